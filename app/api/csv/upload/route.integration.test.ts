@@ -1,0 +1,250 @@
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRequests, download, getStatus, settle, uploadCsv } from "@/lib/testing/api";
+import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
+import { cutoutPng, photoJpeg } from "@/lib/testing/sample-images";
+import { getStorage } from "@/lib/storage/get-storage";
+
+let images: ImageServer;
+let jpeg: Buffer;
+let png: Buffer;
+
+beforeAll(async () => {
+  images = await startImageServer();
+  [jpeg, png] = await Promise.all([photoJpeg(), cutoutPng()]);
+  images.route("/a.jpg", serveBytes(jpeg, "image/jpeg"));
+  images.route("/b.png", serveBytes(png, "image/png"));
+  images.route("/c.jpg", serveBytes(await photoJpeg(200, 300), "image/jpeg"));
+  // An image host's CDN often sends a generic type; the bytes decide.
+  images.route("/d", serveBytes(await photoJpeg(120, 90), "application/octet-stream"));
+});
+
+afterAll(() => images.close());
+
+const header = "S. No.,Product Name,Input Image Urls";
+
+describe("upload → status → download", () => {
+  it("compresses every image and returns the output CSV in input order", async () => {
+    const csv = [
+      header,
+      `1,SKU1,"${images.url("/a.jpg")},${images.url("/missing.jpg")},${images.url("/b.png")}"`,
+      `2,=SKU2,${images.url("/c.jpg")}`,
+      `3,SKU3,"${images.url("/d")}, ${images.url("/a.jpg")}"`,
+    ].join("\n");
+
+    const response = await uploadCsv(csv);
+    expect(response.status).toBe(202);
+    const accepted = await response.json();
+    expect(accepted).toMatchObject({
+      isValid: true,
+      status: "processing",
+      products: 3,
+      images: 6,
+      uniqueImages: 5,
+      quality: 50,
+      uploadedToS3: { status: "uploaded", uploadedFilename: expect.stringMatching(/^\d+-products\.csv$/) },
+      statusUrl: `/api/csv/status/${accepted.requestId}`,
+      downloadUrl: `/api/csv/download/${accepted.requestId}`,
+    });
+    expect(response.headers.get("location")).toBe(accepted.statusUrl);
+
+    const early = await (await getStatus(accepted.requestId)).json();
+    expect(["processing", "completed"]).toContain(early.status);
+
+    const status = await settle(accepted.requestId);
+    expect(status.status).toBe("completed");
+    expect(status.progress).toEqual({ totalImages: 5, processedImages: 4, failedImages: 1, percent: 100 });
+    expect(status.completedAt).not.toBeNull();
+    // The same URL in two rows was downloaded once.
+    expect(images.hits("/a.jpg")).toBe(1);
+
+    const [first] = status.products;
+    expect(first.images.map((image) => image.status)).toEqual(["completed", "failed", "completed"]);
+    expect(first.images[1].error).toMatch(/not found \(HTTP 404\)/i);
+
+    const output = await download(accepted.requestId);
+    expect(output.status).toBe(200);
+    expect(output.headers.get("content-type")).toContain("text/csv");
+    expect(output.headers.get("content-disposition")).toContain('filename="products-output.csv"');
+    const rows = parseCsv(await output.text());
+    expect(rows[0]).toEqual(["S. No.", "Product Name", "Input Image Urls", "Output Image Urls"]);
+    expect(rows.slice(1).map((row) => row.slice(0, 2))).toEqual([["1", "SKU1"], ["2", "'=SKU2"], ["3", "SKU3"]]);
+    const outputs = rows.slice(1).map((row) => row[3].split(", "));
+    expect(outputs.map((urls) => urls.length)).toEqual([3, 1, 2]);
+    expect(outputs[0][1]).toBe("");
+    // Both rows naming /a.jpg point at the one compressed copy.
+    expect(outputs[2][1]).toBe(outputs[0][0]);
+
+    const storage = await getStorage();
+    const pairs: [Buffer, string][] = [[jpeg, outputs[0][0]], [png, outputs[0][2]]];
+    for (const [original, url] of pairs) {
+      const key = decodeURIComponent(new URL(url).pathname.replace(/^\/files\//, ""));
+      const stored = await storage.get(key);
+      const bytes = Buffer.from(await new Response(stored!.body).arrayBuffer());
+      const [before, after] = await Promise.all([sharp(original).metadata(), sharp(bytes).metadata()]);
+      expect(after.format).toBe(before.format);
+      expect([after.width, after.height]).toEqual([before.width, before.height]);
+      expect(bytes.length).toBeLessThan(original.length);
+    }
+    expect(first.images[0].bytesOut).toBeLessThan(first.images[0].bytesIn!);
+  });
+
+  it("answers 409 with the status while a request is processing", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    images.route("/slow.jpg", async (_request, response) => {
+      await gate;
+      serveBytes(jpeg, "image/jpeg")(_request, response, 1);
+    });
+    const accepted = await (await uploadCsv(`${header}\n1,Slow,${images.url("/slow.jpg")}\n`)).json();
+    const conflict = await download(accepted.requestId);
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ status: "processing", requestId: accepted.requestId, progress: { totalImages: 1 } });
+    release();
+    expect((await settle(accepted.requestId)).status).toBe("completed");
+    expect((await download(accepted.requestId)).status).toBe(200);
+  });
+
+  it("marks a request failed when none of its images could be processed", async () => {
+    const accepted = await (await uploadCsv(`${header}\n1,Gone,${images.url("/gone.jpg")}\n`)).json();
+    const status = await settle(accepted.requestId);
+    expect(status.status).toBe("failed");
+    expect(status.error).toContain("None of the 1 images");
+    const rows = parseCsv(await (await download(accepted.requestId)).text());
+    expect(rows[1]).toEqual(["1", "Gone", images.url("/gone.jpg"), ""]);
+  });
+
+  it("uses the request's quality", async () => {
+    const csv = `${header}\n1,Q,${images.url("/a.jpg")}\n`;
+    const low = await (await uploadCsv(csv, { fields: { quality: "10" } })).json();
+    const high = await (await uploadCsv(csv, { fields: { quality: "90" } })).json();
+    const [lowStatus, highStatus] = [await settle(low.requestId), await settle(high.requestId)];
+    expect(lowStatus.quality).toBe(10);
+    expect(lowStatus.products[0].images[0].bytesOut).toBeLessThan(highStatus.products[0].images[0].bytesOut!);
+  });
+
+  it("answers 404 for an unknown request", async () => {
+    expect((await getStatus("no-such-request")).status).toBe(404);
+    expect((await download("no-such-request")).status).toBe(404);
+  });
+
+  it("pages the product list", async () => {
+    const rows = Array.from({ length: 7 }, (_, i) => `${i + 1},P${i + 1},${images.url("/a.jpg")}`).join("\n");
+    const accepted = await (await uploadCsv(`${header}\n${rows}\n`)).json();
+    await settle(accepted.requestId);
+    const page = await (await getStatus(accepted.requestId, "?page=2&pageSize=3")).json();
+    expect(page.pagination).toEqual({ page: 2, pageSize: 3, totalItems: 7, totalPages: 3 });
+    expect(page.products.map((p: { productName: string }) => p.productName)).toEqual(["P4", "P5", "P6"]);
+  });
+});
+
+describe("CSV rules at upload", () => {
+  const valid = () => `${header}\n1,SKU1,${images.url("/a.jpg")}\n`;
+
+  async function expectAccepted(body: string | Uint8Array, options?: Parameters<typeof uploadCsv>[1]) {
+    const response = await uploadCsv(body, options);
+    const json = await response.json();
+    expect(response.status, JSON.stringify(json)).toBe(202);
+    await settle(json.requestId);
+    return json;
+  }
+
+  async function expectRejected(status: number, body: string | Uint8Array, options?: Parameters<typeof uploadCsv>[1]) {
+    const before = await countRequests();
+    const response = await uploadCsv(body, options);
+    expect(response.status).toBe(status);
+    const json = await response.json();
+    expect(json.isValid).toBe(false);
+    expect(await countRequests()).toBe(before);
+    return json;
+  }
+
+  it("accepts a UTF-8 byte order mark", async () => {
+    expect((await expectAccepted(`\uFEFF${valid()}`)).products).toBe(1);
+  });
+
+  it("accepts CRLF line ends", async () => {
+    expect((await expectAccepted(valid().replace(/\n/g, "\r\n"))).products).toBe(1);
+  });
+
+  it("accepts a quoted cell with many URLs", async () => {
+    const urls = ["/a.jpg", "/b.png", "/c.jpg", "/d"].map((path) => images.url(path));
+    const json = await expectAccepted(`${header}\n1,"Shirt, blue","${urls.join(", ")}"\n`);
+    expect(json.images).toBe(4);
+  });
+
+  it("accepts serial numbers written 1.", async () => {
+    await expectAccepted(`${header}\n1.,SKU1,${images.url("/a.jpg")}\n2.,SKU2,${images.url("/b.png")}\n`);
+  });
+
+  it("accepts the content types Excel and browsers send", async () => {
+    for (const type of ["application/vnd.ms-excel", "application/octet-stream", ""]) {
+      await expectAccepted(valid(), { type, fileName: "export.csv" });
+    }
+  });
+
+  it("rejects a missing column with its name", async () => {
+    const json = await expectRejected(400, `S. No.,Product Name\n1,SKU1\n`);
+    expect(json.errors).toEqual([{ row: 1, column: "Input Image Urls", message: expect.stringContaining("Missing column") }]);
+  });
+
+  it("rejects an empty file", async () => {
+    const json = await expectRejected(400, "");
+    expect(json.errors[0].message).toContain("empty");
+  });
+
+  it("rejects a header without rows", async () => {
+    const json = await expectRejected(400, `${header}\r\n`);
+    expect(json.errors[0].message).toContain("no products");
+  });
+
+  it("rejects URLs that are not http(s), naming each row", async () => {
+    const json = await expectRejected(400, `${header}\n1,A,file:///etc/passwd\n2,B,${images.url("/a.jpg")}\n3,C,ftp://host/x.jpg\n`);
+    expect(json.errors.map((error: { row: number }) => error.row)).toEqual([2, 4]);
+    expect(json.error).toBe("The CSV has 2 problems; nothing was stored.");
+  });
+
+  it("rejects an image uploaded instead of a CSV with 415", async () => {
+    const json = await expectRejected(415, new Uint8Array(jpeg), { fileName: "photo.csv", type: "text/csv" });
+    expect(json.error).toContain("JPEG image, not a CSV");
+  });
+
+  it("rejects a file over the size limit with 413", async () => {
+    const big = `${header}\n1,${"x".repeat(10 * 1024 * 1024)},${images.url("/a.jpg")}\n`;
+    const json = await expectRejected(413, big);
+    expect(json.error).toMatch(/limit is 10 MB/);
+  });
+
+  it("rejects a bad quality or webhook URL", async () => {
+    const json = await expectRejected(400, valid(), { fields: { quality: "150", webhookUrl: "ftp://example.test/hook" } });
+    expect(json.errors.map((error: { message: string }) => error.message)).toEqual([expect.stringContaining("quality"), expect.stringContaining("webhookUrl")]);
+  });
+
+  it("asks for a multipart upload when the body is something else", async () => {
+    const { POST } = await import("./route");
+    const response = await POST(new Request("http://127.0.0.1:3999/api/csv/upload", { method: "POST", body: valid(), headers: { "content-type": "text/csv" } }));
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toContain("multipart/form-data");
+  });
+});
+
+/** A small RFC 4180 reader for checking output; the product's own parser is what is under test elsewhere. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") row.push(cell), (cell = "");
+    else if (char === "\n") row.push(cell.replace(/\r$/, "")), rows.push(row), (row = []), (cell = "");
+    else cell += char;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}

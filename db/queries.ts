@@ -1,0 +1,226 @@
+import "server-only";
+import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { getDb } from "./client";
+import { images, products, requests, type ImageRow, type RequestRow } from "./schema";
+
+/** Every database operation of the service, one function each. Callers never build SQL. */
+
+// Postgres allows 65,535 parameters per statement; a product row uses 7.
+const INSERT_CHUNK = 1000;
+
+export type NewRequest = Pick<RequestRow, "id" | "fileName" | "inputCsvKey" | "inputCsvUrl" | "quality" | "totalProducts" | "totalImages" | "webhookUrl">;
+export type NewProduct = { position: number; rowNumber: number; serialNumber: string; productName: string; inputUrlsCell: string; imageUrls: string[] };
+
+/** Stores a request with its products and distinct images in one transaction: all or nothing. */
+export async function insertRequest({ request, productRows, imageUrls }: { request: NewRequest; productRows: NewProduct[]; imageUrls: string[] }) {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.insert(requests).values({ ...request, webhookStatus: request.webhookUrl ? "pending" : null });
+    for (let i = 0; i < productRows.length; i += INSERT_CHUNK) {
+      await tx.insert(products).values(productRows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, requestId: request.id })));
+    }
+    for (let i = 0; i < imageUrls.length; i += INSERT_CHUNK) {
+      await tx.insert(images).values(imageUrls.slice(i, i + INSERT_CHUNK).map((url) => ({ requestId: request.id, url })));
+    }
+  });
+}
+
+export async function findRequest(requestId: string): Promise<RequestRow | null> {
+  const db = await getDb();
+  const [row] = await db.select().from(requests).where(eq(requests.id, requestId));
+  return row ?? null;
+}
+
+export async function listRecentRequests({ limit, offset }: { limit: number; offset: number }) {
+  const db = await getDb();
+  const [rows, [{ total }]] = await Promise.all([
+    db.select().from(requests).orderBy(desc(requests.createdAt), desc(requests.id)).limit(limit).offset(offset),
+    db.select({ total: count() }).from(requests),
+  ]);
+  return { rows, total };
+}
+
+export async function listProducts({ requestId, limit, offset }: { requestId: string; limit: number; offset: number }) {
+  const db = await getDb();
+  return db.select().from(products).where(eq(products.requestId, requestId)).orderBy(asc(products.position)).limit(limit).offset(offset);
+}
+
+export async function findImagesByUrl({ requestId, urls }: { requestId: string; urls: string[] }): Promise<Map<string, ImageRow>> {
+  const byUrl = new Map<string, ImageRow>();
+  if (urls.length === 0) return byUrl;
+  const db = await getDb();
+  const unique = [...new Set(urls)];
+  for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+    const rows = await db.select().from(images).where(and(eq(images.requestId, requestId), inArray(images.url, unique.slice(i, i + INSERT_CHUNK))));
+    for (const row of rows) byUrl.set(row.url, row);
+  }
+  return byUrl;
+}
+
+export async function findImage(imageId: number): Promise<ImageRow | null> {
+  const db = await getDb();
+  const [row] = await db.select().from(images).where(eq(images.id, imageId));
+  return row ?? null;
+}
+
+/** Images not yet finished, oldest request first: what a runner must (re)start. */
+export async function listUnfinishedImageIds({ requestId }: { requestId?: string } = {}): Promise<number[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: images.id })
+    .from(images)
+    .innerJoin(requests, eq(requests.id, images.requestId))
+    .where(and(inArray(images.status, ["pending", "processing"]), eq(requests.status, "processing"), requestId ? eq(images.requestId, requestId) : undefined))
+    .orderBy(asc(images.id));
+  return rows.map((row) => row.id);
+}
+
+/** Requests whose every image is counted but that were never closed (a crash between the two). */
+export async function listRequestsAwaitingFinish(): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(and(eq(requests.status, "processing"), sql`${requests.processedImages} + ${requests.failedImages} >= ${requests.totalImages}`));
+  return rows.map((row) => row.id);
+}
+
+export async function listRequestsAwaitingWebhook(): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(and(inArray(requests.status, ["completed", "failed"]), eq(requests.webhookStatus, "pending"), isNotNull(requests.webhookUrl)));
+  return rows.map((row) => row.id);
+}
+
+/** Marks an image as being worked on and counts the attempt. Null when it is already finished. */
+export async function startImageAttempt(imageId: number) {
+  const db = await getDb();
+  const [row] = await db
+    .update(images)
+    .set({ status: "processing", attempts: sql`${images.attempts} + 1`, updatedAt: new Date() })
+    .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])))
+    .returning();
+  if (!row) return null;
+  const [request] = await db.select({ quality: requests.quality, status: requests.status }).from(requests).where(eq(requests.id, row.requestId));
+  return { image: row, quality: request.quality, requestStatus: request.status };
+}
+
+/** Puts an image back in line after a transient failure; the error stays visible meanwhile. */
+export async function releaseImageForRetry({ imageId, error }: { imageId: number; error: string }) {
+  const db = await getDb();
+  await db
+    .update(images)
+    .set({ status: "pending", error, updatedAt: new Date() })
+    .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])));
+}
+
+export type ImageResult = {
+  outputKey: string;
+  format: string;
+  width: number;
+  height: number;
+  bytesIn: number;
+  bytesOut: number;
+  optimized: boolean;
+};
+
+export type CountedImage = { counted: boolean; requestId: string; finished: boolean };
+
+/**
+ * Records an image's final state and counts it on its request, once: the status guard makes a
+ * second completion of the same image (a retry, a duplicate event) a no-op. The counter update
+ * tells whether this image was the request's last, so exactly one caller finishes the request.
+ */
+export async function recordImageOutcome(imageId: number, outcome: { ok: true; result: ImageResult } | { ok: false; error: string }): Promise<CountedImage | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const [image] = await tx
+      .update(images)
+      .set(outcome.ok ? { ...outcome.result, status: "completed", error: null, completedAt: now, updatedAt: now } : { status: "failed", error: outcome.error, completedAt: now, updatedAt: now })
+      .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])))
+      .returning({ requestId: images.requestId });
+    if (!image) {
+      const existing = await tx.select({ requestId: images.requestId }).from(images).where(eq(images.id, imageId));
+      return existing[0] ? { counted: false, requestId: existing[0].requestId, finished: false } : null;
+    }
+    const [counters] = await tx
+      .update(requests)
+      .set(
+        outcome.ok
+          ? {
+              processedImages: sql`${requests.processedImages} + 1`,
+              bytesIn: sql`${requests.bytesIn} + ${outcome.result.bytesIn}`,
+              bytesOut: sql`${requests.bytesOut} + ${outcome.result.bytesOut}`,
+              updatedAt: now,
+            }
+          : { failedImages: sql`${requests.failedImages} + 1`, updatedAt: now },
+      )
+      .where(eq(requests.id, image.requestId))
+      .returning({ processed: requests.processedImages, failed: requests.failedImages, total: requests.totalImages });
+    return { counted: true, requestId: image.requestId, finished: counters.processed + counters.failed >= counters.total };
+  });
+}
+
+/** Closes a request; only the first call changes anything. Returns whether this call closed it. */
+/** Removes a request that could not be fully accepted, so a failed upload leaves nothing behind. */
+export async function deleteRequest(requestId: string) {
+  const db = await getDb();
+  await db.delete(requests).where(eq(requests.id, requestId));
+}
+
+export async function closeRequest({ requestId, status, outputCsvKey, error }: { requestId: string; status: "completed" | "failed"; outputCsvKey: string | null; error: string | null }) {
+  const db = await getDb();
+  const now = new Date();
+  const rows = await db
+    .update(requests)
+    .set({ status, outputCsvKey, error, completedAt: now, updatedAt: now })
+    .where(and(eq(requests.id, requestId), eq(requests.status, "processing")))
+    .returning({ id: requests.id });
+  return rows.length > 0;
+}
+
+/** Fails every unfinished image of a request at once, when the request itself cannot go on. */
+export async function failUnfinishedImages({ requestId, error }: { requestId: string; error: string }) {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const failed = await tx
+      .update(images)
+      .set({ status: "failed", error, completedAt: now, updatedAt: now })
+      .where(and(eq(images.requestId, requestId), inArray(images.status, ["pending", "processing"])))
+      .returning({ id: images.id });
+    if (failed.length > 0) {
+      await tx
+        .update(requests)
+        .set({ failedImages: sql`${requests.failedImages} + ${failed.length}`, updatedAt: now })
+        .where(eq(requests.id, requestId));
+    }
+    return failed.length;
+  });
+}
+
+export async function recordWebhookAttempt({ requestId, delivered, finalFailure, error }: { requestId: string; delivered: boolean; finalFailure: boolean; error: string | null }) {
+  const db = await getDb();
+  const now = new Date();
+  const [row] = await db
+    .update(requests)
+    .set({
+      webhookAttempts: sql`${requests.webhookAttempts} + 1`,
+      webhookStatus: delivered ? "delivered" : finalFailure ? "failed" : "pending",
+      webhookLastError: error,
+      webhookDeliveredAt: delivered ? now : null,
+      updatedAt: now,
+    })
+    .where(and(eq(requests.id, requestId), eq(requests.webhookStatus, "pending")))
+    .returning({ attempts: requests.webhookAttempts });
+  return row?.attempts ?? null;
+}
+
+/** A cheap round trip for the health check. */
+export async function pingDatabase() {
+  const db = await getDb();
+  await db.select({ one: sql<number>`1` }).from(sql`(select 1) as ping`);
+}

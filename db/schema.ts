@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+/** Every table of the service and its row types. Migrations in `db/migrations` are generated from this file. */
+
+export const requestStatus = pgEnum("request_status", ["processing", "completed", "failed"]);
+export const imageStatus = pgEnum("image_status", ["pending", "processing", "completed", "failed"]);
+export const webhookStatus = pgEnum("webhook_status", ["pending", "delivered", "failed"]);
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+};
+
+/** One uploaded CSV. The counters let status answer without scanning its images. */
+export const requests = pgTable(
+  "requests",
+  {
+    id: text("id").primaryKey(),
+    status: requestStatus("status").notNull().default("processing"),
+    fileName: text("file_name").notNull(),
+    inputCsvKey: text("input_csv_key").notNull(),
+    inputCsvUrl: text("input_csv_url").notNull(),
+    outputCsvKey: text("output_csv_key"),
+    quality: integer("quality").notNull(),
+    totalProducts: integer("total_products").notNull(),
+    totalImages: integer("total_images").notNull(),
+    processedImages: integer("processed_images").notNull().default(0),
+    failedImages: integer("failed_images").notNull().default(0),
+    bytesIn: bigint("bytes_in", { mode: "number" }).notNull().default(0),
+    bytesOut: bigint("bytes_out", { mode: "number" }).notNull().default(0),
+    error: text("error"),
+    webhookUrl: text("webhook_url"),
+    webhookStatus: webhookStatus("webhook_status"),
+    webhookAttempts: integer("webhook_attempts").notNull().default(0),
+    webhookLastError: text("webhook_last_error"),
+    webhookDeliveredAt: timestamp("webhook_delivered_at", { withTimezone: true, mode: "date" }),
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
+    ...timestamps,
+  },
+  (table) => [index("requests_created_at_idx").on(table.createdAt), index("requests_status_idx").on(table.status)],
+);
+
+/** One row of the CSV, in input order (`position`). */
+export const products = pgTable(
+  "products",
+  {
+    id: serial("id").primaryKey(),
+    requestId: text("request_id")
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    rowNumber: integer("row_number").notNull(),
+    serialNumber: text("serial_number").notNull(),
+    productName: text("product_name").notNull(),
+    inputUrlsCell: text("input_urls_cell").notNull(),
+    /** The row's image URLs in input order; each names an image of the request by its URL. */
+    imageUrls: jsonb("image_urls").$type<string[]>().notNull(),
+  },
+  (table) => [uniqueIndex("products_request_position_idx").on(table.requestId, table.position)],
+);
+
+/** One distinct image URL of a request: the same URL in several rows is downloaded once. */
+export const images = pgTable(
+  "images",
+  {
+    id: serial("id").primaryKey(),
+    requestId: text("request_id")
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    status: imageStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    outputKey: text("output_key"),
+    format: text("format"),
+    width: integer("width"),
+    height: integer("height"),
+    bytesIn: integer("bytes_in"),
+    bytesOut: integer("bytes_out"),
+    optimized: boolean("optimized"),
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex("images_request_url_idx").on(table.requestId, table.url),
+    index("images_unfinished_idx")
+      .on(table.requestId)
+      .where(sql`${table.status} in ('pending', 'processing')`),
+  ],
+);
+
+export type RequestRow = typeof requests.$inferSelect;
+export type ProductRowRecord = typeof products.$inferSelect;
+export type ImageRow = typeof images.$inferSelect;

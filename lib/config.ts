@@ -1,0 +1,173 @@
+import os from "node:os";
+import { z } from "zod";
+
+/**
+ * Every setting of the service, read from the environment once and validated here.
+ * No other module reads `process.env`: a bad setting stops the app at start with a clear message.
+ */
+
+const MB = 1024 * 1024;
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(["1", "0", "true", "false", "yes", "no", ""])
+    .optional()
+    .transform((value) => (value === undefined || value === "" ? fallback : ["1", "true", "yes"].includes(value)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+const httpUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((value) => /^https?:\/\//i.test(value), "must start with http:// or https://");
+
+// A worker mostly waits on the network; sharp's work is bounded by libuv's thread pool.
+const defaultConcurrency = Math.max(2, Math.min(16, os.availableParallelism() * 2));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    NEXT_RUNTIME: optionalString,
+    NEXT_PHASE: optionalString,
+    PORT: int(3000, 1, 65535),
+    PUBLIC_BASE_URL: httpUrl.optional(),
+
+    DATABASE_URL: optionalString,
+    PGLITE_DIR: z.string().trim().min(1).default(".data/pglite"),
+
+    STORAGE_DIR: z.string().trim().min(1).default("processed_images"),
+    S3_BUCKET: optionalString,
+    S3_REGION: z.string().trim().min(1).default("us-east-1"),
+    S3_ENDPOINT: httpUrl.optional(),
+    S3_FORCE_PATH_STYLE: flag(false),
+    S3_PUBLIC_BASE_URL: httpUrl.optional(),
+    S3_PRESIGN_SECONDS: int(0, 0, 7 * 24 * 3600),
+
+    JOB_RUNNER: z.enum(["inline", "inngest"]).optional(),
+    WORKER_CONCURRENCY: int(defaultConcurrency, 1, 256),
+    IMAGE_QUALITY: int(50, 1, 100),
+    IMAGE_MAX_ATTEMPTS: int(4, 1, 20),
+    RETRY_BASE_MS: int(1000, 1, 600_000),
+
+    FETCH_ALLOW_HOSTS: list,
+    FETCH_TIMEOUT_MS: int(15_000, 100, 600_000),
+    FETCH_CONNECT_TIMEOUT_MS: int(5_000, 50, 120_000),
+    FETCH_MAX_REDIRECTS: int(5, 0, 20),
+
+    MAX_CSV_BYTES: int(10 * MB, 1, 1024 * MB),
+    MAX_ROWS: int(10_000, 1, 1_000_000),
+    MAX_URLS_PER_ROW: int(50, 1, 10_000),
+    MAX_IMAGE_BYTES: int(25 * MB, 1, 1024 * MB),
+    MAX_IMAGE_PIXELS: int(50_000_000, 1, 1_000_000_000),
+    MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
+
+    WEBHOOK_URL: httpUrl.optional(),
+    WEBHOOK_SECRET: optionalString,
+    WEBHOOK_MAX_ATTEMPTS: int(5, 1, 20),
+
+    INNGEST_DEV: optionalString,
+    INNGEST_EVENT_KEY: optionalString,
+    INNGEST_SIGNING_KEY: optionalString,
+    INNGEST_BASE_URL: httpUrl.optional(),
+    INNGEST_CONCURRENCY: int(20, 1, 1000),
+    INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
+  })
+  .transform((env) => {
+    const inngestConfigured = Boolean(
+      (env.INNGEST_DEV && env.INNGEST_DEV !== "0") || (env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY),
+    );
+    return {
+      env: env.NODE_ENV,
+      isNodeRuntime: env.NEXT_RUNTIME === undefined || env.NEXT_RUNTIME === "nodejs",
+      isBuildPhase: env.NEXT_PHASE === "phase-production-build",
+      port: env.PORT,
+      publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+      database: env.DATABASE_URL
+        ? ({ kind: "postgres", url: env.DATABASE_URL } as const)
+        : ({ kind: "pglite", dir: env.PGLITE_DIR } as const),
+      storage: env.S3_BUCKET
+        ? ({
+            kind: "s3",
+            bucket: env.S3_BUCKET,
+            region: env.S3_REGION,
+            endpoint: env.S3_ENDPOINT,
+            forcePathStyle: env.S3_FORCE_PATH_STYLE,
+            publicBaseUrl: env.S3_PUBLIC_BASE_URL?.replace(/\/+$/, ""),
+            presignSeconds: env.S3_PRESIGN_SECONDS,
+          } as const)
+        : ({ kind: "local", dir: env.STORAGE_DIR } as const),
+      jobs: {
+        runner: env.JOB_RUNNER ?? (inngestConfigured ? "inngest" : "inline"),
+        concurrency: env.WORKER_CONCURRENCY,
+        maxAttempts: env.IMAGE_MAX_ATTEMPTS,
+        retryBaseMs: env.RETRY_BASE_MS,
+      },
+      images: {
+        defaultQuality: env.IMAGE_QUALITY,
+        maxBytes: env.MAX_IMAGE_BYTES,
+        maxPixels: env.MAX_IMAGE_PIXELS,
+        maxFrames: env.MAX_ANIMATION_FRAMES,
+      },
+      fetch: {
+        allowHosts: env.FETCH_ALLOW_HOSTS,
+        timeoutMs: env.FETCH_TIMEOUT_MS,
+        connectTimeoutMs: env.FETCH_CONNECT_TIMEOUT_MS,
+        maxRedirects: env.FETCH_MAX_REDIRECTS,
+      },
+      csv: {
+        maxBytes: env.MAX_CSV_BYTES,
+        maxRows: env.MAX_ROWS,
+        maxUrlsPerRow: env.MAX_URLS_PER_ROW,
+      },
+      webhook: {
+        defaultUrl: env.WEBHOOK_URL,
+        secret: env.WEBHOOK_SECRET,
+        maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      },
+      inngest: {
+        configured: inngestConfigured,
+        dev: Boolean(env.INNGEST_DEV && env.INNGEST_DEV !== "0"),
+        eventKey: env.INNGEST_EVENT_KEY,
+        signingKey: env.INNGEST_SIGNING_KEY,
+        baseUrl: env.INNGEST_BASE_URL,
+        concurrency: env.INNGEST_CONCURRENCY,
+        requestConcurrency: env.INNGEST_REQUEST_CONCURRENCY,
+      },
+    };
+  });
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses a set of environment variables; exported so tests can check the verdict on bad settings. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid settings:\n${problems.join("\n")}`);
+  }
+  return result.data;
+}
+
+export const config: Config = loadConfig(process.env);

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { normalizeSerialNumber, parseProductCsv } from "./parse-product-csv";
+import { splitImageUrls } from "./image-urls";
+
+const limits = { maxRows: 100, maxUrlsPerRow: 5 };
+const header = "S. No.,Product Name,Input Image Urls";
+
+describe("parseProductCsv", () => {
+  it("reads products with quoted, comma-separated URL cells", () => {
+    const csv = `${header}\n1,SKU1,"https://a.test/1.jpg,https://a.test/2.jpg, https://a.test/3.jpg"\n2,SKU2,https://a.test/4.jpg\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors).toEqual([]);
+    expect(result.products.map((p) => [p.rowNumber, p.serialNumber, p.productName, p.imageUrls.length])).toEqual([
+      [2, "1", "SKU1", 3],
+      [3, "2", "SKU2", 1],
+    ]);
+    expect(result.imageCount).toBe(4);
+  });
+
+  it("ignores a UTF-8 byte order mark and accepts CRLF line ends", () => {
+    const csv = `\uFEFF${header}\r\n1,SKU1,https://a.test/1.jpg\r\n2,SKU2,https://a.test/2.jpg\r\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors).toEqual([]);
+    expect(result.products).toHaveLength(2);
+    expect(result.products[1].imageUrls).toEqual(["https://a.test/2.jpg"]);
+  });
+
+  it("matches header names forgivingly", () => {
+    const csv = `serial number, product name ,INPUT_IMAGE_URLS\n1,SKU1,https://a.test/1.jpg\n`;
+    expect(parseProductCsv(csv, limits).errors).toEqual([]);
+    const compact = `S.No,Product Name,Input Image Urls\n1,SKU1,https://a.test/1.jpg\n`;
+    expect(parseProductCsv(compact, limits).errors).toEqual([]);
+  });
+
+  it("accepts serial numbers as spreadsheets write them", () => {
+    const csv = `${header}\n1.,SKU1,https://a.test/1.jpg\n2.0,SKU2,https://a.test/2.jpg\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors).toEqual([]);
+    expect(result.products.map((p) => p.serialNumber)).toEqual(["1", "2"]);
+    expect(normalizeSerialNumber("007")).toBe("7");
+    expect(normalizeSerialNumber("A1")).toBeNull();
+  });
+
+  it("keeps a quoted cell with new lines and many URLs, numbering rows as a spreadsheet does", () => {
+    const urls = Array.from({ length: 5 }, (_, i) => `https://a.test/${i}.jpg`);
+    const csv = `${header}\n1,"Shirt, blue","${urls.join(",\n")}"\n2,SKU2,notaurl\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.products[0].productName).toBe("Shirt, blue");
+    expect(result.products[0].imageUrls).toEqual(urls);
+    expect(result.errors).toEqual([{ row: 3, column: "Input Image Urls", message: expect.stringContaining("not an absolute URL") }]);
+  });
+
+  it("rejects URLs that are not http or https, naming the row", () => {
+    const csv = `${header}\n1,SKU1,file:///etc/passwd\n2,SKU2,"https://a.test/1.jpg,javascript:alert(1)"\n3,SKU3,data:image/png;base64,AAAA\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors.map((e) => e.row)).toEqual([2, 3, 4]);
+    expect(result.errors[0].message).toContain("file:");
+    expect(result.errors[1].message).toContain("javascript:");
+  });
+
+  it("reports every bad row, not just the first", () => {
+    const csv = `${header}\n1,,https://a.test/1.jpg\nx,SKU2,https://a.test/2.jpg\n3,SKU3,\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors).toEqual([
+      { row: 2, column: "Product Name", message: "Product Name is empty." },
+      { row: 3, column: "S. No.", message: expect.stringContaining("whole number") },
+      { row: 4, column: "Input Image Urls", message: expect.stringContaining("empty") },
+    ]);
+  });
+
+  it("names a missing column", () => {
+    const result = parseProductCsv(`S. No.,Product Name\n1,SKU1\n`, limits);
+    expect(result.errors).toEqual([{ row: 1, column: "Input Image Urls", message: expect.stringContaining('Missing column "Input Image Urls"') }]);
+    expect(result.products).toEqual([]);
+  });
+
+  it("rejects an empty file and a header without products", () => {
+    expect(parseProductCsv("", limits).errors[0].message).toContain("empty");
+    expect(parseProductCsv("\uFEFF\r\n", limits).errors[0].message).toContain("empty");
+    expect(parseProductCsv(`${header}\n`, limits).errors[0].message).toContain("no products");
+  });
+
+  it("enforces the row and URLs-per-row limits", () => {
+    const rows = Array.from({ length: 3 }, (_, i) => `${i + 1},P${i},https://a.test/${i}.jpg`).join("\n");
+    expect(parseProductCsv(`${header}\n${rows}\n`, { maxRows: 2, maxUrlsPerRow: 5 }).errors[0]).toMatchObject({ row: 4, message: expect.stringContaining("limit is 2 rows") });
+    const many = Array.from({ length: 6 }, (_, i) => `https://a.test/${i}.jpg`).join(",");
+    expect(parseProductCsv(`${header}\n1,P,"${many}"\n`, limits).errors[0]).toMatchObject({ row: 2, message: expect.stringContaining("limit is 5") });
+  });
+
+  it("caps the list of problems but counts them all", () => {
+    const rows = Array.from({ length: 150 }, (_, i) => `${i + 1},,https://a.test/${i}.jpg`).join("\n");
+    const result = parseProductCsv(`${header}\n${rows}\n`, { maxRows: 1000, maxUrlsPerRow: 5 });
+    expect(result.errors).toHaveLength(100);
+    expect(result.errorCount).toBe(150);
+  });
+
+  it("reads semicolon-separated files as European Excel writes them", () => {
+    const csv = `S. No.;Product Name;Input Image Urls\n1;SKU1;https://a.test/1.jpg,https://a.test/2.jpg\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors).toEqual([]);
+    expect(result.products[0].imageUrls).toHaveLength(2);
+  });
+
+  it("counts the same URL once among distinct images", () => {
+    const csv = `${header}\n1,A,"https://a.test/1.jpg,https://a.test/1.jpg"\n2,B,HTTPS://A.TEST/1.jpg\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.imageCount).toBe(3);
+    expect(result.uniqueImageCount).toBe(1);
+  });
+});
+
+describe("splitImageUrls", () => {
+  it("keeps commas that belong to a CDN URL", () => {
+    expect(splitImageUrls("https://cdn.test/w_100,h_100/a.jpg, https://cdn.test/b.jpg")).toEqual(["https://cdn.test/w_100,h_100/a.jpg", "https://cdn.test/b.jpg"]);
+  });
+
+  it("splits on commas and new lines and drops empty pieces", () => {
+    expect(splitImageUrls("https://a.test/1.jpg,,https://a.test/2.jpg\nhttps://a.test/3.jpg, ")).toEqual(["https://a.test/1.jpg", "https://a.test/2.jpg", "https://a.test/3.jpg"]);
+  });
+});

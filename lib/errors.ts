@@ -1,0 +1,68 @@
+/**
+ * Errors the service reports to its users.
+ * `AppError` travels to an HTTP response (mapped in one place, `lib/http.ts`);
+ * `ImageFailure` ends one image's attempt and says whether trying again could help.
+ */
+
+export type AppErrorCode =
+  | "bad_request:csv"
+  | "bad_request:upload"
+  | "payload_too_large:csv"
+  | "unsupported_media_type:csv"
+  | "not_found:request"
+  | "not_found:file"
+  | "conflict:processing"
+  | "unavailable:storage"
+  | "unavailable:database"
+  | "internal";
+
+const statusByKind: Record<string, number> = {
+  bad_request: 400,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  override name = "AppError";
+  readonly status: number;
+
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly body?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.status = statusByKind[code.split(":")[0]] ?? 500;
+  }
+}
+
+/** An upload refused before anything was stored, in the shape upload clients read: `isValid`, `errors`. */
+export function rejectedUpload(code: AppErrorCode, message: string): AppError {
+  return new AppError(code, message, { isValid: false, errors: [{ row: null, column: null, message }], errorCount: 1 });
+}
+
+export class ImageFailure extends Error {
+  override name = "ImageFailure";
+
+  constructor(
+    message: string,
+    /** Network errors, timeouts, 5xx and 429 may pass; a 404 or a text file never will. */
+    readonly retryable: boolean,
+    /** The wait a server asked for (429/503 `Retry-After`), in milliseconds. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+
+  static permanent(message: string) {
+    return new ImageFailure(message, false);
+  }
+
+  static transient(message: string, retryAfterMs?: number) {
+    return new ImageFailure(message, true, retryAfterMs);
+  }
+}

@@ -1,0 +1,79 @@
+import "server-only";
+import { recordImageOutcome, releaseImageForRetry, startImageAttempt } from "@/db/queries";
+import { config } from "@/lib/config";
+import { ImageFailure } from "@/lib/errors";
+import { fetchImage } from "@/lib/fetch/fetch-image";
+import { compressImage } from "@/lib/images/compress-image";
+import { getStorage } from "@/lib/storage/get-storage";
+import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
+import { outputImageKey } from "@/lib/storage/keys";
+import { retryDelay } from "./backoff";
+
+/** What became of one attempt at an image; the runner schedules what follows. */
+export type ImageAttempt =
+  | { kind: "completed" | "failed"; requestId: string; counted: boolean; requestFinished: boolean }
+  | { kind: "retry"; requestId: string; delayMs: number; reason: string }
+  | { kind: "skipped" };
+
+/**
+ * One attempt at one image: download, compress, store, record. Permanent problems (404, not an
+ * image, too large) fail the image at once; transient ones (network, 5xx, 429, storage down) are
+ * retried until `maxAttempts`, then fail it with the last reason. Running it again for a finished
+ * image changes nothing, so a duplicate delivery or a restart never counts an image twice.
+ */
+export async function attemptImage(imageId: number, { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {}): Promise<ImageAttempt> {
+  const started = await startImageAttempt(imageId);
+  if (!started || started.requestStatus !== "processing") return { kind: "skipped" };
+  const { image, quality } = started;
+
+  try {
+    const downloaded = await fetchImage(image.url);
+    const compressed = await compressImage(downloaded.bytes, { quality });
+    const key = outputImageKey(image.requestId, image.id, compressed.extension);
+    const storage = await getStorage();
+    try {
+      await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
+    } catch (error) {
+      throw ImageFailure.transient(`the compressed image could not be stored: ${(error as Error).message}`);
+    }
+    const counted = await recordImageOutcome(image.id, {
+      ok: true,
+      result: {
+        outputKey: key,
+        format: compressed.format,
+        width: compressed.width,
+        height: compressed.height,
+        bytesIn: compressed.bytesIn,
+        bytesOut: compressed.bytesOut,
+        optimized: compressed.optimized,
+      },
+    });
+    return { kind: "completed", requestId: image.requestId, counted: counted?.counted ?? false, requestFinished: counted?.finished ?? false };
+  } catch (error) {
+    const failure = asImageFailure(error);
+    if (failure.retryable && image.attempts < maxAttempts) {
+      await releaseImageForRetry({ imageId: image.id, error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)` });
+      return { kind: "retry", requestId: image.requestId, delayMs: failure.retryAfterMs ?? retryDelay(image.attempts), reason: failure.message };
+    }
+    const reason = failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message;
+    const counted = await recordImageOutcome(image.id, { ok: false, error: capitalize(reason) });
+    return { kind: "failed", requestId: image.requestId, counted: counted?.counted ?? false, requestFinished: counted?.finished ?? false };
+  }
+}
+
+/** Records an image as failed without another attempt (the Inngest runner's last word after its retries). */
+export async function failImage(imageId: number, reason: string) {
+  const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
+  return { requestId: counted?.requestId ?? null, counted: counted?.counted ?? false, requestFinished: counted?.finished ?? false };
+}
+
+function asImageFailure(error: unknown): ImageFailure {
+  if (error instanceof ImageFailure) return error;
+  if (error instanceof StorageError) return ImageFailure.transient(error.message);
+  console.error("[images] unexpected error:", error);
+  return ImageFailure.transient(`unexpected error: ${(error as Error)?.message ?? String(error)}`);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,124 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { config } from "@/lib/config";
+import { decodeCsvFile } from "@/lib/csv/decode-csv-file";
+import { canonicalImageUrl } from "@/lib/csv/image-urls";
+import { parseProductCsv, type CsvProblem } from "@/lib/csv/parse-product-csv";
+import { deleteRequest, insertRequest } from "@/db/queries";
+import { AppError, rejectedUpload } from "@/lib/errors";
+import { getJobRunner } from "@/lib/jobs/get-job-runner";
+import { getStorage } from "@/lib/storage/get-storage";
+import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
+import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
+import { requestLinks } from "./links";
+import type { UploadAccepted } from "./types";
+
+export type Upload = {
+  fileName: string;
+  bytes: Uint8Array;
+  quality?: string | null;
+  webhookUrl?: string | null;
+};
+
+/**
+ * Validates an uploaded CSV, stores it with its products and images, and hands the request to the
+ * job runner. Any problem is thrown as an AppError before anything is stored; if storing fails
+ * halfway, what was stored is removed again.
+ */
+export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
+  if (upload.bytes.byteLength > config.csv.maxBytes) throw fileTooLarge(upload.bytes.byteLength);
+
+  const text = decodeCsvFile(upload.bytes);
+  const csv = parseProductCsv(text, config.csv);
+  const optionProblems = [...problemsWithQuality(upload.quality), ...problemsWithWebhook(upload.webhookUrl)];
+  if (csv.errorCount > 0 || optionProblems.length > 0) {
+    const errors = [...optionProblems, ...csv.errors];
+    throw new AppError("bad_request:csv", summarize(csv.errorCount + optionProblems.length), {
+      isValid: false,
+      errors,
+      errorCount: csv.errorCount + optionProblems.length,
+    });
+  }
+
+  const quality = upload.quality?.trim() ? Number(upload.quality) : config.images.defaultQuality;
+  const webhookUrl = upload.webhookUrl?.trim() || config.webhook.defaultUrl || null;
+  const requestId = randomUUID();
+  const storedName = uploadedFileName(upload.fileName);
+  const csvKey = inputCsvKey(requestId, storedName);
+  const storage = await getStorage();
+  const location = await storage.publicUrl(csvKey);
+
+  const productRows = csv.products.map((product, position) => ({
+    position,
+    rowNumber: product.rowNumber,
+    serialNumber: product.serialNumber,
+    productName: product.productName,
+    inputUrlsCell: product.inputUrlsCell,
+    imageUrls: product.imageUrls.map(canonicalImageUrl),
+  }));
+  const imageUrls = [...new Set(productRows.flatMap((row) => row.imageUrls))];
+
+  await insertRequest({
+    request: {
+      id: requestId,
+      fileName: upload.fileName || "products.csv",
+      inputCsvKey: csvKey,
+      inputCsvUrl: location,
+      quality,
+      totalProducts: productRows.length,
+      totalImages: imageUrls.length,
+      webhookUrl,
+    },
+    productRows,
+    imageUrls,
+  });
+  try {
+    await storage.put(csvKey, Buffer.from(upload.bytes), { contentType: "text/csv; charset=utf-8" });
+  } catch (error) {
+    await deleteRequest(requestId);
+    console.error(`[upload] could not store ${csvKey}:`, error);
+    throw rejectedUpload("unavailable:storage", "The file could not be stored right now; nothing was kept. Please try again in a minute.");
+  }
+
+  await (await getJobRunner()).requestAccepted(requestId);
+
+  return {
+    isValid: true,
+    requestId,
+    status: "processing",
+    uploadedToS3: { status: "uploaded", uploadedFilename: storedName, location },
+    products: productRows.length,
+    images: csv.imageCount,
+    uniqueImages: imageUrls.length,
+    quality,
+    webhookUrl,
+    ...requestLinks(requestId),
+  };
+}
+
+export function fileTooLarge(bytes: number): AppError {
+  const limit = config.csv.maxBytes;
+  return rejectedUpload("payload_too_large:csv", `The file is ${formatMegabytes(bytes)}; the limit is ${formatMegabytes(limit)}. Split it into smaller files.`);
+}
+
+function problemsWithQuality(value: string | null | undefined): CsvProblem[] {
+  if (value === null || value === undefined || value.trim() === "") return [];
+  return /^\d+$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= 100
+    ? []
+    : [{ row: null, column: null, message: `quality must be a whole number from 1 to 100 (got "${value}").` }];
+}
+
+function problemsWithWebhook(value: string | null | undefined): CsvProblem[] {
+  if (!value?.trim()) return [];
+  const problem = problemWithWebhookUrl(value.trim());
+  return problem ? [{ row: null, column: null, message: `webhookUrl: ${problem}` }] : [];
+}
+
+function summarize(count: number): string {
+  return count === 1 ? "The CSV has 1 problem; nothing was stored." : `The CSV has ${count} problems; nothing was stored.`;
+}
+
+function formatMegabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}

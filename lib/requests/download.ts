@@ -1,0 +1,23 @@
+import "server-only";
+import { findRequest } from "@/db/queries";
+import { AppError } from "@/lib/errors";
+import { getStorage } from "@/lib/storage/get-storage";
+import { outputCsvFileName } from "@/lib/storage/keys";
+import { buildOutputCsv } from "./output-csv";
+import { getRequestStatus } from "./status";
+
+/**
+ * The output CSV of a finished request: the stored copy, or one rebuilt from the database when the
+ * request closed without it (its storage was down). Still processing: a conflict with the status.
+ */
+export async function openOutputCsv(requestId: string): Promise<{ fileName: string; body: ReadableStream<Uint8Array> | string }> {
+  const request = await findRequest(requestId);
+  if (!request) throw new AppError("not_found:request", `No request with id "${requestId}".`);
+  if (request.status === "processing") {
+    const status = await getRequestStatus({ requestId, pageSize: 1 });
+    throw new AppError("conflict:processing", "The request is still processing; download the CSV once it is finished.", { ...status });
+  }
+  const fileName = outputCsvFileName(request.fileName);
+  const stored = request.outputCsvKey ? await (await getStorage()).get(request.outputCsvKey).catch(() => null) : null;
+  return { fileName, body: stored ? stored.body : await buildOutputCsv(requestId) };
+}

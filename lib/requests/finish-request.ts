@@ -1,0 +1,34 @@
+import "server-only";
+import { closeRequest, findRequest } from "@/db/queries";
+import { getStorage } from "@/lib/storage/get-storage";
+import { outputCsvKey } from "@/lib/storage/keys";
+import { buildOutputCsv } from "./output-csv";
+
+/**
+ * Closes a request whose every image is finished: writes the output CSV and the final status.
+ * `completed` when at least one image succeeded, `failed` when none did. Safe to run twice:
+ * the CSV lands on the same key and only the first close changes the status.
+ * Returns whether this call closed the request.
+ */
+export async function finishRequest(requestId: string): Promise<boolean> {
+  const request = await findRequest(requestId);
+  if (!request || request.status !== "processing") return false;
+  if (request.processedImages + request.failedImages < request.totalImages) return false;
+
+  const key = outputCsvKey(request.id, request.fileName);
+  const csv = await buildOutputCsv(request.id);
+  await (await getStorage()).put(key, csv, { contentType: "text/csv; charset=utf-8" });
+
+  const succeeded = request.processedImages > 0;
+  return closeRequest({
+    requestId,
+    status: succeeded ? "completed" : "failed",
+    outputCsvKey: key,
+    error: succeeded ? null : `None of the ${request.totalImages} images could be processed; each image lists its reason.`,
+  });
+}
+
+/** Closes a request that cannot be finished normally (its output CSV cannot be stored), saying why. */
+export async function abandonRequest(requestId: string, reason: string): Promise<boolean> {
+  return closeRequest({ requestId, status: "failed", outputCsvKey: null, error: reason });
+}

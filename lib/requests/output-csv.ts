@@ -1,0 +1,33 @@
+import "server-only";
+import { findImagesByUrl, listProducts } from "@/db/queries";
+import { COLUMNS } from "@/lib/csv/columns";
+import { formatCsvRow } from "@/lib/csv/write-csv";
+import { getStorage } from "@/lib/storage/get-storage";
+
+const PAGE = 1000;
+
+/**
+ * The output CSV: the input columns plus `Output Image Urls`, one row per input row in input order.
+ * Output URLs follow the input URLs' order; a failed image leaves its place empty so the others
+ * never shift. Read from the database a page of products at a time.
+ */
+export async function buildOutputCsv(requestId: string): Promise<string> {
+  const storage = await getStorage();
+  const lines = [formatCsvRow([COLUMNS.serialNumber, COLUMNS.productName, COLUMNS.inputUrls, COLUMNS.outputUrls])];
+  for (let offset = 0; ; offset += PAGE) {
+    const rows = await listProducts({ requestId, limit: PAGE, offset });
+    if (rows.length === 0) break;
+    const imagesByUrl = await findImagesByUrl({ requestId, urls: rows.flatMap((row) => row.imageUrls) });
+    for (const row of rows) {
+      const outputUrls = await Promise.all(
+        row.imageUrls.map(async (url) => {
+          const image = imagesByUrl.get(url);
+          return image?.status === "completed" && image.outputKey ? storage.publicUrl(image.outputKey) : "";
+        }),
+      );
+      lines.push(formatCsvRow([row.serialNumber, row.productName, row.inputUrlsCell, outputUrls.join(", ")]));
+    }
+    if (rows.length < PAGE) break;
+  }
+  return lines.join("");
+}

@@ -1,0 +1,96 @@
+import "server-only";
+import { findImagesByUrl, findRequest, listProducts } from "@/db/queries";
+import type { RequestRow } from "@/db/schema";
+import { getStorage } from "@/lib/storage/get-storage";
+import { requestLinks } from "./links";
+import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "./types";
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/**
+ * A request's state from its counters, plus one page of its products with their images.
+ * Null for an unknown request.
+ */
+export async function getRequestStatus({ requestId, page = 1, pageSize = DEFAULT_PAGE_SIZE }: { requestId: string; page?: number; pageSize?: number }): Promise<RequestStatus | null> {
+  const request = await findRequest(requestId);
+  if (!request) return null;
+
+  const size = clamp(pageSize, 1, MAX_PAGE_SIZE);
+  const totalPages = Math.max(1, Math.ceil(request.totalProducts / size));
+  const current = clamp(page, 1, totalPages);
+  const productRows = await listProducts({ requestId, limit: size, offset: (current - 1) * size });
+  const imagesByUrl = await findImagesByUrl({ requestId, urls: productRows.flatMap((row) => row.imageUrls) });
+  const storage = await getStorage();
+
+  const describe = async (url: string): Promise<ImageStatus> => {
+    const image = imagesByUrl.get(url);
+    return {
+      inputUrl: url,
+      outputUrl: image?.status === "completed" && image.outputKey ? await storage.publicUrl(image.outputKey) : null,
+      status: image?.status ?? "pending",
+      error: image?.status === "completed" ? null : (image?.error ?? null),
+      bytesIn: image?.bytesIn ?? null,
+      bytesOut: image?.bytesOut ?? null,
+      optimized: image?.optimized ?? null,
+      format: image?.format ?? null,
+      width: image?.width ?? null,
+      height: image?.height ?? null,
+    };
+  };
+
+  return {
+    ...summarize(request),
+    updatedAt: request.updatedAt.toISOString(),
+    quality: request.quality,
+    error: request.error,
+    products: await Promise.all(
+      productRows.map(async (row) => ({
+        serialNumber: row.serialNumber,
+        productName: row.productName,
+        rowNumber: row.rowNumber,
+        images: await Promise.all(row.imageUrls.map(describe)),
+      })),
+    ),
+    pagination: { page: current, pageSize: size, totalItems: request.totalProducts, totalPages },
+    webhook: request.webhookUrl
+      ? {
+          url: request.webhookUrl,
+          status: request.webhookStatus ?? "pending",
+          attempts: request.webhookAttempts,
+          lastError: request.webhookLastError,
+          deliveredAt: request.webhookDeliveredAt?.toISOString() ?? null,
+        }
+      : null,
+  };
+}
+
+export function summarize(request: RequestRow): RequestSummary {
+  return {
+    requestId: request.id,
+    fileName: request.fileName,
+    status: request.status,
+    createdAt: request.createdAt.toISOString(),
+    completedAt: request.completedAt?.toISOString() ?? null,
+    totalProducts: request.totalProducts,
+    progress: progressOf(request),
+    totals: { bytesIn: request.bytesIn, bytesOut: request.bytesOut },
+    ...requestLinks(request.id),
+  };
+}
+
+export function progressOf(request: Pick<RequestRow, "totalImages" | "processedImages" | "failedImages">): Progress {
+  const finished = request.processedImages + request.failedImages;
+  return {
+    totalImages: request.totalImages,
+    processedImages: request.processedImages,
+    failedImages: request.failedImages,
+    // Rounded down: 100 only when every image is finished.
+    percent: request.totalImages === 0 ? 100 : Math.floor((finished / request.totalImages) * 100),
+  };
+}
+
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));
+}

@@ -1,0 +1,75 @@
+import { createReadStream } from "node:fs";
+import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { randomUUID } from "node:crypto";
+import type { PutOptions, Storage, StoredObject } from "./storage";
+import { StorageError } from "./storage";
+import { contentTypeForKey } from "./content-types";
+
+/**
+ * Files in a local folder, served by the app at `/files/<key>`.
+ * Writes go to a temporary file first and are renamed into place, so a crash never leaves half a file.
+ */
+export class LocalStorage implements Storage {
+  readonly kind = "local" as const;
+  private readonly root: string;
+
+  constructor(
+    dir: string,
+    private readonly publicBaseUrl: string,
+  ) {
+    this.root = path.resolve(dir);
+  }
+
+  async put(key: string, body: Buffer | string, _options: PutOptions): Promise<void> {
+    const file = this.resolve(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(temporary, body);
+      await rename(temporary, file);
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw new StorageError(`Could not write ${key} to the storage folder ${this.root}: ${(error as Error).message}`);
+    }
+  }
+
+  async get(key: string): Promise<StoredObject | null> {
+    const file = this.resolve(key);
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) return null;
+      const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+      return { body, contentType: contentTypeForKey(key), size: info.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  }
+
+  async publicUrl(key: string): Promise<string> {
+    return `${this.publicBaseUrl}/files/${key.split("/").map(encodeURIComponent).join("/")}`;
+  }
+
+  async check(): Promise<void> {
+    const probe = `.health/${randomUUID()}`;
+    try {
+      await this.put(probe, "ok", { contentType: "text/plain" });
+      await unlink(this.resolve(probe));
+    } catch (error) {
+      throw new StorageError(`The storage folder ${this.root} is not writable: ${(error as Error).message}`);
+    }
+  }
+
+  /** Maps a key to a file inside the storage folder; a key that would leave it is refused. */
+  resolve(key: string): string {
+    if (!isSafeKey(key)) throw new StorageError(`Invalid storage key: ${JSON.stringify(key)}`);
+    return path.join(this.root, ...key.split("/"));
+  }
+}
+
+export function isSafeKey(key: string): boolean {
+  if (key.length === 0 || key.length > 1024 || key.startsWith("/") || key.includes("\\") || key.includes("\0")) return false;
+  return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}

@@ -1,0 +1,31 @@
+/**
+ * Where the service keeps files: uploaded CSVs, output images and output CSVs.
+ * One interface, two homes: a local folder (default) and S3 or any S3-compatible store.
+ */
+
+export type PutOptions = { contentType: string; cacheControl?: string };
+
+export type StoredObject = {
+  body: ReadableStream<Uint8Array>;
+  contentType: string;
+  size: number | null;
+};
+
+export interface Storage {
+  readonly kind: "local" | "s3";
+  /** Writes the whole object; writing the same key again replaces it with the same bytes. */
+  put(key: string, body: Buffer | string, options: PutOptions): Promise<void>;
+  /** Null when there is no such object. */
+  get(key: string): Promise<StoredObject | null>;
+  /** The absolute URL a seller's shop or browser can fetch the object from. */
+  publicUrl(key: string): Promise<string>;
+  /** Throws a StorageError saying what is wrong when the store cannot be reached or written. */
+  check(): Promise<void>;
+}
+
+export class StorageError extends Error {
+  override name = "StorageError";
+}
+
+/** Output images never change under their key, so browsers and CDNs may keep them for a year. */
+export const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";

@@ -1,0 +1,36 @@
+import { GET as downloadRoute } from "@/app/api/csv/download/[requestId]/route";
+import { GET as requestsRoute } from "@/app/api/csv/requests/route";
+import { GET as statusRoute } from "@/app/api/csv/status/[requestId]/route";
+import { POST as uploadRoute } from "@/app/api/csv/upload/route";
+import { getInlineRunner } from "@/lib/jobs/inline-runner";
+import type { RequestList, RequestStatus } from "@/lib/requests/types";
+
+/** Calls the real route handlers the way Next.js does, for integration tests. */
+
+const ORIGIN = "http://127.0.0.1:3999";
+
+export function uploadCsv(csv: string | Uint8Array, { fileName = "products.csv", type = "text/csv", fields = {} as Record<string, string> } = {}) {
+  const form = new FormData();
+  form.set("file", new File([typeof csv === "string" ? csv : Buffer.from(csv)], fileName, { type }));
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  return uploadRoute(new Request(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form }));
+}
+
+export function getStatus(requestId: string, query = "") {
+  return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`), { params: Promise.resolve({ requestId }) });
+}
+
+export function download(requestId: string) {
+  return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`), { params: Promise.resolve({ requestId }) });
+}
+
+export async function countRequests(): Promise<number> {
+  const response = await requestsRoute(new Request(`${ORIGIN}/api/csv/requests?pageSize=1`));
+  return ((await response.json()) as RequestList).pagination.totalItems;
+}
+
+/** Waits until the in-process runner has nothing left to do, then returns the request's status. */
+export async function settle(requestId: string): Promise<RequestStatus> {
+  await getInlineRunner().idle();
+  return (await (await getStatus(requestId, "?pageSize=500")).json()) as RequestStatus;
+}

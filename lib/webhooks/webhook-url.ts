@@ -1,0 +1,12 @@
+/** Why a webhook URL cannot be used, or null. Private addresses are refused again when delivering. */
+export function problemWithWebhookUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not an absolute URL.`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "only http and https webhook URLs are supported.";
+  if (url.username || url.password) return "the URL must not contain a user name or password; use WEBHOOK_SECRET signatures instead.";
+  return null;
+}

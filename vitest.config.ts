@@ -1,0 +1,64 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Unit and integration tests (`*.test.ts` beside the code). Integration tests that use the database
+ * are named `*.integration.test.ts`; when `DATABASE_URL` is set they run a second time against
+ * PostgreSQL, so the same code and queries are proven on both databases.
+ */
+const root = import.meta.dirname;
+
+const sharedEnv = {
+  NODE_ENV: "test" as const,
+  STORAGE_DIR: path.join(root, ".data/test-storage"),
+  PUBLIC_BASE_URL: "http://127.0.0.1:3999",
+  // Test image servers listen on the loopback interface, which the SSRF guard blocks by default.
+  FETCH_ALLOW_HOSTS: "127.0.0.1,localhost,::1",
+  RETRY_BASE_MS: "20",
+  FETCH_TIMEOUT_MS: "3000",
+  FETCH_CONNECT_TIMEOUT_MS: "1000",
+};
+
+const base = {
+  resolve: {
+    alias: {
+      "@": root,
+      // `server-only` throws outside React Server Components; tests import server modules directly.
+      "server-only": path.join(root, "node_modules/next/dist/compiled/server-only/empty.js"),
+    },
+  },
+};
+
+const databaseUrl = process.env.DATABASE_URL;
+
+export default defineConfig({
+  ...base,
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    projects: [
+      {
+        ...base,
+        test: {
+          name: "pglite",
+          include: ["{app,lib,db,inngest,components}/**/*.test.ts"],
+          env: { ...sharedEnv, DATABASE_URL: "", PGLITE_DIR: "memory://" },
+        },
+      },
+      ...(databaseUrl
+        ? [
+            {
+              ...base,
+              test: {
+                name: "postgres",
+                include: ["{app,lib,db,inngest}/**/*.integration.test.ts"],
+                globalSetup: ["db/testing/reset-postgres.ts"],
+                env: { ...sharedEnv, DATABASE_URL: databaseUrl },
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
