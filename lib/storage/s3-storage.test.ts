@@ -1,0 +1,221 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3Storage, type S3StorageSettings } from "./s3-storage";
+import { IMMUTABLE_CACHE, StorageError } from "./storage";
+import { startS3Server, type LocalS3Server, type S3Credentials } from "./testing/s3-server";
+
+let server: LocalS3Server;
+let storage: S3Storage;
+// A plain client for looking at what the store really holds.
+let inspector: S3Client;
+const opened: S3Storage[] = [];
+
+function settings(overrides: Partial<S3StorageSettings> = {}): S3StorageSettings {
+  return {
+    kind: "s3",
+    bucket: server.bucket,
+    region: "us-east-1",
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    presignSeconds: 0,
+    ...overrides,
+  };
+}
+
+function open(overrides: Partial<S3StorageSettings> = {}, credentials: S3Credentials = server.credentials): S3Storage {
+  const created = new S3Storage(settings(overrides), { credentials });
+  opened.push(created);
+  return created;
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  return Buffer.from(await new Response(stream).arrayBuffer());
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  server = await startS3Server({ bucket: "products" });
+  storage = open();
+  inspector = new S3Client({
+    region: "us-east-1",
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+});
+
+afterAll(async () => {
+  for (const each of opened) each.destroy();
+  inspector?.destroy();
+  await server?.stop();
+});
+
+describe("S3Storage", () => {
+  it("stores an object with its content type and cache control and reads it back", async () => {
+    const key = "images/req-1/1.jpg";
+    const bytes = randomBytes(2048);
+    await storage.put(key, bytes, { contentType: "image/jpeg", cacheControl: IMMUTABLE_CACHE });
+
+    const head = await inspector.send(new HeadObjectCommand({ Bucket: server.bucket, Key: key }));
+    expect(head.ContentType).toBe("image/jpeg");
+    expect(head.CacheControl).toBe(IMMUTABLE_CACHE);
+    expect(head.ContentLength).toBe(bytes.length);
+
+    const stored = await storage.get(key);
+    expect(stored).not.toBeNull();
+    expect(stored!.contentType).toBe("image/jpeg");
+    expect(stored!.size).toBe(bytes.length);
+    expect((await readAll(stored!.body)).equals(bytes)).toBe(true);
+  });
+
+  it("stores text bodies as UTF-8", async () => {
+    const csv = "S. No.,Product Name\n1,Café ☕\n";
+    await storage.put("outputs/req-1/products-output.csv", csv, { contentType: "text/csv; charset=utf-8" });
+    const stored = await storage.get("outputs/req-1/products-output.csv");
+    expect((await readAll(stored!.body)).toString("utf8")).toBe(csv);
+  });
+
+  it("uploads an object above the multipart threshold byte for byte", async () => {
+    const key = "images/req-big/1.png";
+    const bytes = randomBytes(12 * 1024 * 1024);
+    const commands: string[] = [];
+    const client = new S3Client({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: server.credentials,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        commands.push(context.commandName ?? "");
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const recorded = new S3Storage(settings(), { client });
+    await recorded.put(key, bytes, { contentType: "image/png" });
+    client.destroy();
+    expect(commands.filter((name) => name === "UploadPartCommand")).toHaveLength(3);
+
+    const stored = await storage.get(key);
+    expect(stored!.size).toBe(bytes.length);
+    expect(sha256(await readAll(stored!.body))).toBe(sha256(bytes));
+  });
+
+  it("writing the same key twice leaves one object with the same bytes", async () => {
+    const key = "images/req-2/7.webp";
+    const bytes = randomBytes(4096);
+    await storage.put(key, bytes, { contentType: "image/webp" });
+    await storage.put(key, bytes, { contentType: "image/webp" });
+
+    const listed = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: "images/req-2/" }));
+    expect(listed.Contents?.map((object) => object.Key)).toEqual([key]);
+    expect((await readAll((await storage.get(key))!.body)).equals(bytes)).toBe(true);
+  });
+
+  it("answers null for a missing key", async () => {
+    expect(await storage.get("images/nope/1.jpg")).toBeNull();
+  });
+
+  it("refuses keys the local folder would refuse too", async () => {
+    await expect(storage.put("../escape.jpg", "x", { contentType: "image/jpeg" })).rejects.toBeInstanceOf(StorageError);
+  });
+
+  it("gives a path-style public URL that serves the object over HTTP", async () => {
+    const key = "images/req-3/a b+c.jpg";
+    const bytes = randomBytes(1000);
+    await storage.put(key, bytes, { contentType: "image/jpeg" });
+
+    const url = await storage.publicUrl(key);
+    expect(url).toBe(`${server.endpoint}/products/images/req-3/a%20b%2Bc.jpg`);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/jpeg");
+    expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it("gives a presigned URL that serves the object when presignSeconds is set", async () => {
+    const key = "images/req-4/1.gif";
+    const bytes = randomBytes(500);
+    await storage.put(key, bytes, { contentType: "image/gif" });
+
+    const url = await open({ presignSeconds: 600 }).publicUrl(key);
+    expect(url.startsWith(`${server.endpoint}/products/images/req-4/1.gif?`)).toBe(true);
+    expect(new URL(url).searchParams.get("X-Amz-Expires")).toBe("600");
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it("builds public URLs from a public base URL or the bucket's own address", async () => {
+    const key = "images/r/ä 1.jpg";
+    const cdn = new S3Storage({ ...settings(), publicBaseUrl: "https://cdn.example.com/shop/" }, { credentials: server.credentials });
+    expect(await cdn.publicUrl(key)).toBe("https://cdn.example.com/shop/images/r/%C3%A4%201.jpg");
+
+    const aws = new S3Storage(
+      { bucket: "shop-images", region: "eu-west-1", forcePathStyle: false, presignSeconds: 0 },
+      { credentials: server.credentials },
+    );
+    expect(await aws.publicUrl(key)).toBe("https://shop-images.s3.eu-west-1.amazonaws.com/images/r/%C3%A4%201.jpg");
+
+    const virtualHosted = new S3Storage(
+      { bucket: "shop", region: "auto", endpoint: "https://acct.r2.example.com", forcePathStyle: false, presignSeconds: 0 },
+      { credentials: server.credentials },
+    );
+    expect(await virtualHosted.publicUrl("images/r/1.jpg")).toBe("https://shop.acct.r2.example.com/images/r/1.jpg");
+    for (const each of [cdn, aws, virtualHosted]) each.destroy();
+  });
+
+  it("check() passes on a bucket it can write to and leaves nothing behind", async () => {
+    await storage.check();
+    const listed = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: ".health/" }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+  });
+
+  it("check() and put() name a bucket that does not exist", async () => {
+    const missing = open({ bucket: "no-such-bucket" });
+    const checked = await missing.check().catch((error: unknown) => error);
+    expect(checked).toBeInstanceOf(StorageError);
+    expect((checked as Error).message).toContain("bucket no-such-bucket does not exist");
+
+    const written = await missing.put("images/r/1.jpg", "x", { contentType: "image/jpeg" }).catch((error: unknown) => error);
+    expect(written).toBeInstanceOf(StorageError);
+    expect((written as Error).message).toContain("bucket no-such-bucket does not exist");
+  });
+
+  it("check() reports wrong credentials as access denied", async () => {
+    const intruder = open({}, { accessKeyId: "WRONG", secretAccessKey: "WRONG" });
+    const checked = await intruder.check().catch((error: unknown) => error);
+    expect(checked).toBeInstanceOf(StorageError);
+    expect((checked as Error).message).toContain("access denied to bucket products (check credentials)");
+  });
+
+  it("fails fast with 'cannot be reached' when the store is down", async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const down = open({ endpoint });
+    const started = Date.now();
+    const written = await down.put("images/r/1.jpg", randomBytes(100), { contentType: "image/jpeg" }).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(written).toBeInstanceOf(StorageError);
+    expect((written as Error).message).toContain(`S3 endpoint ${endpoint} cannot be reached`);
+
+    const checked = await down.check().catch((error: unknown) => error);
+    expect((checked as Error).message).toContain("cannot be reached");
+  });
+});
