@@ -15,7 +15,8 @@ const sharedEnv = {
   // Test image servers listen on the loopback interface, which the SSRF guard blocks by default.
   FETCH_ALLOW_HOSTS: "127.0.0.1,localhost,::1",
   RETRY_BASE_MS: "20",
-  FETCH_TIMEOUT_MS: "3000",
+  FETCH_TIMEOUT_MS: "1500",
+  IMAGE_MAX_ATTEMPTS: "3",
   FETCH_CONNECT_TIMEOUT_MS: "1000",
 };
 
