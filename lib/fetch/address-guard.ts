@@ -1,0 +1,187 @@
+import { BlockList, isIP } from "node:net";
+import { config } from "@/lib/config";
+
+/**
+ * The SSRF guard's verdicts, decided without DNS or network.
+ *
+ * An address is blocked when it is not a public unicast address: loopback, private, link-local
+ * (cloud metadata), carrier-grade NAT, multicast, reserved and documentation ranges. IPv6 forms
+ * that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by that IPv4 address,
+ * because that is where the packets end up.
+ */
+
+type Range = { label: string; v4?: string[]; v6?: string[] };
+
+// First match wins, so narrow ranges with a more telling label come before the wide ones.
+const ranges: Range[] = [
+  { label: "the cloud metadata address", v4: ["169.254.169.254/32"], v6: ["fd00:ec2::254/128"] },
+  { label: "an unspecified address", v4: ["0.0.0.0/8"], v6: ["::/128"] },
+  { label: "a loopback address", v4: ["127.0.0.0/8"], v6: ["::1/128"] },
+  { label: "a private network address", v4: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], v6: ["fc00::/7"] },
+  { label: "a carrier-grade NAT address", v4: ["100.64.0.0/10"] },
+  { label: "a link-local address", v4: ["169.254.0.0/16"], v6: ["fe80::/10"] },
+  { label: "an IETF protocol address", v4: ["192.0.0.0/24"] },
+  {
+    label: "a documentation address",
+    v4: ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"],
+    v6: ["2001:db8::/32", "3fff::/20"],
+  },
+  { label: "a benchmarking address", v4: ["198.18.0.0/15"], v6: ["2001:2::/48"] },
+  { label: "a multicast address", v4: ["224.0.0.0/4"], v6: ["ff00::/8"] },
+  { label: "a broadcast address", v4: ["255.255.255.255/32"] },
+  { label: "a reserved address", v4: ["240.0.0.0/4"], v6: ["2001:10::/28", "2001:20::/28"] },
+  // Teredo hides the client's IPv4 address XOR-ed; nothing legitimate serves images from it.
+  { label: "a Teredo tunnel address", v6: ["2001::/32"] },
+];
+
+const compiled = ranges.map(({ label, v4 = [], v6 = [] }) => {
+  const v4List = new BlockList();
+  const v6List = new BlockList();
+  for (const cidr of v4) addSubnet(v4List, cidr, "ipv4");
+  for (const cidr of v6) addSubnet(v6List, cidr, "ipv6");
+  return { label, v4List, v6List };
+});
+
+function addSubnet(list: BlockList, cidr: string, type: "ipv4" | "ipv6") {
+  const [network, prefix] = cidr.split("/");
+  list.addSubnet(network, Number(prefix), type);
+}
+
+/**
+ * Why an address must not be connected to, as a phrase ("a private network address"), or null
+ * when it is a public address. Anything that is not an IP address is refused.
+ */
+export function describeBlockedAddress(ip: string): string | null {
+  const address = stripBrackets(ip).replace(/%.*$/, "");
+  const family = isIP(address);
+  if (family === 4) return describeIPv4(address);
+  if (family !== 6) return "not an IP address";
+
+  const words = parseIPv6(address);
+  if (!words) return "not an IP address";
+  const canonical = words.map((word) => word.toString(16)).join(":");
+  const unspecifiedOrLoopback = words.slice(0, 7).every((word) => word === 0) && words[7] <= 1;
+  const embedded = unspecifiedOrLoopback ? null : embeddedIPv4(words);
+  if (embedded) {
+    const reason = describeIPv4(embedded);
+    return reason && `${reason} (IPv4 ${embedded} inside an IPv6 address)`;
+  }
+  for (const { label, v6List } of compiled) {
+    if (v6List.check(canonical, "ipv6")) return label;
+  }
+  // Only 2000::/3 is allocated for global unicast; everything else is reserved or special-purpose.
+  if ((words[0] & 0xe000) !== 0x2000) return "a reserved address";
+  return null;
+}
+
+export function isBlockedAddress(ip: string): boolean {
+  return describeBlockedAddress(ip) !== null;
+}
+
+function describeIPv4(address: string): string | null {
+  for (const { label, v4List } of compiled) {
+    if (v4List.check(address, "ipv4")) return label;
+  }
+  return null;
+}
+
+/** The IPv4 address an IPv6 address stands for, in the forms that route to one. */
+function embeddedIPv4(words: number[]): string | null {
+  const zero = (from: number, to: number) => words.slice(from, to).every((word) => word === 0);
+  const tail = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  // ::ffff:a.b.c.d (mapped) and ::ffff:0:a.b.c.d (translated)
+  if (zero(0, 5) && words[5] === 0xffff) return tail(words[6], words[7]);
+  if (zero(0, 4) && words[4] === 0xffff && words[5] === 0) return tail(words[6], words[7]);
+  // ::a.b.c.d (compatible, deprecated)
+  if (zero(0, 6)) return tail(words[6], words[7]);
+  // 64:ff9b::a.b.c.d (NAT64 well-known prefix)
+  if (words[0] === 0x64 && words[1] === 0xff9b && zero(2, 6)) return tail(words[6], words[7]);
+  // 2002:aabb:ccdd::/48 (6to4)
+  if (words[0] === 0x2002) return tail(words[1], words[2]);
+  return null;
+}
+
+/** Eight 16-bit words of a valid IPv6 address (as judged by `isIP`), or null. */
+function parseIPv6(address: string): number[] | null {
+  let text = address.toLowerCase();
+  const dotted = text.match(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - head.length - rest.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const words = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...rest].map((word) =>
+    Number.parseInt(word, 16),
+  );
+  return words.length === 8 && words.every((word) => word >= 0 && word <= 0xffff) ? words : null;
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
+/** A host name or IP in one spelling: lower case, no brackets, no trailing dot, IPv6 fully expanded. */
+export function normalizeHost(host: string): string {
+  const bare = stripBrackets(host.trim().toLowerCase()).replace(/\.$/, "");
+  if (isIP(bare) === 6) {
+    const words = parseIPv6(bare.replace(/%.*$/, ""));
+    if (words) return words.map((word) => word.toString(16)).join(":");
+  }
+  return bare;
+}
+
+/** True when the host (a name or an IP, IPv6 with or without brackets) is on the allowlist. */
+export function isHostAllowed(host: string, allowHosts: readonly string[] = config.fetch.allowHosts): boolean {
+  const wanted = normalizeHost(host);
+  return wanted !== "" && allowHosts.some((allowed) => normalizeHost(allowed) === wanted);
+}
+
+export type UrlVerdict =
+  | {
+      allowed: true;
+      url: URL;
+      /** Host name or IP without brackets, as the socket layer wants it. */
+      hostname: string;
+      /** The IP address when the host is an IP literal (already judged); null for names, judged at DNS time. */
+      address: string | null;
+    }
+  | { allowed: false; reason: string; kind: "invalid_url" | "unsupported_scheme" | "blocked" };
+
+/**
+ * Judges a URL before any connection: scheme, and the address when the host is an IP literal.
+ * WHATWG URL parsing already turns decimal, octal, hex and short IPv4 spellings, percent-encoded and
+ * full-width digits, and bracketed IPv6 into canonical addresses, so those cannot slip past.
+ * Host names pass here; their addresses are judged by the guarded DNS lookup.
+ */
+export function judgeUrl(input: string | URL, options: { allowHosts?: readonly string[] } = {}): UrlVerdict {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return { allowed: false, kind: "invalid_url", reason: `${truncate(String(input))} is not a valid web address` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return {
+      allowed: false,
+      kind: "unsupported_scheme",
+      reason: `${url.protocol} addresses are not supported; only http and https`,
+    };
+  }
+  const hostname = stripBrackets(url.hostname);
+  if (!hostname) return { allowed: false, kind: "invalid_url", reason: `${truncate(url.href)} has no host name` };
+  if (isIP(hostname) === 0) return { allowed: true, url, hostname, address: null };
+  if (!isHostAllowed(hostname, options.allowHosts)) {
+    const reason = describeBlockedAddress(hostname);
+    if (reason) return { allowed: false, kind: "blocked", reason: `blocked: ${hostname} is ${reason}` };
+  }
+  return { allowed: true, url, hostname, address: hostname };
+}
+
+function truncate(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
