@@ -1,4 +1,9 @@
-/** Why a webhook URL cannot be used, or null. Private addresses are refused again when delivering. */
+import { judgeUrl } from "@/lib/fetch/address-guard";
+
+/**
+ * Why a webhook URL cannot be used, or null. A private address written in the URL is refused here;
+ * a name that resolves to one is refused again when the call is made.
+ */
 export function problemWithWebhookUrl(value: string): string | null {
   let url: URL;
   try {
@@ -8,5 +13,6 @@ export function problemWithWebhookUrl(value: string): string | null {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return "only http and https webhook URLs are supported.";
   if (url.username || url.password) return "the URL must not contain a user name or password; use WEBHOOK_SECRET signatures instead.";
-  return null;
+  const verdict = judgeUrl(url);
+  return verdict.allowed ? null : verdict.reason;
 }
