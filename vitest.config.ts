@@ -32,16 +32,18 @@ const base = {
 
 const databaseUrl = process.env.DATABASE_URL;
 
+// Projects do not inherit the root's test options, so each gets these.
+const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
+
 export default defineConfig({
   ...base,
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     pool: "forks",
     projects: [
       {
         ...base,
         test: {
+          ...timeouts,
           name: "pglite",
           include: ["{app,lib,db,inngest,components}/**/*.test.ts"],
           env: { ...sharedEnv, DATABASE_URL: "", PGLITE_DIR: "memory://" },
@@ -52,6 +54,7 @@ export default defineConfig({
             {
               ...base,
               test: {
+                ...timeouts,
                 name: "postgres",
                 include: ["{app,lib,db,inngest}/**/*.integration.test.ts"],
                 globalSetup: ["db/testing/reset-postgres.ts"],

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+describe("settings", () => {
+  it("has a working default for everything", () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: "pglite", dir: ".data/pglite" });
+    expect(config.storage).toEqual({ kind: "local", dir: "processed_images" });
+    expect(config.jobs.runner).toBe("inline");
+    expect(config.publicBaseUrl).toBe("http://localhost:3000");
+    expect(config.images).toMatchObject({ defaultQuality: 50, maxBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 });
+    expect(config.csv).toEqual({ maxBytes: 10 * 1024 * 1024, maxRows: 10_000, maxUrlsPerRow: 50 });
+    expect(config.fetch.allowHosts).toEqual([]);
+  });
+
+  it("reads the scale-out settings", () => {
+    const config = loadConfig({ DATABASE_URL: "postgres://db/app", S3_BUCKET: "shop", S3_FORCE_PATH_STYLE: "true", INNGEST_DEV: "1", PORT: "8080", FETCH_ALLOW_HOSTS: "LocalHost, 127.0.0.1" });
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://db/app" });
+    expect(config.storage).toMatchObject({ kind: "s3", bucket: "shop", forcePathStyle: true, region: "us-east-1" });
+    expect(config.jobs.runner).toBe("inngest");
+    expect(config.publicBaseUrl).toBe("http://localhost:8080");
+    expect(config.fetch.allowHosts).toEqual(["localhost", "127.0.0.1"]);
+  });
+
+  it("stops with a message naming each bad setting", () => {
+    const attempt = () => loadConfig({ IMAGE_QUALITY: "150", PORT: "web", PUBLIC_BASE_URL: "ftp://shop", JOB_RUNNER: "cron" });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/IMAGE_QUALITY/);
+    expect(attempt).toThrow(/PORT/);
+    expect(attempt).toThrow(/PUBLIC_BASE_URL/);
+    expect(attempt).toThrow(/JOB_RUNNER/);
+  });
+
+  it("rejects nonsense limits", () => {
+    expect(() => loadConfig({ MAX_CSV_BYTES: "0" })).toThrow(/MAX_CSV_BYTES/);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: "-2" })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => loadConfig({ S3_FORCE_PATH_STYLE: "maybe" })).toThrow(/S3_FORCE_PATH_STYLE/);
+  });
+});
