@@ -28,7 +28,12 @@ export async function finishRequest(requestId: string): Promise<boolean> {
   });
 }
 
-/** Closes a request that cannot be finished normally (its output CSV cannot be stored), saying why. */
-export async function abandonRequest(requestId: string, reason: string): Promise<boolean> {
-  return closeRequest({ requestId, status: "failed", outputCsvKey: null, error: reason });
+/**
+ * Closes a request whose output CSV cannot be stored, saying why. Its images are all finished and
+ * the download rebuilds the CSV from the database, so it is `completed` if any image succeeded.
+ */
+export async function closeWithoutOutputCsv(requestId: string, reason: string): Promise<boolean> {
+  const request = await findRequest(requestId);
+  if (!request) return false;
+  return closeRequest({ requestId, status: request.processedImages > 0 ? "completed" : "failed", outputCsvKey: null, error: reason });
 }

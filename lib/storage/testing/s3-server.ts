@@ -22,6 +22,10 @@ export type LocalS3Server = {
   credentials: S3Credentials;
   /** Closes the server (open keep-alive connections included) and deletes its folder. */
   stop(): Promise<void>;
+  /** Closes the server but keeps its folder: the store is down (connections refused) until `restart()`. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and folder, with every object it held. */
+  restart(): Promise<void>;
 };
 
 type S3rverInstance = {
@@ -36,20 +40,34 @@ const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
 
 export async function startS3Server({ bucket = "test-bucket" }: { bucket?: string } = {}): Promise<LocalS3Server> {
   const directory = await mkdtemp(path.join(os.tmpdir(), "s3rver-"));
-  const server = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket }],
-  });
+  // A closed s3rver cannot run again (its logger is closed), so a restart builds a new one on the same folder.
+  const open = async (port: number) => {
+    const server = new S3rver({
+      address: "127.0.0.1",
+      port,
+      silent: true,
+      directory,
+      configureBuckets: [{ name: bucket }],
+    });
+    return { server, address: await server.run() };
+  };
+  let running: S3rverInstance | null;
   let address: AddressInfo;
   try {
-    address = await server.run();
+    ({ server: running, address } = await open(0));
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
+  const close = async () => {
+    const server = running;
+    if (!server) return;
+    running = null;
+    const closed = server.close();
+    // SDK clients keep sockets alive; without this close() would wait for them to time out.
+    server.httpServer?.closeAllConnections();
+    await closed;
+  };
   let stopped = false;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
@@ -58,11 +76,14 @@ export async function startS3Server({ bucket = "test-bucket" }: { bucket?: strin
     async stop() {
       if (stopped) return;
       stopped = true;
-      const closed = server.close();
-      // SDK clients keep sockets alive; without this close() would wait for them to time out.
-      server.httpServer?.closeAllConnections();
-      await closed;
+      await close();
       await rm(directory, { recursive: true, force: true });
+    },
+    halt: close,
+    async restart() {
+      if (stopped) throw new Error("The S3 server was stopped; start a new one.");
+      if (running) return;
+      ({ server: running } = await open(address.port));
     },
   };
 }
