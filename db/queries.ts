@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, sql } from "drizzle-orm";
 import { getDb } from "./client";
 import { images, products, requests, type ImageRow, type RequestRow } from "./schema";
 
@@ -63,15 +63,23 @@ export async function findImage(imageId: number): Promise<ImageRow | null> {
   return row ?? null;
 }
 
-/** Images not yet finished, oldest request first: what a runner must (re)start. */
-export async function listUnfinishedImageIds({ requestId }: { requestId?: string } = {}): Promise<number[]> {
+/** Images not yet finished, in id order: what a runner must (re)start. `afterImageId` and `limit` page through them. */
+export async function listUnfinishedImageIds({ requestId, afterImageId = 0, limit }: { requestId?: string; afterImageId?: number; limit?: number } = {}): Promise<number[]> {
   const db = await getDb();
-  const rows = await db
+  const query = db
     .select({ id: images.id })
     .from(images)
     .innerJoin(requests, eq(requests.id, images.requestId))
-    .where(and(inArray(images.status, ["pending", "processing"]), eq(requests.status, "processing"), requestId ? eq(images.requestId, requestId) : undefined))
+    .where(
+      and(
+        inArray(images.status, ["pending", "processing"]),
+        eq(requests.status, "processing"),
+        gt(images.id, afterImageId),
+        requestId ? eq(images.requestId, requestId) : undefined,
+      ),
+    )
     .orderBy(asc(images.id));
+  const rows = limit ? await query.limit(limit) : await query;
   return rows.map((row) => row.id);
 }
 

@@ -31,6 +31,13 @@ describe("settings", () => {
     expect(attempt).toThrow(/JOB_RUNNER/);
   });
 
+  it("treats an empty value as not set", () => {
+    const config = loadConfig({ PUBLIC_BASE_URL: "", S3_ENDPOINT: " ", WEBHOOK_URL: "", DATABASE_URL: "" });
+    expect(config.publicBaseUrl).toBe("http://localhost:3000");
+    expect(config.database.kind).toBe("pglite");
+    expect(config.webhook.defaultUrl).toBeUndefined();
+  });
+
   it("rejects nonsense limits", () => {
     expect(() => loadConfig({ MAX_CSV_BYTES: "0" })).toThrow(/MAX_CSV_BYTES/);
     expect(() => loadConfig({ WORKER_CONCURRENCY: "-2" })).toThrow(/WORKER_CONCURRENCY/);

@@ -33,11 +33,16 @@ const list = z
       .filter(Boolean),
   );
 
-const httpUrl = z
-  .string()
-  .trim()
-  .url()
-  .refine((value) => /^https?:\/\//i.test(value), "must start with http:// or https://");
+// An empty value (`PUBLIC_BASE_URL=` in a .env file) means the setting is not set.
+const httpUrl = z.preprocess(
+  (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  z
+    .string()
+    .trim()
+    .url()
+    .refine((value) => /^https?:\/\//i.test(value), "must start with http:// or https://")
+    .optional(),
+);
 
 // A worker mostly waits on the network; sharp's work is bounded by libuv's thread pool.
 const defaultConcurrency = Math.max(2, Math.min(16, os.availableParallelism() * 2));
@@ -48,7 +53,7 @@ const schema = z
     NEXT_RUNTIME: optionalString,
     NEXT_PHASE: optionalString,
     PORT: int(3000, 1, 65535),
-    PUBLIC_BASE_URL: httpUrl.optional(),
+    PUBLIC_BASE_URL: httpUrl,
 
     DATABASE_URL: optionalString,
     PGLITE_DIR: z.string().trim().min(1).default(".data/pglite"),
@@ -56,9 +61,9 @@ const schema = z
     STORAGE_DIR: z.string().trim().min(1).default("processed_images"),
     S3_BUCKET: optionalString,
     S3_REGION: z.string().trim().min(1).default("us-east-1"),
-    S3_ENDPOINT: httpUrl.optional(),
+    S3_ENDPOINT: httpUrl,
     S3_FORCE_PATH_STYLE: flag(false),
-    S3_PUBLIC_BASE_URL: httpUrl.optional(),
+    S3_PUBLIC_BASE_URL: httpUrl,
     S3_PRESIGN_SECONDS: int(0, 0, 7 * 24 * 3600),
 
     JOB_RUNNER: z.enum(["inline", "inngest"]).optional(),
@@ -79,14 +84,14 @@ const schema = z
     MAX_IMAGE_PIXELS: int(50_000_000, 1, 1_000_000_000),
     MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
 
-    WEBHOOK_URL: httpUrl.optional(),
+    WEBHOOK_URL: httpUrl,
     WEBHOOK_SECRET: optionalString,
     WEBHOOK_MAX_ATTEMPTS: int(5, 1, 20),
 
     INNGEST_DEV: optionalString,
     INNGEST_EVENT_KEY: optionalString,
     INNGEST_SIGNING_KEY: optionalString,
-    INNGEST_BASE_URL: httpUrl.optional(),
+    INNGEST_BASE_URL: httpUrl,
     INNGEST_CONCURRENCY: int(20, 1, 1000),
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
   })

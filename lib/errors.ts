@@ -13,6 +13,7 @@ export type AppErrorCode =
   | "not_found:file"
   | "conflict:processing"
   | "unavailable:storage"
+  | "unavailable:jobs"
   | "unavailable:database"
   | "internal";
 

@@ -1,4 +1,4 @@
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getStorage } from "@/lib/storage/get-storage";
 import { settle, uploadCsv } from "@/lib/testing/api";
@@ -63,7 +63,7 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-async function output(path: string): Promise<{ image: ImageStatus; bytes: Buffer; decoded: sharp.Sharp }> {
+async function output(path: string): Promise<{ image: ImageStatus; bytes: Buffer; decoded: Sharp }> {
   const image = results.get(path)!;
   expect(image.status, `${path}: ${image.error}`).toBe("completed");
   const key = decodeURIComponent(new URL(image.outputUrl!).pathname.replace(/^\/files\//, ""));

@@ -80,7 +80,15 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
     throw rejectedUpload("unavailable:storage", "The file could not be stored right now; nothing was kept. Please try again in a minute.");
   }
 
-  await (await getJobRunner()).requestAccepted(requestId);
+  try {
+    await (await getJobRunner()).requestAccepted(requestId);
+  } catch (error) {
+    // Nothing would ever process it: take the request back rather than leave it processing forever.
+    await deleteRequest(requestId);
+    await storage.delete(csvKey).catch(() => {});
+    console.error(`[upload] the job runner did not take request ${requestId}:`, error);
+    throw rejectedUpload("unavailable:jobs", "The background workers could not be reached; nothing was kept. Please try again in a minute.");
+  }
 
   return {
     isValid: true,

@@ -48,6 +48,12 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    await unlink(this.resolve(key)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw new StorageError(`Could not delete ${key}: ${error.message}`);
+    });
+  }
+
   async publicUrl(key: string): Promise<string> {
     return `${this.publicBaseUrl}/files/${key.split("/").map(encodeURIComponent).join("/")}`;
   }
@@ -56,7 +62,7 @@ export class LocalStorage implements Storage {
     const probe = `.health/${randomUUID()}`;
     try {
       await this.put(probe, "ok", { contentType: "text/plain" });
-      await unlink(this.resolve(probe));
+      await this.delete(probe);
     } catch (error) {
       throw new StorageError(`The storage folder ${this.root} is not writable: ${(error as Error).message}`);
     }

@@ -150,6 +150,15 @@ export class S3Storage implements Storage {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    this.assertKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw this.failure(`Could not delete ${key}`, error);
+    }
+  }
+
   async publicUrl(key: string): Promise<string> {
     this.assertKey(key);
     if (this.settings.presignSeconds > 0) {

@@ -17,6 +17,8 @@ export interface Storage {
   put(key: string, body: Buffer | string, options: PutOptions): Promise<void>;
   /** Null when there is no such object. */
   get(key: string): Promise<StoredObject | null>;
+  /** Removes an object; removing one that does not exist is not an error. */
+  delete(key: string): Promise<void>;
   /** The absolute URL a seller's shop or browser can fetch the object from. */
   publicUrl(key: string): Promise<string>;
   /** Throws a StorageError saying what is wrong when the store cannot be reached or written. */

@@ -1,0 +1,20 @@
+import { serve } from "inngest/next";
+import { inngest } from "@/inngest/client";
+import { functions } from "@/inngest/functions";
+import { config } from "@/lib/config";
+
+/** Without Inngest settings the endpoint says what to set, instead of failing every call with a 500. */
+async function inngestNotConfigured(): Promise<Response> {
+  return Response.json(
+    {
+      error:
+        "Inngest is not configured: set INNGEST_DEV=1 for the Inngest Dev Server, or INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY for Inngest Cloud or a self-hosted Inngest server (with INNGEST_BASE_URL).",
+      code: "unavailable:inngest",
+    },
+    { status: 503, headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export const { GET, POST, PUT } = config.inngest.configured
+  ? serve({ client: inngest, functions })
+  : { GET: inngestNotConfigured, POST: inngestNotConfigured, PUT: inngestNotConfigured };

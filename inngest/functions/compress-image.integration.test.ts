@@ -1,0 +1,157 @@
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.hoisted(() => {
+  // Config is read at import: the upload hands requests to the Inngest runner, whose client points
+  // at the loopback interface (its `send` is intercepted below, so nothing is sent at all).
+  vi.stubEnv("JOB_RUNNER", "inngest");
+  vi.stubEnv("INNGEST_DEV", "1");
+  vi.stubEnv("INNGEST_BASE_URL", "http://127.0.0.1:9");
+});
+
+import { findImagesByUrl, findRequest } from "@/db/queries";
+import { getDb } from "@/db/client";
+import { installLoopbackTripwire } from "@/lib/fetch/testing";
+import { config } from "@/lib/config";
+import { acceptUpload } from "@/lib/requests/accept-upload";
+import { getStorage } from "@/lib/storage/get-storage";
+import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
+import { photoJpeg } from "@/lib/testing/sample-images";
+import { inngest } from "../client";
+import { imageRequested, requestImagesFinished } from "../events";
+import { interceptInngest, runFailureHandler, runFunction } from "../testing";
+import { compressImageFunction } from "./compress-image";
+
+let images: ImageServer;
+let jpeg: Buffer;
+let removeTripwire = () => {};
+const intercepted = interceptInngest(inngest);
+
+beforeAll(async () => {
+  // Nothing may leave the machine. (postgres.js connects in a form the tripwire refuses.)
+  if (config.database.kind === "pglite") removeTripwire = installLoopbackTripwire();
+  // Connect and migrate before the first test, so that time is not charged to the test.
+  await getDb();
+  images = await startImageServer();
+  jpeg = await photoJpeg();
+  images.route("/photo.jpg", serveBytes(jpeg, "image/jpeg"));
+  images.route("/flaky.jpg", (request, response, hit) => {
+    if (hit === 1) response.writeHead(503).end("busy");
+    else serveBytes(jpeg, "image/jpeg")(request, response, hit);
+  });
+  images.route("/down.jpg", (_request, response) => void response.writeHead(503).end("down"));
+});
+
+afterAll(async () => {
+  await images.close();
+  removeTripwire();
+  expect(intercepted.fetch).not.toHaveBeenCalled();
+});
+
+/** Stores a request through the real upload; returns its id and its image ids by path. */
+async function upload(paths: string[]) {
+  const csv = `S. No.,Product Name,Input Image Urls\n1,Item,"${paths.map((path) => images.url(path)).join(",")}"\n`;
+  const { requestId } = await acceptUpload({ fileName: "products.csv", bytes: new TextEncoder().encode(csv) });
+  const rows = await findImagesByUrl({ requestId, urls: paths.map((path) => images.url(path)) });
+  const imageId = (path: string) => rows.get(images.url(path))!.id;
+  return { requestId, imageId };
+}
+
+const imageEvent = (requestId: string, imageId: number) => ({ name: imageRequested.name, data: { requestId, imageId } });
+
+async function readStored(key: string): Promise<Buffer> {
+  const object = await (await getStorage()).get(key);
+  expect(object).not.toBeNull();
+  return Buffer.from(await new Response(object!.body).arrayBuffer());
+}
+
+describe("compress-image", () => {
+  it("stores the compressed image, counts it once, and hands the last image's request to the finisher", async () => {
+    const { requestId, imageId } = await upload(["/photo.jpg", "/missing.jpg", "/flaky.jpg"]);
+    // The runner announced the request, and only that.
+    expect(intercepted.sent).toContainEqual({ name: "csv/request.accepted", data: { requestId } });
+
+    const photo = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/photo.jpg")));
+    expect(photo.error).toBeUndefined();
+    expect(photo.result).toEqual({ kind: "completed", requestId, counted: true, requestFinished: false });
+    expect(photo.sent).toEqual([]);
+
+    const [stored] = (await findImagesByUrl({ requestId, urls: [images.url("/photo.jpg")] })).values();
+    expect(stored).toMatchObject({ status: "completed", attempts: 1, format: "jpeg", width: 320, height: 240 });
+    expect(stored.outputKey).toBe(`images/${requestId}/${stored.id}.jpg`);
+    const bytes = await readStored(stored.outputKey!);
+    expect(bytes.length).toBe(stored.bytesOut);
+    expect(bytes.length).toBeLessThan(jpeg.length);
+    expect(await sharp(bytes).metadata()).toMatchObject({ format: "jpeg", width: 320, height: 240 });
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 0, bytesIn: jpeg.length, bytesOut: bytes.length });
+
+    // A second delivery of the same event changes nothing and downloads nothing.
+    const again = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/photo.jpg")));
+    expect(again.result).toEqual({ kind: "skipped" });
+    expect(again.sent).toEqual([]);
+    expect(images.hits("/photo.jpg")).toBe(1);
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 0 });
+
+    // A 404 is permanent: recorded as failed at once, no retry, counted once.
+    const missing = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/missing.jpg")));
+    expect(missing.error).toBeUndefined();
+    expect(missing.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: false });
+    expect(images.hits("/missing.jpg")).toBe(1);
+    const [failed] = (await findImagesByUrl({ requestId, urls: [images.url("/missing.jpg")] })).values();
+    expect(failed).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/not found \(HTTP 404\)/) });
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 1 });
+
+    // A 503 is transient: the step throws RetryAfterError, so Inngest runs it again later.
+    const busy = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/flaky.jpg")));
+    expect(busy.error).toMatchObject({ name: "RetryAfterError", message: expect.stringMatching(/temporarily unavailable \(HTTP 503\)/) });
+    expect(busy.sent).toEqual([]);
+    const [waiting] = (await findImagesByUrl({ requestId, urls: [images.url("/flaky.jpg")] })).values();
+    expect(waiting).toMatchObject({ status: "pending", attempts: 1, error: expect.stringMatching(/retrying/) });
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 1, status: "processing" });
+
+    // The retry succeeds; this image is the request's last, so the finish event is sent.
+    const retried = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/flaky.jpg")));
+    expect(retried.result).toEqual({ kind: "completed", requestId, counted: true, requestFinished: true });
+    expect(retried.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
+    expect([...retried.sends.keys()]).toEqual(["request images finished"]);
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 2, failedImages: 1, totalImages: 3, status: "processing" });
+  });
+
+  it("gives up after the last attempt and counts the image as failed once", async () => {
+    const { requestId, imageId } = await upload(["/down.jpg"]);
+    const event = imageEvent(requestId, imageId("/down.jpg"));
+
+    const first = await runFunction(compressImageFunction, event);
+    expect(first.error).toMatchObject({ name: "RetryAfterError" });
+
+    // The domain stops at IMAGE_MAX_ATTEMPTS (3 in tests) and records the failure itself.
+    await runFunction(compressImageFunction, event);
+    const last = await runFunction(compressImageFunction, event);
+    expect(last.error).toBeUndefined();
+    expect(last.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: true });
+    expect(last.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
+    expect(images.hits("/down.jpg")).toBe(3);
+    const [image] = (await findImagesByUrl({ requestId, urls: [images.url("/down.jpg")] })).values();
+    expect(image).toMatchObject({ status: "failed", attempts: 3, error: expect.stringMatching(/gave up after 3 attempts/) });
+  });
+
+  it("records the image as failed when Inngest runs out of retries (onFailure)", async () => {
+    const { requestId, imageId } = await upload(["/down.jpg?again"]);
+    const event = imageEvent(requestId, imageId("/down.jpg?again"));
+    await runFunction(compressImageFunction, event);
+
+    const failure = await runFailureHandler(compressImageFunction, event, new Error("the server is temporarily unavailable (HTTP 503)"));
+    expect(failure.error).toBeUndefined();
+    expect(failure.result).toEqual({ requestId, counted: true, requestFinished: true });
+    expect(failure.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
+    const [image] = (await findImagesByUrl({ requestId, urls: [images.url("/down.jpg?again")] })).values();
+    expect(image).toMatchObject({ status: "failed", error: "The server is temporarily unavailable (HTTP 503)" });
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 0, failedImages: 1 });
+
+    // A second failure run (or a late one) counts nothing and finishes nothing.
+    const twice = await runFailureHandler(compressImageFunction, event, new Error("again"));
+    expect(twice.result).toEqual({ requestId, counted: false, requestFinished: false });
+    expect(twice.sent).toEqual([]);
+    expect(await findRequest(requestId)).toMatchObject({ processedImages: 0, failedImages: 1 });
+  });
+});

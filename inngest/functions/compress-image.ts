@@ -1,0 +1,50 @@
+import { RetryAfterError } from "inngest";
+import { config } from "@/lib/config";
+import { attemptImage, failImage } from "@/lib/jobs/process-image";
+import { inngest } from "../client";
+import { imageRequested, requestImagesFinished } from "../events";
+import { retries } from "../retries";
+
+/**
+ * Downloads, compresses and stores one image. The domain decides what a failure means: a permanent
+ * one (404, not an image) is recorded as failed at once and the run ends; a transient one throws
+ * RetryAfterError from inside the step, so Inngest runs the step again after the delay the domain
+ * (or the server's Retry-After) chose. The domain gives up after `IMAGE_MAX_ATTEMPTS`; Inngest has
+ * one retry more, and `onFailure` records the image as failed if even that runs out.
+ */
+export const compressImageFunction = inngest.createFunction(
+  {
+    id: "compress-image",
+    name: "Compress one image",
+    triggers: [imageRequested],
+    concurrency: [
+      { limit: config.inngest.concurrency },
+      // One big request cannot take every slot: requests uploaded after it still make progress.
+      { key: "event.data.requestId", limit: config.inngest.requestConcurrency },
+    ],
+    retries: retries(config.jobs.maxAttempts),
+    onFailure: async ({ event, error, step }) => {
+      const { imageId } = event.data.event.data;
+      const failed = await step.run("record image as failed", () => failImage(imageId, error.message));
+      if (failed.requestFinished && failed.requestId) {
+        await step.sendEvent("request images finished", requestImagesFinished.create({ requestId: failed.requestId }));
+      }
+      return failed;
+    },
+  },
+  async ({ event, step }) => {
+    const { imageId } = event.data;
+
+    const outcome = await step.run("compress and store image", async () => {
+      const attempt = await attemptImage(imageId, { maxAttempts: config.jobs.maxAttempts });
+      if (attempt.kind === "retry") throw new RetryAfterError(attempt.reason, attempt.delayMs);
+      return attempt;
+    });
+
+    // Atomic counters make exactly one image of a request its last.
+    if (outcome.kind !== "skipped" && outcome.requestFinished) {
+      await step.sendEvent("request images finished", requestImagesFinished.create({ requestId: outcome.requestId }));
+    }
+    return outcome;
+  },
+);

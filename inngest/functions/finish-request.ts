@@ -1,0 +1,53 @@
+import { RetryAfterError } from "inngest";
+import { config } from "@/lib/config";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/requests/finish-request";
+import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
+import { inngest } from "../client";
+import { requestImagesFinished } from "../events";
+import { retries } from "../retries";
+
+// Writing the output CSV is retried like any step; the webhook step needs as many retries as
+// WEBHOOK_MAX_ATTEMPTS allows (the domain records the last one as failed itself).
+const FINISH_RETRIES = Math.max(4, config.webhook.maxAttempts);
+
+/**
+ * Closes a request once every image is counted: writes the output CSV and the final status, then
+ * calls the request's webhook. Both steps are idempotent, so a duplicate event changes nothing.
+ * If the output CSV cannot be stored after every retry, the request is closed without it, saying
+ * why (the download rebuilds the CSV from the database), and the webhook is told.
+ */
+export const finishRequestFunction = inngest.createFunction(
+  {
+    id: "finish-request",
+    name: "Finish a request",
+    triggers: [requestImagesFinished],
+    concurrency: { key: "event.data.requestId", limit: 1 },
+    retries: retries(FINISH_RETRIES),
+    onFailure: async ({ event, error, step }) => {
+      const { requestId } = event.data.event.data;
+      const closed = await step.run("close request without output CSV", () =>
+        closeWithoutOutputCsv(requestId, `The output CSV could not be stored: ${error.message}`),
+      );
+      // After a failed webhook step the request is already closed: nothing changes, and the webhook
+      // has recorded its last attempt.
+      if (!closed) return { closed, webhook: "skipped" as const };
+      const webhook = await step.run("deliver webhook", async () => (await attemptWebhook(requestId)).kind);
+      return { closed, webhook };
+    },
+  },
+  async ({ event, step }) => {
+    const { requestId } = event.data;
+
+    const closed = await step.run("write output CSV and close request", () => finishRequest(requestId));
+
+    // Run even when this call did not close the request: a webhook left pending by an earlier
+    // crash is delivered now; an already delivered one is skipped by the domain.
+    const webhook = await step.run("deliver webhook", async () => {
+      const attempt = await attemptWebhook(requestId);
+      if (attempt.kind === "retry") throw new RetryAfterError("the webhook was not delivered; retrying", attempt.delayMs);
+      return attempt.kind;
+    });
+
+    return { requestId, closed, webhook };
+  },
+);

@@ -1,0 +1,12 @@
+import "server-only";
+import type { JobRunner } from "@/lib/jobs/job-runner";
+import { inngest } from "./client";
+import { requestAccepted } from "./events";
+
+/** The Inngest runner: one event per accepted request; the functions in `inngest/functions` do the rest. */
+export const inngestRunner: JobRunner = {
+  name: "inngest",
+  async requestAccepted(requestId) {
+    await inngest.send(requestAccepted.create({ requestId }));
+  },
+};

@@ -1,0 +1,20 @@
+import { describe, expect, it, vi } from "vitest";
+
+// Inngest chosen, but its server is down: a closed port on this machine.
+vi.hoisted(() => {
+  process.env.JOB_RUNNER = "inngest";
+  process.env.INNGEST_DEV = "1";
+  process.env.INNGEST_BASE_URL = "http://127.0.0.1:9";
+});
+
+import { countRequests, uploadCsv } from "@/lib/testing/api";
+
+describe("upload when the background workers cannot be reached", () => {
+  it("answers 503 and keeps nothing", async () => {
+    const before = await countRequests();
+    const response = await uploadCsv("S. No.,Product Name,Input Image Urls\n1,Item,https://shop.test/a.jpg\n");
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ isValid: false, code: "unavailable:jobs", error: expect.stringContaining("nothing was kept") });
+    expect(await countRequests()).toBe(before);
+  }, 60_000);
+});
