@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.hoisted(() => {
   process.env.JOB_RUNNER = "inngest";
   process.env.INNGEST_DEV = "1";
-  process.env.INNGEST_BASE_URL = "http://127.0.0.1:9";
+  process.env.INNGEST_BASE_URL = "http://127.0.0.1:2";
 });
 
 import { countRequests, uploadCsv } from "@/lib/testing/api";

@@ -6,6 +6,7 @@ import { cutoutPng, photoJpeg } from "@/lib/testing/sample-images";
 import type { RequestStatus } from "@/lib/requests/types";
 import { IMMUTABLE_CACHE } from "./storage";
 import { type LocalS3Server, startS3Server } from "./testing/s3-server";
+import { readCsv } from "@/lib/testing/read-csv";
 
 /**
  * The whole service on S3 storage: upload → process → download against a local s3rver, and what the
@@ -100,7 +101,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     const output = await api.download(requestId);
     expect(output.status).toBe(200);
     const outputText = await output.text();
-    const rows = parseCsv(outputText);
+    const rows = readCsv(outputText);
     expect(rows.map((row) => row.slice(0, 2))).toEqual([["S. No.", "Product Name"], ["1", "SKU1"], ["2", "SKU2"]]);
     const urls = rows.slice(1).map((row) => row[3].split(", "));
     expect(urls.map((each) => each.length)).toEqual([2, 1]);
@@ -193,7 +194,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     // The output CSV still comes, failed images keeping their places.
     const output = await api.download(requestId);
     expect(output.status).toBe(200);
-    expect(parseCsv(await output.text()).slice(1).map((row) => row[3])).toEqual([firstUrl, ", ", ""]);
+    expect(readCsv(await output.text()).slice(1).map((row) => row[3])).toEqual([firstUrl, ", ", ""]);
 
     // Back up on the same port and folder: every image reported completed is in the bucket, nothing else is.
     await s3.restart();
@@ -258,25 +259,4 @@ async function waitFor(requestId: string, done: (status: RequestStatus) => boole
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** A small RFC 4180 reader for checking output; the product's own CSV code is what is under test. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") row.push(cell), (cell = "");
-    else if (char === "\n") row.push(cell.replace(/\r$/, "")), rows.push(row), (row = []), (cell = "");
-    else cell += char;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
 }

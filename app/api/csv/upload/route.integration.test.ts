@@ -2,6 +2,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countRequests, download, getStatus, settle, uploadCsv } from "@/lib/testing/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
+import { readCsv } from "@/lib/testing/read-csv";
 import { cutoutPng, photoJpeg } from "@/lib/testing/sample-images";
 import { getStorage } from "@/lib/storage/get-storage";
 
@@ -66,7 +67,7 @@ describe("upload → status → download", () => {
     expect(output.status).toBe(200);
     expect(output.headers.get("content-type")).toContain("text/csv");
     expect(output.headers.get("content-disposition")).toContain('filename="products-output.csv"');
-    const rows = parseCsv(await output.text());
+    const rows = readCsv(await output.text());
     expect(rows[0]).toEqual(["S. No.", "Product Name", "Input Image Urls", "Output Image Urls"]);
     expect(rows.slice(1).map((row) => row.slice(0, 2))).toEqual([["1", "SKU1"], ["2", "'=SKU2"], ["3", "SKU3"]]);
     const outputs = rows.slice(1).map((row) => row[3].split(", "));
@@ -110,7 +111,7 @@ describe("upload → status → download", () => {
     const status = await settle(accepted.requestId);
     expect(status.status).toBe("failed");
     expect(status.error).toContain("None of the 1 images");
-    const rows = parseCsv(await (await download(accepted.requestId)).text());
+    const rows = readCsv(await (await download(accepted.requestId)).text());
     expect(rows[1]).toEqual(["1", "Gone", images.url("/gone.jpg"), ""]);
   });
 
@@ -227,24 +228,3 @@ describe("CSV rules at upload", () => {
     expect((await response.json()).error).toContain("multipart/form-data");
   });
 });
-
-/** A small RFC 4180 reader for checking output; the product's own parser is what is under test elsewhere. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") row.push(cell), (cell = "");
-    else if (char === "\n") row.push(cell.replace(/\r$/, "")), rows.push(row), (row = []), (cell = "");
-    else cell += char;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
