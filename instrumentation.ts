@@ -3,8 +3,11 @@
  * every unfinished image, so a crash or restart loses nothing.
  */
 export async function register() {
+  // NEXT_RUNTIME is a constant Next.js sets in each bundle, not a setting: testing it here keeps the
+  // server's start-up code out of the Edge bundle.
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { config } = await import("./lib/config");
-  if (!config.isNodeRuntime || config.isBuildPhase) return;
+  if (config.isBuildPhase) return;
   const { startServer } = await import("./lib/start-server");
   await startServer();
 }

@@ -50,7 +50,6 @@ const defaultConcurrency = Math.max(2, Math.min(16, os.availableParallelism() * 
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    NEXT_RUNTIME: optionalString,
     NEXT_PHASE: optionalString,
     PORT: int(3000, 1, 65535),
     PUBLIC_BASE_URL: httpUrl,
@@ -101,7 +100,6 @@ const schema = z
     );
     return {
       env: env.NODE_ENV,
-      isNodeRuntime: env.NEXT_RUNTIME === undefined || env.NEXT_RUNTIME === "nodejs",
       isBuildPhase: env.NEXT_PHASE === "phase-production-build",
       port: env.PORT,
       publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),

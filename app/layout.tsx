@@ -1,0 +1,35 @@
+import type { Metadata, Viewport } from "next";
+import type { ReactNode } from "react";
+import { QueryProvider } from "@/components/query-provider";
+import { SiteFooter, SiteHeader } from "@/components/site-header";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "CSV Image Compressor", template: "%s · CSV Image Compressor" },
+  description: "Upload a CSV of products with image URLs; every image is compressed and you get a new CSV that points to the compressed copies.",
+};
+
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  themeColor: "#4f46e5",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="flex min-h-dvh flex-col">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+          Skip to content
+        </a>
+        <SiteHeader />
+        <QueryProvider>
+          <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-10">
+            {children}
+          </main>
+        </QueryProvider>
+        <SiteFooter />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,83 @@
+import { redirect } from "next/navigation";
+import { connection } from "next/server";
+import { RecentRequests } from "@/components/recent-requests";
+import { UploadPanel } from "@/components/upload-panel";
+import { pageNumber } from "@/components/page-number";
+import { config } from "@/lib/config";
+import { listRequests } from "@/lib/requests/list-requests";
+
+const PAGE_SIZE = 10;
+
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // Rendered per request: the list comes from the database, which `next build` must not need.
+  await connection();
+  const page = pageNumber((await searchParams).page);
+  const list = await listRequests({ page, pageSize: PAGE_SIZE });
+  if (list.requests.length === 0 && page > list.pagination.totalPages) redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
+  const fetchedAt = Date.now();
+  const limits = { maxBytes: config.csv.maxBytes, maxRows: config.csv.maxRows, maxUrlsPerRow: config.csv.maxUrlsPerRow };
+
+  return (
+    <div className="space-y-10">
+      <div className="max-w-3xl">
+        <h1 className="text-2xl font-semibold tracking-tight text-balance sm:text-3xl">Compress every product image in your catalogue</h1>
+        <p className="mt-2 text-slate-600 text-pretty">
+          Drop a CSV with your products&apos; image URLs. Each image is downloaded, re-encoded at quality {config.images.defaultQuality} in its own format, and you get a
+          new CSV that points to the compressed copies.
+        </p>
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start">
+        <section aria-labelledby="upload-title" className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+          <h2 id="upload-title" className="mb-4 text-lg font-semibold tracking-tight">
+            Upload a CSV
+          </h2>
+          <UploadPanel limits={limits} defaultQuality={config.images.defaultQuality} />
+        </section>
+
+        <aside aria-labelledby="how-title" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-sm shadow-sm sm:p-6">
+          <h2 id="how-title" className="text-base font-semibold tracking-tight">
+            How it works
+          </h2>
+          <ol className="space-y-3">
+            {[
+              ["Prepare", "One row per product: S. No., Product Name and Input Image Urls (several URLs in one cell, separated by commas)."],
+              ["Check", "The file is checked in your browser first; every problem is listed with its row number."],
+              ["Compress", "Images are processed in the background. Watch the progress, or have a webhook call you."],
+              ["Download", "Get the CSV back with an Output Image Urls column, in the same row and URL order."],
+            ].map(([title, text], index) => (
+              <li key={title} className="flex gap-3">
+                <span aria-hidden="true" className="grid size-6 shrink-0 place-items-center rounded-full bg-indigo-50 text-xs font-semibold text-indigo-700 ring-1 ring-indigo-600/20">
+                  {index + 1}
+                </span>
+                <p className="text-slate-600">
+                  <span className="font-medium text-slate-900">{title}.</span> {text}
+                </p>
+              </li>
+            ))}
+          </ol>
+          <a
+            href="/sample-products.csv"
+            download
+            className="inline-flex w-full items-center justify-center gap-2 rounded-lg border border-slate-300 bg-white px-3 py-2 font-medium text-slate-700 shadow-xs hover:bg-slate-50"
+          >
+            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4">
+              <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.614L6.295 8.235a.75.75 0 1 0-1.09 1.03l4.25 4.5a.75.75 0 0 0 1.09 0l4.25-4.5a.75.75 0 0 0-1.09-1.03l-2.955 3.129V2.75Z" />
+              <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
+            </svg>
+            Download a sample CSV
+          </a>
+          <p className="text-xs text-slate-500">
+            Prefer scripts? <code className="rounded bg-slate-100 px-1 py-0.5 text-[11px]">curl -F file=@products.csv …/api/csv/upload</code> — see the{" "}
+            <a href="/docs" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
+              API docs
+            </a>
+            .
+          </p>
+        </aside>
+      </div>
+
+      <RecentRequests initialList={list} fetchedAt={fetchedAt} />
+    </div>
+  );
+}

@@ -1,0 +1,197 @@
+"use client";
+
+import Link from "next/link";
+import type { RequestStatus, WebhookStatus } from "@/lib/requests/types";
+import { WarningIcon } from "./csv-preview";
+import { formatBytes, formatCount, formatDuration, formatSaving, plural, savingRatio } from "./format";
+import { PaginationNav } from "./pagination-nav";
+import { ProductImagesTable } from "./product-images-table";
+import { ProgressBar } from "./progress-bar";
+import { RelativeTime } from "./relative-time";
+import { StatusBadge } from "./status-badge";
+import { useRequestStatus } from "./use-request-status";
+
+/** A request's progress, products and output, refreshed every second while it is processing. */
+export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus: RequestStatus; fetchedAt: number }) {
+  const { data: status, isError, error, refetch, isFetching } = useRequestStatus({ initialStatus, fetchedAt });
+  const finished = status.status !== "processing";
+  const { progress, totals } = status;
+  const waiting = Math.max(0, progress.totalImages - progress.processedImages - progress.failedImages);
+  const ratio = savingRatio(totals.bytesIn, totals.bytesOut);
+  const pageHref = (page: number) => `/requests/${encodeURIComponent(status.requestId)}${page > 1 ? `?page=${page}` : ""}`;
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <Link href="/" className="inline-flex items-center gap-1 rounded text-sm text-slate-500 hover:text-slate-800">
+          <span aria-hidden="true">←</span> All uploads
+        </Link>
+        <div className="mt-2 flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
+          <div className="min-w-0">
+            <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+              <h1 className="min-w-0 text-xl font-semibold tracking-tight break-words sm:text-2xl">{status.fileName}</h1>
+              <span data-testid="request-status" data-status={status.status}>
+                <StatusBadge status={status.status} />
+              </span>
+            </div>
+            <p className="mt-1 text-sm text-slate-500">
+              Uploaded <RelativeTime iso={status.createdAt} /> · quality {status.quality} · {plural(status.totalProducts, "product")}
+              {status.completedAt ? ` · finished in ${formatDuration(status.createdAt, status.completedAt)}` : ""}
+            </p>
+            <p className="mt-0.5 font-mono text-xs break-all text-slate-400">Request {status.requestId}</p>
+          </div>
+          <DownloadButton status={status} />
+        </div>
+      </div>
+
+      {status.status === "failed" ? (
+        <div role="alert" data-testid="request-error" className="flex items-start gap-2 rounded-xl bg-rose-50 p-4 text-sm text-rose-800 ring-1 ring-rose-600/20 ring-inset">
+          <WarningIcon />
+          <div>
+            <p className="font-semibold">This request failed.</p>
+            <p className="mt-0.5">{status.error ?? "None of its images could be processed; see the reasons below."}</p>
+          </div>
+        </div>
+      ) : null}
+
+      {isError ? (
+        <p role="status" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset">
+          Could not refresh the progress just now ({error instanceof Error ? error.message : "network error"}). Retrying on its own…
+        </p>
+      ) : null}
+
+      <section aria-labelledby="progress-title" className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs sm:p-6">
+        <div className="flex items-baseline justify-between gap-3">
+          <h2 id="progress-title" className="font-semibold">
+            {finished ? "All images finished" : "Compressing images…"}
+          </h2>
+          <p className="text-2xl font-semibold tabular-nums sm:text-3xl">
+            <span data-testid="progress-percent">{progress.percent}</span>
+            <span className="text-base text-slate-500">%</span>
+          </p>
+        </div>
+        <div className="mt-3">
+          <ProgressBar progress={progress} active={!finished} label="Images finished" />
+        </div>
+        <dl className="mt-5 grid grid-cols-2 gap-3 sm:grid-cols-5">
+          <Count label="Compressed" value={progress.processedImages} testId="count-processed" tone="text-emerald-700" />
+          <Count label="Failed" value={progress.failedImages} testId="count-failed" tone={progress.failedImages ? "text-rose-700" : "text-slate-900"} />
+          <Count label="Waiting" value={waiting} testId="count-waiting" tone="text-slate-900" />
+          <Count label="Total images" value={progress.totalImages} testId="count-total" tone="text-slate-900" />
+          <div className="col-span-2 rounded-lg bg-emerald-50/70 px-3 py-2 ring-1 ring-emerald-600/15 ring-inset sm:col-span-1">
+            <dt className="text-xs text-slate-500">Total saving</dt>
+            <dd data-testid="total-saving" className="text-lg font-semibold text-emerald-700 tabular-nums">
+              {ratio === null ? "—" : formatSaving(ratio)}
+            </dd>
+            <dd className="text-xs text-slate-500 tabular-nums">{ratio === null ? "shown once images finish" : `${formatBytes(totals.bytesIn)} → ${formatBytes(totals.bytesOut)}`}</dd>
+          </div>
+        </dl>
+        {finished && progress.failedImages > 0 && status.status === "completed" ? (
+          <p className="mt-4 text-sm text-slate-600">
+            {plural(progress.failedImages, "image")} could not be processed. In the output CSV their place in <span className="font-medium">Output Image Urls</span> is left empty, so the other URLs keep their positions.
+          </p>
+        ) : null}
+      </section>
+
+      {status.webhook ? <WebhookBlock webhook={status.webhook} finished={finished} onRefresh={() => refetch()} refreshing={isFetching} /> : null}
+
+      <section aria-labelledby="products-title" className="space-y-3">
+        <div className="flex items-baseline justify-between gap-3">
+          <h2 id="products-title" className="text-lg font-semibold tracking-tight">
+            Products
+          </h2>
+          <p className="text-sm text-slate-500">{plural(status.pagination.totalItems, "product")}</p>
+        </div>
+        <div className="space-y-4">
+          {status.products.map((product) => (
+            <ProductImagesTable key={product.rowNumber} product={product} />
+          ))}
+        </div>
+        <PaginationNav pagination={status.pagination} href={pageHref} label="Product pages" itemName="Products" />
+      </section>
+    </div>
+  );
+}
+
+function DownloadButton({ status }: { status: RequestStatus }) {
+  if (status.status === "processing") {
+    return (
+      <p className="max-w-xs rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-600 sm:text-right">
+        The output CSV can be downloaded once every image is finished.
+      </p>
+    );
+  }
+  return (
+    <a
+      href={status.downloadUrl}
+      download
+      data-testid="download-csv"
+      className="inline-flex shrink-0 items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500"
+    >
+      <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4">
+        <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.614L6.295 8.235a.75.75 0 1 0-1.09 1.03l4.25 4.5a.75.75 0 0 0 1.09 0l4.25-4.5a.75.75 0 0 0-1.09-1.03l-2.955 3.129V2.75Z" />
+        <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
+      </svg>
+      Download output CSV
+    </a>
+  );
+}
+
+function WebhookBlock({ webhook, finished, onRefresh, refreshing }: { webhook: WebhookStatus; finished: boolean; onRefresh: () => void; refreshing: boolean }) {
+  const label = webhook.status === "pending" ? (finished ? "Sending" : "Sent when finished") : undefined;
+  return (
+    <section aria-labelledby="webhook-title" data-testid="webhook" className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs sm:p-5">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="webhook-title" className="font-semibold">
+          Webhook
+        </h2>
+        <div className="flex items-center gap-2">
+          {/* Polling stops when the images are finished; delivery (with its retries) may still be under way. */}
+          {finished && webhook.status === "pending" ? (
+            <button type="button" onClick={onRefresh} disabled={refreshing} className="rounded-md px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50 disabled:opacity-50">
+              {refreshing ? "Checking…" : "Check again"}
+            </button>
+          ) : null}
+          <span data-testid="webhook-status" data-status={webhook.status}>
+            <StatusBadge status={webhook.status} label={label} />
+          </span>
+        </div>
+      </div>
+      <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
+        <dt className="text-slate-500">URL</dt>
+        <dd className="font-mono text-xs break-all text-slate-700 sm:text-sm">{webhook.url}</dd>
+        <dt className="text-slate-500">Attempts</dt>
+        <dd data-testid="webhook-attempts" className="tabular-nums">
+          {formatCount(webhook.attempts)}
+        </dd>
+        {webhook.deliveredAt ? (
+          <>
+            <dt className="text-slate-500">Delivered</dt>
+            <dd>
+              <RelativeTime iso={webhook.deliveredAt} />
+            </dd>
+          </>
+        ) : null}
+        {webhook.lastError ? (
+          <>
+            <dt className="text-slate-500">Last error</dt>
+            <dd data-testid="webhook-error" className="break-words text-rose-700">
+              {webhook.lastError}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+    </section>
+  );
+}
+
+function Count({ label, value, testId, tone }: { label: string; value: number; testId: string; tone: string }) {
+  return (
+    <div className="rounded-lg bg-slate-50 px-3 py-2 ring-1 ring-slate-200 ring-inset">
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd data-testid={testId} className={`text-lg font-semibold tabular-nums ${tone}`}>
+        {formatCount(value)}
+      </dd>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import Link from "next/link";
+
+export function SiteHeader() {
+  return (
+    <header className="border-b border-slate-200 bg-white/90 backdrop-blur supports-[backdrop-filter]:bg-white/75">
+      <div className="mx-auto flex h-14 w-full max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
+        <Link href="/" className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-slate-900">
+          <LogoMark />
+          <span>CSV Image Compressor</span>
+        </Link>
+        <nav aria-label="Main" className="flex items-center gap-1 text-sm">
+          <Link href="/" className="hidden rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline-block">
+            Dashboard
+          </Link>
+          <Link href="/docs" className="rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+            API docs
+          </Link>
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+export function SiteFooter() {
+  return (
+    <footer className="border-t border-slate-200 bg-white">
+      <div className="mx-auto flex w-full max-w-6xl flex-col gap-1 px-4 py-4 text-xs text-slate-500 sm:flex-row sm:items-center sm:justify-between sm:px-6">
+        <p>Images are re-encoded in their own format; a file that would not get smaller keeps its original bytes.</p>
+        <p>
+          <Link href="/docs" className="rounded underline-offset-2 hover:text-slate-700 hover:underline">
+            API reference
+          </Link>
+        </p>
+      </div>
+    </footer>
+  );
+}
+
+function LogoMark() {
+  return (
+    <span aria-hidden="true" className="grid size-7 place-items-center rounded-lg bg-indigo-600 text-white shadow-sm">
+      <svg viewBox="0 0 24 24" className="size-4" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+        <path d="M8 3H5a2 2 0 0 0-2 2v3M21 8V5a2 2 0 0 0-2-2h-3M3 16v3a2 2 0 0 0 2 2h3M16 21h3a2 2 0 0 0 2-2v-3" />
+        <path d="M9 9l6 6M15 9v6H9" />
+      </svg>
+    </span>
+  );
+}

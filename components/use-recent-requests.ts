@@ -1,0 +1,19 @@
+"use client";
+
+import type { RequestList } from "@/lib/requests/types";
+import { fetchRequestList, queryKeys } from "./api-client";
+import { useServerSeededQuery } from "./use-server-seeded-query";
+
+const POLL_MS = 2_000;
+
+/** The recent requests; polled while any of them is still processing, quiet otherwise. */
+export function useRecentRequests({ initialList, fetchedAt }: { initialList: RequestList; fetchedAt: number }) {
+  const { page, pageSize } = initialList.pagination;
+  return useServerSeededQuery({
+    queryKey: queryKeys.requestList(page, pageSize),
+    queryFn: ({ signal }) => fetchRequestList({ page, pageSize, signal }),
+    initialData: initialList,
+    fetchedAt,
+    refetchInterval: (list) => (list?.requests.some((request) => request.status === "processing") ? POLL_MS : false),
+  });
+}

@@ -1,0 +1,97 @@
+import { expect, test } from "@playwright/test";
+import { listRequests } from "./support/api";
+import { productCsv } from "./support/csv";
+import { DashboardPage } from "./support/dashboard-page";
+import { imageUrls } from "./support/image-server";
+
+test.describe("a CSV with problems", () => {
+  let requestsBefore: number;
+
+  test.beforeEach(async ({ request }) => {
+    requestsBefore = (await listRequests(request)).pagination.totalItems;
+  });
+
+  test.afterEach(async ({ request }) => {
+    // Nothing is stored for a rejected file.
+    expect((await listRequests(request)).pagination.totalItems).toBe(requestsBefore);
+  });
+
+  test("with a missing column is flagged in the preview and rejected by the server", async ({ page }) => {
+    const dashboard = new DashboardPage(page);
+    await dashboard.goto();
+    const csv = "S. No.,Input Image Urls\r\n1,https://shop.example/a.jpg\r\n";
+    await dashboard.chooseCsv("no-names.csv", csv);
+
+    await expect(dashboard.previewProblems.getByTestId("problem")).toHaveCount(1);
+    await expect(dashboard.previewProblems).toContainText("Row 1 · Product Name");
+    await expect(dashboard.previewProblems).toContainText('Missing column "Product Name"');
+    await expect(dashboard.uploadButton).toHaveText("Upload anyway");
+
+    await dashboard.upload();
+    await expect(dashboard.uploadError).toBeVisible();
+    await expect(page.getByTestId("upload-error-message")).toHaveText("The CSV has 1 problem; nothing was stored.");
+    await expect(dashboard.serverProblems).toContainText('Row 1 · Product Name');
+    await expect(dashboard.serverProblems).toContainText('Missing column "Product Name"');
+    expect(page.url()).not.toContain("/requests/");
+  });
+
+  test("with a file: URL and an empty name shows every problem with its row", async ({ page }) => {
+    const dashboard = new DashboardPage(page);
+    await dashboard.goto();
+    const csv = productCsv([
+      { serialNumber: 1, productName: "Good Row", imageUrls: [imageUrls.sunsetJpeg] },
+      { serialNumber: 2, productName: "Sneaky Row", imageUrls: [imageUrls.leafPng, "file:///etc/passwd"] },
+      { serialNumber: 3, productName: "", imageUrls: [imageUrls.iconPng] },
+    ]);
+    await dashboard.chooseCsv("with-problems.csv", csv);
+
+    await expect(dashboard.previewCount("products")).toHaveText("3");
+    const problems = dashboard.previewProblems.getByTestId("problem");
+    await expect(problems).toHaveCount(2);
+    await expect(problems.nth(0)).toContainText("Row 3 · Input Image Urls");
+    await expect(problems.nth(0)).toContainText("file:///etc/passwd");
+    await expect(problems.nth(0)).toContainText("only http and https");
+    await expect(problems.nth(1)).toContainText("Row 4 · Product Name");
+    await expect(problems.nth(1)).toContainText("Product Name is empty.");
+
+    await dashboard.upload();
+    const serverProblems = dashboard.serverProblems.getByTestId("problem");
+    await expect(serverProblems).toHaveCount(2);
+    await expect(serverProblems.nth(0)).toContainText("Row 3 · Input Image Urls");
+    await expect(serverProblems.nth(1)).toContainText("Row 4 · Product Name");
+    await expect(page.getByTestId("upload-error-message")).toHaveText("The CSV has 2 problems; nothing was stored.");
+  });
+
+  test("that is really an image is refused before and after upload", async ({ page }) => {
+    const dashboard = new DashboardPage(page);
+    await dashboard.goto();
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489", "hex");
+    await dashboard.fileInput.setInputFiles({ name: "photo.csv", mimeType: "text/csv", buffer: png });
+
+    await expect(page.getByTestId("preview-unreadable")).toContainText("This file is a PNG image, not a CSV.");
+    await dashboard.upload();
+    await expect(page.getByTestId("upload-error-message")).toContainText("PNG image, not a CSV");
+  });
+});
+
+test("the drop zone works with the keyboard", async ({ page }) => {
+  const dashboard = new DashboardPage(page);
+  await dashboard.goto();
+  await dashboard.dropzone.focus();
+  await expect(dashboard.dropzone).toBeFocused();
+  // A visible focus ring: an outline or a ring (box-shadow) is drawn around it.
+  const ring = await dashboard.dropzone.evaluate((element) => getComputedStyle(element).boxShadow);
+  expect(ring).not.toBe("none");
+
+  const chooserPromise = page.waitForEvent("filechooser");
+  await page.keyboard.press("Enter");
+  const chooser = await chooserPromise;
+  await chooser.setFiles({ name: "from-keyboard.csv", mimeType: "text/csv", buffer: Buffer.from(productCsv([{ serialNumber: 1, productName: "Keyboard", imageUrls: [imageUrls.iconPng] }])) });
+  await expect(page.getByTestId("chosen-file-name")).toHaveText("from-keyboard.csv");
+  await expect(dashboard.previewCount("images")).toHaveText("1");
+
+  await dashboard.dropzone.focus();
+  const again = page.waitForEvent("filechooser");
+  await page.keyboard.press(" ");
+  await again;
+});
