@@ -22,7 +22,14 @@ const MIGRATION_LOCK_ID = 720_301;
 const globalForDb = globalThis as typeof globalThis & { __csvImageDb?: Promise<Connection> };
 
 export function getDb(): Promise<Database> {
-  globalForDb.__csvImageDb ??= connect();
+  if (!globalForDb.__csvImageDb) {
+    const connecting = connect();
+    globalForDb.__csvImageDb = connecting;
+    // A database that was down at the first query may be up at the next: do not keep the failure.
+    connecting.catch(() => {
+      if (globalForDb.__csvImageDb === connecting) globalForDb.__csvImageDb = undefined;
+    });
+  }
   return globalForDb.__csvImageDb.then((connection) => connection.db);
 }
 
@@ -32,9 +39,8 @@ export async function closeDb(): Promise<void> {
   if (pending) await (await pending).close();
 }
 
-async function connect(): Promise<Connection> {
-  const connection = config.database.kind === "postgres" ? await connectPostgres(config.database.url) : await connectPglite(config.database.dir);
-  return connection;
+function connect(): Promise<Connection> {
+  return config.database.kind === "postgres" ? connectPostgres(config.database.url) : connectPglite(config.database.dir);
 }
 
 async function connectPostgres(url: string): Promise<Connection> {

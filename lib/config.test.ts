@@ -38,6 +38,14 @@ describe("settings", () => {
     expect(config.webhook.defaultUrl).toBeUndefined();
   });
 
+  it("reads INNGEST_DEV as a switch", () => {
+    expect(loadConfig({ INNGEST_DEV: "false" }).inngest.configured).toBe(false);
+    expect(loadConfig({ INNGEST_DEV: "0" }).jobs.runner).toBe("inline");
+    expect(loadConfig({ INNGEST_DEV: "1" }).jobs.runner).toBe("inngest");
+    expect(() => loadConfig({ INNGEST_DEV: "maybe" })).toThrow(/INNGEST_DEV/);
+    expect(() => loadConfig({ JOB_RUNNER: "inngest" })).toThrow(/JOB_RUNNER: inngest needs INNGEST_DEV=1/);
+  });
+
   it("rejects nonsense limits", () => {
     expect(() => loadConfig({ MAX_CSV_BYTES: "0" })).toThrow(/MAX_CSV_BYTES/);
     expect(() => loadConfig({ WORKER_CONCURRENCY: "-2" })).toThrow(/WORKER_CONCURRENCY/);

@@ -87,17 +87,20 @@ const schema = z
     WEBHOOK_SECRET: optionalString,
     WEBHOOK_MAX_ATTEMPTS: int(5, 1, 20),
 
-    INNGEST_DEV: optionalString,
+    INNGEST_DEV: flag(false),
     INNGEST_EVENT_KEY: optionalString,
     INNGEST_SIGNING_KEY: optionalString,
     INNGEST_BASE_URL: httpUrl,
     INNGEST_CONCURRENCY: int(20, 1, 1000),
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
   })
+  .superRefine((env, context) => {
+    if (env.JOB_RUNNER === "inngest" && !env.INNGEST_DEV && !(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY)) {
+      context.addIssue({ code: "custom", path: ["JOB_RUNNER"], message: "inngest needs INNGEST_DEV=1, or INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY" });
+    }
+  })
   .transform((env) => {
-    const inngestConfigured = Boolean(
-      (env.INNGEST_DEV && env.INNGEST_DEV !== "0") || (env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY),
-    );
+    const inngestConfigured = env.INNGEST_DEV || Boolean(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY);
     return {
       env: env.NODE_ENV,
       isBuildPhase: env.NEXT_PHASE === "phase-production-build",
@@ -147,7 +150,7 @@ const schema = z
       },
       inngest: {
         configured: inngestConfigured,
-        dev: Boolean(env.INNGEST_DEV && env.INNGEST_DEV !== "0"),
+        dev: env.INNGEST_DEV,
         eventKey: env.INNGEST_EVENT_KEY,
         signingKey: env.INNGEST_SIGNING_KEY,
         baseUrl: env.INNGEST_BASE_URL,

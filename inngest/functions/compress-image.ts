@@ -1,6 +1,7 @@
 import { RetryAfterError } from "inngest";
 import { config } from "@/lib/config";
 import { attemptImage, failImage } from "@/lib/jobs/process-image";
+import { isReadyToFinish } from "@/lib/requests/finish-request";
 import { inngest } from "../client";
 import { imageRequested, requestImagesFinished } from "../events";
 import { retries } from "../retries";
@@ -41,9 +42,15 @@ export const compressImageFunction = inngest.createFunction(
       return attempt;
     });
 
-    // Atomic counters make exactly one image of a request its last.
-    if (outcome.kind !== "skipped" && outcome.requestFinished) {
-      await step.sendEvent("request images finished", requestImagesFinished.create({ requestId: outcome.requestId }));
+    // Atomic counters make exactly one image of a request its last. A run that finds its image
+    // already finished may be the retry of that last one whose result Inngest never recorded, so it
+    // checks whether the request still waits for its finisher (finishing twice changes nothing).
+    const requestFinished =
+      outcome.kind === "skipped"
+        ? await step.run("check whether the request awaits its finisher", () => isReadyToFinish(event.data.requestId))
+        : outcome.requestFinished;
+    if (requestFinished) {
+      await step.sendEvent("request images finished", requestImagesFinished.create({ requestId: event.data.requestId }));
     }
     return outcome;
   },

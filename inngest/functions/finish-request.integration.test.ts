@@ -14,6 +14,7 @@ import { config } from "@/lib/config";
 import { InlineRunner } from "@/lib/jobs/inline-runner";
 import { failImage } from "@/lib/jobs/process-image";
 import { acceptUpload } from "@/lib/requests/accept-upload";
+import { OUTPUT_CSV_NOT_STORED } from "@/lib/requests/finish-request";
 import { buildOutputCsv } from "@/lib/requests/output-csv";
 import { getStorage } from "@/lib/storage/get-storage";
 import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
@@ -182,13 +183,13 @@ describe("finish-request", () => {
     const event = { name: requestImagesFinished.name, data: { requestId } };
     const failure = await runFailureHandler(finishRequestFunction, event, new Error("the storage folder is not writable"));
     expect(failure.error).toBeUndefined();
-    expect(failure.result).toEqual({ closed: true, webhook: "delivered" });
-    expect(await findRequest(requestId)).toMatchObject({
-      status: "failed",
-      outputCsvKey: null,
-      error: "The output CSV could not be stored: the storage folder is not writable",
-      webhookStatus: "delivered",
-    });
+    expect(failure.result).toEqual({ closed: true });
+    expect(await findRequest(requestId)).toMatchObject({ status: "failed", outputCsvKey: null, error: OUTPUT_CSV_NOT_STORED, webhookStatus: "pending" });
+
+    // The webhook is delivered by a new finishing run, with its own retries.
+    expect(failure.sent).toEqual([event]);
+    const again = await runFunction(finishRequestFunction, failure.sent[0]);
+    expect(again.result).toEqual({ requestId, closed: false, webhook: "delivered" });
     expect(webhookCalls.filter((call) => call.body.requestId === requestId)).toHaveLength(1);
   });
 });

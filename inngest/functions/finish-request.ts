@@ -1,6 +1,6 @@
 import { RetryAfterError } from "inngest";
 import { config } from "@/lib/config";
-import { closeWithoutOutputCsv, finishRequest } from "@/lib/requests/finish-request";
+import { closeWithoutOutputCsv, finishRequest, OUTPUT_CSV_NOT_STORED } from "@/lib/requests/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { inngest } from "../client";
 import { requestImagesFinished } from "../events";
@@ -25,14 +25,12 @@ export const finishRequestFunction = inngest.createFunction(
     retries: retries(FINISH_RETRIES),
     onFailure: async ({ event, error, step }) => {
       const { requestId } = event.data.event.data;
-      const closed = await step.run("close request without output CSV", () =>
-        closeWithoutOutputCsv(requestId, `The output CSV could not be stored: ${error.message}`),
-      );
-      // After a failed webhook step the request is already closed: nothing changes, and the webhook
-      // has recorded its last attempt.
-      if (!closed) return { closed, webhook: "skipped" as const };
-      const webhook = await step.run("deliver webhook", async () => (await attemptWebhook(requestId)).kind);
-      return { closed, webhook };
+      console.error(`[inngest] finishing request ${requestId}:`, error);
+      const closed = await step.run("close request without output CSV", () => closeWithoutOutputCsv(requestId, OUTPUT_CSV_NOT_STORED));
+      // A new run delivers the webhook with its own retries; if the webhook step was what ran out,
+      // the domain has recorded its last attempt and the new run changes nothing.
+      if (closed) await step.sendEvent("finish request again", requestImagesFinished.create({ requestId }));
+      return { closed };
     },
   },
   async ({ event, step }) => {

@@ -19,10 +19,21 @@ const headerAliases: Record<InputColumn, string[]> = {
   inputUrls: ["inputimageurls", "inputimageurl", "imageurls", "imageurl", "inputurls", "images", "urls"],
 };
 
-export function matchColumn(header: string): InputColumn | null {
-  const normalized = normalizeHeader(header);
+/**
+ * Where each input column is in a header row. A column named as the template names it wins over a
+ * looser alias: in `S. No., Name, Product Name, …` the product name is `Product Name`, not `Name`.
+ */
+export function locateColumns(header: string[]): Map<InputColumn, number> {
+  const normalized = header.map(normalizeHeader);
+  const positions = new Map<InputColumn, number>();
   for (const [column, aliases] of Object.entries(headerAliases) as [InputColumn, string[]][]) {
-    if (aliases.includes(normalized)) return column;
+    for (const alias of aliases) {
+      const index = normalized.indexOf(alias);
+      if (index !== -1) {
+        positions.set(column, index);
+        break;
+      }
+    }
   }
-  return null;
+  return positions;
 }

@@ -32,12 +32,18 @@ describe("parseProductCsv", () => {
     expect(parseProductCsv(compact, limits).errors).toEqual([]);
   });
 
+  it("prefers the column named as in the template over a looser alias", () => {
+    const csv = `S. No.,Name,Product Name,Input Image Urls\n1,Short,Blue shirt,https://a.test/1.jpg\n`;
+    expect(parseProductCsv(csv, limits).products[0].productName).toBe("Blue shirt");
+  });
+
   it("accepts serial numbers as spreadsheets write them", () => {
     const csv = `${header}\n1.,SKU1,https://a.test/1.jpg\n2.0,SKU2,https://a.test/2.jpg\n`;
     const result = parseProductCsv(csv, limits);
     expect(result.errors).toEqual([]);
     expect(result.products.map((p) => p.serialNumber)).toEqual(["1", "2"]);
     expect(normalizeSerialNumber("007")).toBe("7");
+    expect(normalizeSerialNumber("12345678901234567890")).toBe("12345678901234567890");
     expect(normalizeSerialNumber("A1")).toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import Papa from "papaparse";
-import { COLUMNS, type InputColumn, matchColumn } from "./columns";
+import { COLUMNS, type InputColumn, locateColumns } from "./columns";
 import { canonicalImageUrl, problemWithImageUrl, splitImageUrls } from "./image-urls";
 
 /**
@@ -60,11 +60,7 @@ export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductC
   const records = parsed.data;
 
   const header = records[0] ?? [];
-  const positions = new Map<InputColumn, number>();
-  header.forEach((name, index) => {
-    const column = matchColumn(name);
-    if (column && !positions.has(column)) positions.set(column, index);
-  });
+  const positions = locateColumns(header);
   const missing = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[])
     .filter((column): column is InputColumn => column !== "outputUrls" && !positions.has(column as InputColumn));
   for (const column of missing) {
@@ -115,7 +111,8 @@ export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductC
 export function normalizeSerialNumber(value: string): string | null {
   if (value === "") return "";
   const match = /^(\d+)(?:\.0*)?$/.exec(value);
-  return match ? String(Number(match[1])) : null;
+  // As text: a long serial must not lose digits to floating point.
+  return match ? match[1].replace(/^0+(?=\d)/, "") : null;
 }
 
 class ProblemList {

@@ -122,11 +122,18 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
 
   const animated = animatableFormats.includes(inputFormat) && pages > 1;
   const framesRead = animated ? pages : 1;
+  // Every frame is decoded, so the pixel limit covers them all: a tiny file of many large frames
+  // would otherwise hold a worker for minutes.
+  if (framePixels * framesRead > maxPixels) {
+    throw ImageFailure.permanent(
+      `the animation has ${framesRead} frames of ${header.width}×${header.height} pixels (${megapixels(framePixels * framesRead)} in all); the limit is ${megapixels(maxPixels)}`,
+    );
+  }
   const outputFormat: ImageFormat = inputFormat === "tiff" ? (header.hasAlpha ? "png" : "jpeg") : inputFormat;
 
   let pipeline = sharp(input, {
-    // For an animation sharp applies the limit to all frames stacked together.
-    limitInputPixels: maxPixels * framesRead,
+    // For an animation sharp applies the limit to all frames stacked together, as checked above.
+    limitInputPixels: maxPixels,
     // 'error' refuses truncated files; 'warning' (sharp's default) would also refuse JPEGs that browsers
     // show without complaint, such as those with stray bytes between markers.
     failOn: "error",

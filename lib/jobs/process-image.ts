@@ -25,6 +25,11 @@ export async function attemptImage(imageId: number, { maxAttempts = config.jobs.
   const started = await startImageAttempt(imageId);
   if (!started || started.requestStatus !== "processing") return { kind: "skipped" };
   const { image, quality } = started;
+  if (image.attempts > maxAttempts) {
+    // Earlier attempts never came back (the process died while working on this image): stop here
+    // rather than let one image crash the service on every restart.
+    return recordFailure(image.id, `processing did not finish after ${maxAttempts} attempts`);
+  }
 
   try {
     const downloaded = await fetchImage(image.url);
@@ -34,7 +39,8 @@ export async function attemptImage(imageId: number, { maxAttempts = config.jobs.
     try {
       await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
     } catch (error) {
-      throw ImageFailure.transient(`the compressed image could not be stored: ${(error as Error).message}`);
+      console.error(`[images] storing ${key}:`, error);
+      throw ImageFailure.transient(`the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`);
     }
     const counted = await recordImageOutcome(image.id, {
       ok: true,
@@ -55,10 +61,14 @@ export async function attemptImage(imageId: number, { maxAttempts = config.jobs.
       await releaseImageForRetry({ imageId: image.id, error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)` });
       return { kind: "retry", requestId: image.requestId, delayMs: failure.retryAfterMs ?? retryDelay(image.attempts), reason: failure.message };
     }
-    const reason = failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message;
-    const counted = await recordImageOutcome(image.id, { ok: false, error: capitalize(reason) });
-    return { kind: "failed", requestId: image.requestId, counted: counted?.counted ?? false, requestFinished: counted?.finished ?? false };
+    return recordFailure(image.id, failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message);
   }
+}
+
+async function recordFailure(imageId: number, reason: string): Promise<ImageAttempt> {
+  const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
+  if (!counted) return { kind: "skipped" };
+  return { kind: "failed", requestId: counted.requestId, counted: counted.counted, requestFinished: counted.finished };
 }
 
 /** Records an image as failed without another attempt (the Inngest runner's last word after its retries). */
@@ -71,7 +81,7 @@ function asImageFailure(error: unknown): ImageFailure {
   if (error instanceof ImageFailure) return error;
   if (error instanceof StorageError) return ImageFailure.transient(error.message);
   console.error("[images] unexpected error:", error);
-  return ImageFailure.transient(`unexpected error: ${(error as Error)?.message ?? String(error)}`);
+  return ImageFailure.transient("an unexpected error occurred on our side while processing the image");
 }
 
 function capitalize(text: string): string {

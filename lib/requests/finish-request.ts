@@ -28,6 +28,14 @@ export async function finishRequest(requestId: string): Promise<boolean> {
   });
 }
 
+/** Every image counted but the request still open: a finisher was lost (a crash, a step result never recorded). */
+export async function isReadyToFinish(requestId: string): Promise<boolean> {
+  const request = await findRequest(requestId);
+  return Boolean(request && request.status === "processing" && request.processedImages + request.failedImages >= request.totalImages);
+}
+
+export const OUTPUT_CSV_NOT_STORED = "The output CSV could not be stored; the download builds it from the database instead.";
+
 /**
  * Closes a request whose output CSV cannot be stored, saying why. Its images are all finished and
  * the download rebuilds the CSV from the database, so it is `completed` if any image succeeded.

@@ -31,7 +31,7 @@ export class LocalStorage implements Storage {
       await rename(temporary, file);
     } catch (error) {
       await unlink(temporary).catch(() => {});
-      throw new StorageError(`Could not write ${key} to the storage folder ${this.root}: ${(error as Error).message}`);
+      throw new StorageError(`Could not write ${key} to the storage folder (STORAGE_DIR): ${describeFsError(error)}`);
     }
   }
 
@@ -50,7 +50,7 @@ export class LocalStorage implements Storage {
 
   async delete(key: string): Promise<void> {
     await unlink(this.resolve(key)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw new StorageError(`Could not delete ${key}: ${error.message}`);
+      if (error.code !== "ENOENT") throw new StorageError(`Could not delete ${key}: ${describeFsError(error)}`);
     });
   }
 
@@ -64,7 +64,7 @@ export class LocalStorage implements Storage {
       await this.put(probe, "ok", { contentType: "text/plain" });
       await this.delete(probe);
     } catch (error) {
-      throw new StorageError(`The storage folder ${this.root} is not writable: ${(error as Error).message}`);
+      throw new StorageError(`The storage folder (STORAGE_DIR) is not writable: ${describeFsError(error)}`);
     }
   }
 
@@ -78,4 +78,10 @@ export class LocalStorage implements Storage {
 export function isSafeKey(key: string): boolean {
   if (key.length === 0 || key.length > 1024 || key.startsWith("/") || key.includes("\\") || key.includes("\0")) return false;
   return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+
+/** The error's code and kind without the absolute path, which is no business of whoever reads the message. */
+function describeFsError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code ? `${code} (${message.split(",")[0].replace(/^\w+: /, "")})` : message;
 }

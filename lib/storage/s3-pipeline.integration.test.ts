@@ -177,18 +177,15 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     const status = await api.settle(requestId);
     expect(status.progress).toEqual({ totalImages: 4, processedImages: 1, failedImages: 3, percent: 100 });
     expect(status.completedAt).not.toBeNull();
-    // One image succeeded; the output CSV itself could not be stored, which the runner may report as the
-    // request failing. Either way the request is finished and says why.
-    expect(["completed", "failed"]).toContain(status.status);
-    if (status.status === "failed") expect(status.error).toMatch(/could not be stored.*cannot be reached/);
+    // One image succeeded, so the request is completed; its output CSV could not be stored, and it says so.
+    expect(status.status).toBe("completed");
+    expect(status.error).toBe("The output CSV could not be stored; the download builds it from the database instead.");
 
     const all = status.products.flatMap((product) => product.images);
     expect(all.map((image) => image.status)).toEqual(["completed", "failed", "failed", "failed"]);
     for (const image of all.slice(1)) {
       expect(image.outputUrl).toBeNull();
-      expect(image.error).toMatch(
-        new RegExp(`^The compressed image could not be stored: .*S3 endpoint ${escape(s3.endpoint)} cannot be reached .*\\(gave up after 3 attempts\\)$`),
-      );
+      expect(image.error).toBe("The compressed image could not be stored (S3 unavailable) (gave up after 3 attempts)");
     }
 
     // The output CSV still comes, failed images keeping their places.
@@ -255,8 +252,4 @@ async function waitFor(requestId: string, done: (status: RequestStatus) => boole
     if (Date.now() > deadline) throw new Error(`Timed out waiting on request ${requestId}: ${JSON.stringify(status.progress)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
