@@ -7,8 +7,9 @@ import { buildOutputCsv } from "./output-csv";
 import { getRequestStatus } from "./status";
 
 /**
- * The output CSV of a finished request: the stored copy, or one rebuilt from the database when the
- * request closed without it (its storage was down). Still processing: a conflict with the status.
+ * The output CSV of a finished request: the stored copy, or one built from the database when the
+ * request closed without it (its storage was down) or its links are presigned. Still processing: a
+ * conflict with the status.
  */
 export async function openOutputCsv(requestId: string): Promise<{ fileName: string; body: ReadableStream<Uint8Array> | string }> {
   const request = await findRequest(requestId);
@@ -18,6 +19,8 @@ export async function openOutputCsv(requestId: string): Promise<{ fileName: stri
     throw new AppError("conflict:processing", "The request is still processing; download the CSV once it is finished.", { ...status });
   }
   const fileName = outputCsvFileName(request.fileName);
-  const stored = request.outputCsvKey ? await (await getStorage()).get(request.outputCsvKey).catch(() => null) : null;
+  const storage = await getStorage();
+  // Presigned links in the stored copy expire; a download signs fresh ones.
+  const stored = request.outputCsvKey && !storage.linksExpire ? await storage.get(request.outputCsvKey).catch(() => null) : null;
   return { fileName, body: stored ? stored.body : await buildOutputCsv(requestId) };
 }

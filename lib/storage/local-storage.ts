@@ -13,6 +13,7 @@ import { contentTypeForKey } from "./content-types";
  */
 export class LocalStorage implements Storage {
   readonly kind = "local" as const;
+  readonly linksExpire = false;
   private readonly root: string;
 
   constructor(

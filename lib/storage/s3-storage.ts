@@ -150,6 +150,10 @@ export class S3Storage implements Storage {
     }
   }
 
+  get linksExpire(): boolean {
+    return this.settings.presignSeconds > 0;
+  }
+
   async delete(key: string): Promise<void> {
     this.assertKey(key);
     try {

@@ -13,6 +13,8 @@ export type StoredObject = {
 
 export interface Storage {
   readonly kind: "local" | "s3";
+  /** True when `publicUrl` gives links that expire (presigned), so stored copies of them go stale. */
+  readonly linksExpire: boolean;
   /** Writes the whole object; writing the same key again replaces it with the same bytes. */
   put(key: string, body: Buffer | string, options: PutOptions): Promise<void>;
   /** Null when there is no such object. */

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
+import { readCsv } from "@/lib/testing/read-csv";
+import { photoJpeg } from "@/lib/testing/sample-images";
+import { type LocalS3Server, startS3Server } from "./testing/s3-server";
+
+/**
+ * A private bucket with presigned output links: every download signs fresh links, so a CSV fetched
+ * later never carries links that expired with an earlier copy. Settings are read at import, so the
+ * modules under test load after the environment points at the local s3rver.
+ */
+
+let s3: LocalS3Server;
+let images: ImageServer;
+let api: typeof import("@/lib/testing/api");
+
+beforeAll(async () => {
+  [s3, images] = await Promise.all([startS3Server({ bucket: "private-images" }), startImageServer()]);
+  images.route("/a.jpg", serveBytes(await photoJpeg(), "image/jpeg"));
+  vi.stubEnv("S3_BUCKET", s3.bucket);
+  vi.stubEnv("S3_ENDPOINT", s3.endpoint);
+  vi.stubEnv("S3_FORCE_PATH_STYLE", "true");
+  vi.stubEnv("S3_PRESIGN_SECONDS", "600");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", s3.credentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.credentials.secretAccessKey);
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  api = await import("@/lib/testing/api");
+}, 60_000);
+
+afterAll(async () => {
+  if (api) await (await import("@/lib/jobs/inline-runner")).getInlineRunner().idle();
+  await Promise.all([s3?.stop(), images?.close()]);
+  vi.unstubAllEnvs();
+});
+
+describe("presigned output links", { timeout: 60_000 }, () => {
+  it("signs fresh links on every download, and they fetch the image", async () => {
+    const accepted = await (await api.uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`)).json();
+    expect((await api.settle(accepted.requestId)).status).toBe("completed");
+
+    const linkNow = async () => readCsv(await (await api.download(accepted.requestId)).text())[1][3];
+    const first = await linkNow();
+    // Signatures carry the signing time to the second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await linkNow();
+
+    expect(first).toContain("X-Amz-Expires=600");
+    expect(second).not.toBe(first);
+    for (const link of [first, second]) {
+      const response = await fetch(link);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("image/jpeg");
+    }
+  });
+});
