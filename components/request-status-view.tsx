@@ -159,7 +159,7 @@ function WebhookBlock({ webhook, finished, onRefresh, refreshing }: { webhook: W
       </div>
       <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
         <dt className="text-slate-500">URL</dt>
-        <dd className="font-mono text-xs break-all text-slate-700 sm:text-sm">{webhook.url}</dd>
+        <dd className="font-mono text-xs break-all text-slate-700 sm:text-sm">{webhook.url ?? "The service's default webhook"}</dd>
         <dt className="text-slate-500">Attempts</dt>
         <dd data-testid="webhook-attempts" className="tabular-nums">
           {formatCount(webhook.attempts)}

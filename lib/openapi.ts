@@ -156,7 +156,7 @@ export const openApiDocument = {
           pagination: { $ref: "#/components/schemas/Pagination" },
           webhook: {
             type: ["object", "null"],
-            properties: { url: { type: "string" }, status: { enum: ["pending", "delivered", "failed"] }, attempts: { type: "integer" }, lastError: { type: ["string", "null"] }, deliveredAt: { type: ["string", "null"] } },
+            properties: { url: { type: ["string", "null"], description: "Null when the service's default webhook is used." }, status: { enum: ["pending", "delivered", "failed"] }, attempts: { type: "integer" }, lastError: { type: ["string", "null"] }, deliveredAt: { type: ["string", "null"] } },
           },
           statusUrl: { type: "string" },
           downloadUrl: { type: "string" },

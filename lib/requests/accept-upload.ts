@@ -11,6 +11,7 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
 import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
 import { requestLinks } from "./links";
+import { shownWebhookUrl } from "./status";
 import type { UploadAccepted } from "./types";
 
 export type Upload = {
@@ -99,7 +100,7 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
     images: csv.imageCount,
     uniqueImages: imageUrls.length,
     quality,
-    webhookUrl,
+    webhookUrl: shownWebhookUrl(webhookUrl),
     ...requestLinks(requestId),
   };
 }

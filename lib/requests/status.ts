@@ -1,6 +1,7 @@
 import "server-only";
 import { findImagesByUrl, findRequest, listProducts } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
+import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
 import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "./types";
@@ -55,7 +56,7 @@ export async function getRequestStatus({ requestId, page = 1, pageSize = DEFAULT
     pagination: { page: current, pageSize: size, totalItems: request.totalProducts, totalPages },
     webhook: request.webhookUrl
       ? {
-          url: request.webhookUrl,
+          url: shownWebhookUrl(request.webhookUrl),
           status: request.webhookStatus ?? "pending",
           attempts: request.webhookAttempts,
           lastError: request.webhookLastError,
@@ -93,4 +94,9 @@ export function progressOf(request: Pick<RequestRow, "totalImages" | "processedI
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));
+}
+
+/** The service's own default webhook may hold a secret token; it is not shown to whoever uploads. */
+export function shownWebhookUrl(url: string | null): string | null {
+  return url && url !== config.webhook.defaultUrl ? url : null;
 }

@@ -34,7 +34,8 @@ export type ProductStatus = {
 };
 
 export type WebhookStatus = {
-  url: string;
+  /** Null when the request uses the service's default webhook (WEBHOOK_URL), which is not shown. */
+  url: string | null;
   status: WebhookState;
   attempts: number;
   lastError: string | null;

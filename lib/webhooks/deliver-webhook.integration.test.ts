@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 vi.hoisted(() => {
   process.env.WEBHOOK_SECRET = "shop-secret";
   process.env.WEBHOOK_MAX_ATTEMPTS = "3";
+  // The service's default webhook; nothing listens on this loopback port.
+  process.env.WEBHOOK_URL = "http://127.0.0.1:2/hooks/secret-token";
 });
 
 import { settle, uploadCsv } from "@/lib/testing/api";
@@ -81,6 +83,15 @@ describe("webhook", () => {
     expect(status.webhook).toMatchObject({ status: "failed", attempts: 3, lastError: "the webhook answered HTTP 500" });
     // The request itself is unaffected by its webhook.
     expect(status.status).toBe("completed");
+  });
+
+  it("calls the service's default webhook without showing its URL", async () => {
+    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`);
+    const accepted = await response.json();
+    expect(accepted.webhookUrl).toBeNull();
+    const status = await settle(accepted.requestId);
+    expect(JSON.stringify(status)).not.toContain("secret-token");
+    expect(status.webhook).toMatchObject({ url: null, status: "failed", attempts: 3, lastError: "127.0.0.1 refused the connection" });
   });
 
   it("refuses a webhook on a private address at upload", async () => {
