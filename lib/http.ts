@@ -27,3 +27,32 @@ export function positiveInt(value: string | null, fallback: number): number {
   const parsed = Number(value);
   return value !== null && Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
 }
+
+/**
+ * Reads a request body, stopping as soon as it passes `limit` bytes: a declared Content-Length
+ * can be absent (chunked uploads) or wrong, so the bytes are counted as they arrive.
+ * Returns null when the body is too large.
+ */
+export async function readBodyWithLimit(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}

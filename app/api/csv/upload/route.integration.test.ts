@@ -216,6 +216,25 @@ describe("CSV rules at upload", () => {
     expect(json.error).toMatch(/limit is 10 MB/);
   });
 
+  it("stops reading a streamed upload once it passes the limit", async () => {
+    const { POST } = await import("./route");
+    let sent = 0;
+    const chunk = new TextEncoder().encode(`${"x".repeat(1024 * 1024 - 1)}\n`);
+    // A chunked body with no Content-Length that would go on for 100 MB.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 100) return controller.close();
+        sent++;
+        controller.enqueue(sent === 1 ? new TextEncoder().encode("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n") : chunk);
+      },
+    });
+    const before = await countRequests();
+    const response = await POST(new Request("http://127.0.0.1:3999/api/csv/upload", { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=b" }, duplex: "half" } as RequestInit));
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(20);
+    expect(await countRequests()).toBe(before);
+  });
+
   it("rejects a bad quality or webhook URL", async () => {
     const json = await expectRejected(400, valid(), { fields: { quality: "150", webhookUrl: "ftp://example.test/hook" } });
     expect(json.errors.map((error: { message: string }) => error.message)).toEqual([expect.stringContaining("quality"), expect.stringContaining("webhookUrl")]);

@@ -1,6 +1,6 @@
 import { config } from "@/lib/config";
 import { rejectedUpload } from "@/lib/errors";
-import { handleErrors } from "@/lib/http";
+import { handleErrors, readBodyWithLimit } from "@/lib/http";
 import { acceptUpload, fileTooLarge } from "@/lib/requests/accept-upload";
 
 // Multipart framing around the file; a body larger than the limit plus this is refused unread.
@@ -15,7 +15,9 @@ export const POST = handleErrors("upload", async (request: Request) => {
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
     throw rejectedUpload("bad_request:upload", "Send the CSV as multipart/form-data with the file in a field named \"file\" (curl -F file=@products.csv).");
   }
-  const form = await request.formData().catch(() => {
+  const body = await readBodyWithLimit(request, config.csv.maxBytes + MULTIPART_OVERHEAD);
+  if (!body) throw fileTooLarge(config.csv.maxBytes + MULTIPART_OVERHEAD);
+  const form = await new Response(body, { headers: { "content-type": contentType } }).formData().catch(() => {
     throw rejectedUpload("bad_request:upload", "The upload could not be read as multipart/form-data. Please try again.");
   });
   const file = form.get("file");
