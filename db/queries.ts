@@ -57,12 +57,6 @@ export async function findImagesByUrl({ requestId, urls }: { requestId: string; 
   return byUrl;
 }
 
-export async function findImage(imageId: number): Promise<ImageRow | null> {
-  const db = await getDb();
-  const [row] = await db.select().from(images).where(eq(images.id, imageId));
-  return row ?? null;
-}
-
 /** Images not yet finished, in id order: what a runner must (re)start. `afterImageId` and `limit` page through them. */
 export async function listUnfinishedImageIds({ requestId, afterImageId = 0, limit }: { requestId?: string; afterImageId?: number; limit?: number } = {}): Promise<number[]> {
   const db = await getDb();
@@ -172,13 +166,13 @@ export async function recordImageOutcome(imageId: number, outcome: { ok: true; r
   });
 }
 
-/** Closes a request; only the first call changes anything. Returns whether this call closed it. */
 /** Removes a request that could not be fully accepted, so a failed upload leaves nothing behind. */
 export async function deleteRequest(requestId: string) {
   const db = await getDb();
   await db.delete(requests).where(eq(requests.id, requestId));
 }
 
+/** Closes a request; only the first call changes anything. Returns whether this call closed it. */
 export async function closeRequest({ requestId, status, outputCsvKey, error }: { requestId: string; status: "completed" | "failed"; outputCsvKey: string | null; error: string | null }) {
   const db = await getDb();
   const now = new Date();
@@ -188,26 +182,6 @@ export async function closeRequest({ requestId, status, outputCsvKey, error }: {
     .where(and(eq(requests.id, requestId), eq(requests.status, "processing")))
     .returning({ id: requests.id });
   return rows.length > 0;
-}
-
-/** Fails every unfinished image of a request at once, when the request itself cannot go on. */
-export async function failUnfinishedImages({ requestId, error }: { requestId: string; error: string }) {
-  const db = await getDb();
-  return db.transaction(async (tx) => {
-    const now = new Date();
-    const failed = await tx
-      .update(images)
-      .set({ status: "failed", error, completedAt: now, updatedAt: now })
-      .where(and(eq(images.requestId, requestId), inArray(images.status, ["pending", "processing"])))
-      .returning({ id: images.id });
-    if (failed.length > 0) {
-      await tx
-        .update(requests)
-        .set({ failedImages: sql`${requests.failedImages} + ${failed.length}`, updatedAt: now })
-        .where(eq(requests.id, requestId));
-    }
-    return failed.length;
-  });
 }
 
 export async function recordWebhookAttempt({ requestId, delivered, finalFailure, error }: { requestId: string; delivered: boolean; finalFailure: boolean; error: string | null }) {

@@ -91,5 +91,4 @@ export const images = pgTable(
 );
 
 export type RequestRow = typeof requests.$inferSelect;
-export type ProductRowRecord = typeof products.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;

@@ -62,5 +62,3 @@ export function createGuardedLookup(guard: GuardedLookupOptions = {}): LookupFun
   };
 }
 
-/** The guarded lookup with the configured allowlist and the system resolver. */
-export const guardedLookup: LookupFunction = createGuardedLookup();

@@ -180,9 +180,12 @@ describe("compressImage: animations", () => {
     expect(metadata.loop).toBe(ANIMATION_LOOP);
   });
 
-  it("sizes sharp's pixel limit for all frames: an animation whose frames each fit passes", async () => {
-    const { output } = await compressFixture("animatedGif", { maxPixels: 200 * 150 });
+  it("counts the pixels of every frame against the limit", async () => {
+    const all = 200 * 150 * ANIMATION_FRAMES;
+    const { output } = await compressFixture("animatedGif", { maxPixels: all });
     expect(output.frames).toBe(ANIMATION_FRAMES);
+    const failure = await failureOf(compressFixture("animatedGif", { maxPixels: all - 1 }));
+    expect(failure.message).toBe("the animation has 4 frames of 200×150 pixels (0.12 MP in all); the limit is 0.12 MP");
   });
 
   it("refuses an animation with more frames than allowed", async () => {
@@ -245,7 +248,7 @@ describe("compressImage: refusals", () => {
 
   it("applies the pixel limit it is given", async () => {
     const failure = await failureOf(compressFixture("baselineJpeg", { maxPixels: 100_000 }));
-    expect(failure.message).toBe("the image is 400×300 pixels (0.1 MP); the limit is 0.1 MP");
+    expect(failure.message).toBe("the image is 400×300 pixels (0.12 MP); the limit is 0.1 MP");
   });
 
   it("fails a truncated JPEG with a clear reason instead of returning a half-grey picture", async () => {

@@ -49,7 +49,7 @@ const animatableFormats: ImageFormat[] = ["gif", "webp"];
 
 const megapixels = (pixels: number) => {
   const mp = pixels / 1_000_000;
-  return mp >= 10 ? `${Math.round(mp)} MP` : `${Number(mp.toFixed(1))} MP`;
+  return mp >= 10 ? `${Math.round(mp)} MP` : `${Number(mp.toPrecision(2))} MP`;
 };
 
 /**

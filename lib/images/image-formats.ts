@@ -26,6 +26,3 @@ export const supportedFormatsText = ["jpeg", "png", "webp", "avif", "gif", "tiff
   .map((format) => imageFormatInfo[format as ImageFormat].label)
   .join(", ");
 
-export function isImageFormat(value: string): value is ImageFormat {
-  return (imageFormats as readonly string[]).includes(value);
-}

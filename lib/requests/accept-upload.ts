@@ -76,8 +76,8 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
   try {
     await storage.put(csvKey, Buffer.from(upload.bytes), { contentType: "text/csv; charset=utf-8" });
   } catch (error) {
-    await deleteRequest(requestId);
     console.error(`[upload] could not store ${csvKey}:`, error);
+    await takeBack(requestId);
     throw rejectedUpload("unavailable:storage", "The file could not be stored right now; nothing was kept. Please try again in a minute.");
   }
 
@@ -85,9 +85,8 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
     await (await getJobRunner()).requestAccepted(requestId);
   } catch (error) {
     // Nothing would ever process it: take the request back rather than leave it processing forever.
-    await deleteRequest(requestId);
-    await storage.delete(csvKey).catch(() => {});
     console.error(`[upload] the job runner did not take request ${requestId}:`, error);
+    await takeBack(requestId, () => storage.delete(csvKey));
     throw rejectedUpload("unavailable:jobs", "The background workers could not be reached; nothing was kept. Please try again in a minute.");
   }
 
@@ -103,6 +102,16 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
     webhookUrl: shownWebhookUrl(webhookUrl),
     ...requestLinks(requestId),
   };
+}
+
+/** Undoes a half-accepted upload; a failure here is logged, so the user still gets the real reason. */
+async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
+  try {
+    await deleteRequest(requestId);
+    await removeFile?.();
+  } catch (error) {
+    console.error(`[upload] could not remove half-accepted request ${requestId}:`, error);
+  }
 }
 
 export function fileTooLarge(bytes: number): AppError {
