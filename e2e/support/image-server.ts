@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import sharp from "sharp";
+import { clampByte, seededRandom } from "../../lib/images/testing/fixtures";
 import { IMAGE_PORT, IMAGE_SERVER_URL } from "./ports";
 
 /**
@@ -97,7 +98,7 @@ async function generateImages(): Promise<Map<string, { body: Buffer; contentType
 
 /** Smooth colour fields with soft waves and grain: compresses like a photo, not like a flat colour. */
 function photoPixels(width: number, height: number, seed: number): Buffer {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -106,9 +107,9 @@ function photoPixels(width: number, height: number, seed: number): Buffer {
       const wave = Math.sin((u * 6 + seed) * Math.PI) * Math.cos((v * 4 - seed) * Math.PI);
       const grain = (random() - 0.5) * 24;
       const i = (y * width + x) * 3;
-      pixels[i] = clamp(200 - v * 120 + wave * 40 + grain);
-      pixels[i + 1] = clamp(90 + u * 100 + wave * 30 + grain);
-      pixels[i + 2] = clamp(60 + v * 150 - wave * 35 + grain);
+      pixels[i] = clampByte(200 - v * 120 + wave * 40 + grain);
+      pixels[i + 1] = clampByte(90 + u * 100 + wave * 30 + grain);
+      pixels[i + 2] = clampByte(60 + v * 150 - wave * 35 + grain);
     }
   }
   return pixels;
@@ -122,28 +123,13 @@ function leafPixels(width: number, height: number): Buffer {
     for (let x = 0; x < width; x++) {
       const distance = Math.hypot(x - width / 2, y - height / 2) / radius;
       const i = (y * width + x) * 4;
-      pixels[i] = clamp(40 + distance * 60);
-      pixels[i + 1] = clamp(160 - distance * 50 + (x % 7));
-      pixels[i + 2] = clamp(70 + (y % 5) * 3);
+      pixels[i] = clampByte(40 + distance * 60);
+      pixels[i + 1] = clampByte(160 - distance * 50 + (x % 7));
+      pixels[i + 2] = clampByte(70 + (y % 5) * 3);
       pixels[i + 3] = distance > 1 ? 0 : 255;
     }
   }
   return pixels;
-}
-
-function mulberry32(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function clamp(value: number): number {
-  return Math.max(0, Math.min(255, Math.round(value)));
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -13,7 +13,7 @@ export const FIXTURE_HEIGHT = 300;
 type Rgb = [number, number, number];
 
 /** Small seeded generator (mulberry32): the same noise on every run. */
-function random(seed: number) {
+export function seededRandom(seed: number) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -24,11 +24,11 @@ function random(seed: number) {
   };
 }
 
-const clampByte = (value: number) => Math.max(0, Math.min(255, Math.round(value)));
+export const clampByte = (value: number) => Math.max(0, Math.min(255, Math.round(value)));
 
 /** A product-photo-like scene as raw RGB: a lit backdrop, a few shaded objects, sensor noise. */
 export function photoPixels(width = FIXTURE_WIDTH, height = FIXTURE_HEIGHT, seed = 1): Buffer {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pixels = Buffer.alloc(width * height * 3);
   const objects = [
     { cx: 0.3, cy: 0.55, r: 0.22, colour: [200, 70, 50] },
@@ -219,7 +219,7 @@ export const transparentSquare = { left: 100, top: 75, size: 200, colour: [30, 1
 export function transparentPng(): Promise<Buffer> {
   const { width, height } = { width: FIXTURE_WIDTH, height: FIXTURE_HEIGHT };
   const { left, top, size, colour } = transparentSquare;
-  const next = random(7);
+  const next = seededRandom(7);
   const pixels = Buffer.alloc(width * height * 4);
   for (let y = top; y < top + size; y++) {
     for (let x = left; x < left + size; x++) {
