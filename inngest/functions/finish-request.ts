@@ -1,6 +1,6 @@
 import { RetryAfterError } from "inngest";
 import { config } from "@/lib/config";
-import { closeWithoutOutputCsv, finishRequest, OUTPUT_CSV_NOT_STORED } from "@/lib/requests/finish-request";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/requests/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { inngest } from "../client";
 import { requestImagesFinished } from "../events";
@@ -26,7 +26,7 @@ export const finishRequestFunction = inngest.createFunction(
     onFailure: async ({ event, error, step }) => {
       const { requestId } = event.data.event.data;
       console.error(`[inngest] finishing request ${requestId}:`, error);
-      const closed = await step.run("close request without output CSV", () => closeWithoutOutputCsv(requestId, OUTPUT_CSV_NOT_STORED));
+      const closed = await step.run("close request without output CSV", () => closeWithoutOutputCsv(requestId));
       // A new run delivers the webhook with its own retries; if the webhook step was what ran out,
       // the domain has recorded its last attempt and the new run changes nothing.
       if (closed) await step.sendEvent("finish request again", requestImagesFinished.create({ requestId }));

@@ -1,7 +1,7 @@
 import "server-only";
 import { listRequestsAwaitingFinish, listRequestsAwaitingWebhook, listUnfinishedImageIds } from "@/db/queries";
 import { config } from "@/lib/config";
-import { closeWithoutOutputCsv, finishRequest, OUTPUT_CSV_NOT_STORED } from "@/lib/requests/finish-request";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/requests/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { retryDelay } from "./backoff";
 import type { JobRunner } from "./job-runner";
@@ -98,7 +98,7 @@ export class InlineRunner implements JobRunner {
       console.error(`[runner] finishing request ${requestId} (attempt ${attempt}):`, error);
       if (attempt < FINISH_ATTEMPTS) {
         this.later(retryDelay(attempt), () => this.track(this.finish(requestId, attempt + 1)));
-      } else if (await closeWithoutOutputCsv(requestId, OUTPUT_CSV_NOT_STORED).catch(() => false)) {
+      } else if (await closeWithoutOutputCsv(requestId).catch(() => false)) {
         await this.notify(requestId);
       }
     }

@@ -1,5 +1,6 @@
 import "server-only";
 import { closeRequest, findRequest } from "@/db/queries";
+import type { RequestRow } from "@/db/schema";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputCsvKey } from "@/lib/storage/keys";
 import { buildOutputCsv } from "./output-csv";
@@ -12,8 +13,7 @@ import { buildOutputCsv } from "./output-csv";
  */
 export async function finishRequest(requestId: string): Promise<boolean> {
   const request = await findRequest(requestId);
-  if (!request || request.status !== "processing") return false;
-  if (request.processedImages + request.failedImages < request.totalImages) return false;
+  if (!request || !awaitsFinish(request)) return false;
 
   const key = outputCsvKey(request.id, request.fileName);
   const csv = await buildOutputCsv(request.id);
@@ -31,17 +31,21 @@ export async function finishRequest(requestId: string): Promise<boolean> {
 /** Every image counted but the request still open: a finisher was lost (a crash, a step result never recorded). */
 export async function isReadyToFinish(requestId: string): Promise<boolean> {
   const request = await findRequest(requestId);
-  return Boolean(request && request.status === "processing" && request.processedImages + request.failedImages >= request.totalImages);
+  return request !== null && awaitsFinish(request);
+}
+
+function awaitsFinish(request: RequestRow): boolean {
+  return request.status === "processing" && request.processedImages + request.failedImages >= request.totalImages;
 }
 
 export const OUTPUT_CSV_NOT_STORED = "The output CSV could not be stored; the download builds it from the database instead.";
 
 /**
- * Closes a request whose output CSV cannot be stored, saying why. Its images are all finished and
+ * Closes a request whose output CSV cannot be stored, saying so. Its images are all finished and
  * the download rebuilds the CSV from the database, so it is `completed` if any image succeeded.
  */
-export async function closeWithoutOutputCsv(requestId: string, reason: string): Promise<boolean> {
+export async function closeWithoutOutputCsv(requestId: string): Promise<boolean> {
   const request = await findRequest(requestId);
   if (!request) return false;
-  return closeRequest({ requestId, status: request.processedImages > 0 ? "completed" : "failed", outputCsvKey: null, error: reason });
+  return closeRequest({ requestId, status: request.processedImages > 0 ? "completed" : "failed", outputCsvKey: null, error: OUTPUT_CSV_NOT_STORED });
 }

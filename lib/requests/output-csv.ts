@@ -3,6 +3,7 @@ import { findImagesByUrl, listProducts } from "@/db/queries";
 import { COLUMNS } from "@/lib/csv/columns";
 import { formatCsvRow } from "@/lib/csv/write-csv";
 import { getStorage } from "@/lib/storage/get-storage";
+import { outputUrlOf } from "./output-url";
 
 const PAGE = 1000;
 
@@ -19,13 +20,8 @@ export async function buildOutputCsv(requestId: string): Promise<string> {
     if (rows.length === 0) break;
     const imagesByUrl = await findImagesByUrl({ requestId, urls: rows.flatMap((row) => row.imageUrls) });
     for (const row of rows) {
-      const outputUrls = await Promise.all(
-        row.imageUrls.map(async (url) => {
-          const image = imagesByUrl.get(url);
-          return image?.status === "completed" && image.outputKey ? storage.publicUrl(image.outputKey) : "";
-        }),
-      );
-      lines.push(formatCsvRow([row.serialNumber, row.productName, row.inputUrlsCell, outputUrls.join(", ")]));
+      const outputUrls = await Promise.all(row.imageUrls.map((url) => outputUrlOf(imagesByUrl.get(url), storage)));
+      lines.push(formatCsvRow([row.serialNumber, row.productName, row.inputUrlsCell, outputUrls.map((url) => url ?? "").join(", ")]));
     }
     if (rows.length < PAGE) break;
   }

@@ -4,6 +4,7 @@ import type { RequestRow } from "@/db/schema";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
+import { outputUrlOf } from "./output-url";
 import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "./types";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -28,7 +29,7 @@ export async function getRequestStatus({ requestId, page = 1, pageSize = DEFAULT
     const image = imagesByUrl.get(url);
     return {
       inputUrl: url,
-      outputUrl: image?.status === "completed" && image.outputKey ? await storage.publicUrl(image.outputKey) : null,
+      outputUrl: await outputUrlOf(image, storage),
       status: image?.status ?? "pending",
       error: image?.status === "completed" ? null : (image?.error ?? null),
       bytesIn: image?.bytesIn ?? null,

@@ -1,0 +1,8 @@
+import "server-only";
+import type { ImageRow } from "@/db/schema";
+import type { Storage } from "@/lib/storage/storage";
+
+/** Where a seller fetches an image's compressed copy: only a completed image has one. */
+export function outputUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
+  return image?.status === "completed" && image.outputKey ? storage.publicUrl(image.outputKey) : Promise.resolve(null);
+}
