@@ -3,6 +3,8 @@
  * `retryable` says whether the same request could succeed later.
  */
 
+import { formatBytes } from "@/lib/format-bytes";
+
 export class RequestError extends Error {
   override name = "RequestError";
 
@@ -124,18 +126,6 @@ export function toRequestError(error: unknown, host: string): RequestError {
     return new NetworkError(`${host} sent an invalid HTTP response`, code, false);
   }
   return new NetworkError(`network error while contacting ${host}: ${detail}`, code || "network", true);
-}
-
-export function formatBytes(bytes: number): string {
-  const units: Array<[number, string]> = [
-    [1024 * 1024 * 1024, "GB"],
-    [1024 * 1024, "MB"],
-    [1024, "KB"],
-  ];
-  for (const [size, unit] of units) {
-    if (bytes >= size) return `${trimNumber(bytes / size)} ${unit}`;
-  }
-  return `${bytes} bytes`;
 }
 
 export function formatSeconds(ms: number): string {

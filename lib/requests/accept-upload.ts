@@ -6,6 +6,7 @@ import { canonicalImageUrl } from "@/lib/csv/image-urls";
 import { parseProductCsv, type CsvProblem } from "@/lib/csv/parse-product-csv";
 import { deleteRequest, insertRequest } from "@/db/queries";
 import { AppError, rejectedUpload } from "@/lib/errors";
+import { formatBytes } from "@/lib/format-bytes";
 import { getJobRunner } from "@/lib/jobs/get-job-runner";
 import { getStorage } from "@/lib/storage/get-storage";
 import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
@@ -114,9 +115,11 @@ async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
   }
 }
 
-export function fileTooLarge(bytes: number): AppError {
-  const limit = config.csv.maxBytes;
-  return rejectedUpload("payload_too_large:csv", `The file is ${formatMegabytes(bytes)}; the limit is ${formatMegabytes(limit)}. Split it into smaller files.`);
+/** `bytes` is null when reading stopped at the limit and the real size is not known. */
+export function fileTooLarge(bytes: number | null): AppError {
+  const limit = formatBytes(config.csv.maxBytes);
+  const size = bytes === null ? `The upload is larger than the ${limit} limit` : `The file is ${formatBytes(bytes)}; the limit is ${limit}`;
+  return rejectedUpload("payload_too_large:csv", `${size}. Split it into smaller files.`);
 }
 
 function problemsWithQuality(value: string | null | undefined): CsvProblem[] {
@@ -134,9 +137,4 @@ function problemsWithWebhook(value: string | null | undefined): CsvProblem[] {
 
 function summarize(count: number): string {
   return count === 1 ? "The CSV has 1 problem; nothing was stored." : `The CSV has ${count} problems; nothing was stored.`;
-}
-
-function formatMegabytes(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
 }

@@ -231,6 +231,7 @@ describe("CSV rules at upload", () => {
     const before = await countRequests();
     const response = await POST(new Request("http://127.0.0.1:3999/api/csv/upload", { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=b" }, duplex: "half" } as RequestInit));
     expect(response.status).toBe(413);
+    expect((await response.json()).error).toBe("The upload is larger than the 10 MB limit. Split it into smaller files.");
     expect(sent).toBeLessThan(20);
     expect(await countRequests()).toBe(before);
   });

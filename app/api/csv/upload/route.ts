@@ -16,7 +16,8 @@ export const POST = handleErrors("upload", async (request: Request) => {
     throw rejectedUpload("bad_request:upload", "Send the CSV as multipart/form-data with the file in a field named \"file\" (curl -F file=@products.csv).");
   }
   const body = await readBodyWithLimit(request, config.csv.maxBytes + MULTIPART_OVERHEAD);
-  if (!body) throw fileTooLarge(config.csv.maxBytes + MULTIPART_OVERHEAD);
+  // Reading stopped at the limit, so the real size is not known.
+  if (!body) throw fileTooLarge(null);
   const form = await new Response(body, { headers: { "content-type": contentType } }).formData().catch(() => {
     throw rejectedUpload("bad_request:upload", "The upload could not be read as multipart/form-data. Please try again.");
   });
@@ -24,7 +25,6 @@ export const POST = handleErrors("upload", async (request: Request) => {
   if (!(file instanceof File)) {
     throw rejectedUpload("bad_request:upload", "No file received: put the CSV in a form field named \"file\".");
   }
-  if (file.size > config.csv.maxBytes) throw fileTooLarge(file.size);
 
   const accepted = await acceptUpload({
     fileName: file.name,
