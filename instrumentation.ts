@@ -1,6 +1,6 @@
 /**
- * Runs once when the server starts: applies migrations and, with the in-process runner, resumes
- * every unfinished image, so a crash or restart loses nothing.
+ * Runs once when the server starts: chooses the job runner, applies migrations and resumes every
+ * unfinished image, so a crash or restart loses nothing.
  */
 export async function register() {
   // NEXT_RUNTIME is a constant Next.js sets in each bundle, not a setting: testing it here keeps the
@@ -8,6 +8,10 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { config } = await import("./lib/config");
   if (config.isBuildPhase) return;
+  const { provideJobRunner } = await import("./lib/jobs/job-runner");
+  provideJobRunner(async () =>
+    config.jobs.runner === "inngest" ? (await import("./inngest/runner")).inngestRunner : (await import("./lib/jobs/inline-runner")).getInlineRunner(),
+  );
   const { startServer } = await import("./lib/start-server");
   await startServer();
 }

@@ -33,7 +33,7 @@ const base = {
 const databaseUrl = process.env.DATABASE_URL;
 
 // Projects do not inherit the root's test options, so each gets these.
-const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
+const projectOptions = { testTimeout: 30_000, hookTimeout: 60_000, setupFiles: ["test/setup.ts"] };
 
 export default defineConfig({
   ...base,
@@ -43,9 +43,9 @@ export default defineConfig({
       {
         ...base,
         test: {
-          ...timeouts,
+          ...projectOptions,
           name: "pglite",
-          include: ["{app,lib,db,inngest,components}/**/*.test.ts"],
+          include: ["{app,lib,db,inngest,components,test}/**/*.test.ts"],
           env: { ...sharedEnv, DATABASE_URL: "", PGLITE_DIR: "memory://" },
         },
       },
@@ -54,10 +54,10 @@ export default defineConfig({
             {
               ...base,
               test: {
-                ...timeouts,
+                ...projectOptions,
                 name: "postgres",
                 include: ["{app,lib,db,inngest}/**/*.integration.test.ts"],
-                globalSetup: ["db/testing/reset-postgres.ts"],
+                globalSetup: ["test/reset-postgres.ts"],
                 env: { ...sharedEnv, DATABASE_URL: databaseUrl },
               },
             },

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { type ImageServer, serveBytes, startImageServer } from "../lib/testing/image-server";
-import { photoJpeg } from "../lib/testing/sample-images";
+import { type ImageServer, serveBytes, startImageServer } from "../test/image-server";
+import { photoJpeg } from "../test/sample-images";
 
 /** Earlier clients call the API at other paths; each must answer exactly like the canonical route. */
 

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { type ImageServer, serveBytes, startImageServer } from "../lib/testing/image-server";
-import { photoJpeg } from "../lib/testing/sample-images";
+import { type ImageServer, serveBytes, startImageServer } from "../test/image-server";
+import { photoJpeg } from "../test/sample-images";
 
 /**
  * Kills the production server while a request is half done, starts it again on the same data, and

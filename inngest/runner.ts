@@ -6,6 +6,8 @@ import { requestAccepted } from "./events";
 /** The Inngest runner: one event per accepted request; the functions in `inngest/functions` do the rest. */
 export const inngestRunner: JobRunner = {
   name: "inngest",
+  // Inngest keeps its own queue: nothing to resume in this process.
+  async start() {},
   async requestAccepted(requestId) {
     await inngest.send(requestAccepted.create({ requestId }));
   },

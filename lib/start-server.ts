@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
 import { config } from "./config";
+import { getJobRunner } from "./jobs/job-runner";
 import { getStorage } from "./storage/get-storage";
 
 /** Start-up: database migrated, storage reachable (reported, not fatal), unfinished work resumed. */
@@ -10,9 +11,6 @@ export async function startServer() {
   } catch (error) {
     console.error(`[start] storage is not usable: ${(error as Error).message}`);
   }
-  if (config.jobs.runner === "inline") {
-    const { getInlineRunner } = await import("./jobs/inline-runner");
-    await getInlineRunner().resume();
-  }
+  await (await getJobRunner()).start();
   console.info(`[start] database: ${config.database.kind}, storage: ${config.storage.kind}, runner: ${config.jobs.runner}`);
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import sharp from "sharp";
-import { clampByte, seededRandom } from "../../lib/images/testing/fixtures";
+import { clampByte, seededRandom } from "../../test/image-fixtures";
 import { IMAGE_PORT, IMAGE_SERVER_URL } from "./ports";
 
 /**

@@ -1,6 +1,6 @@
-import { compressImageFunction } from "./compress-image";
-import { fanOutImages } from "./fan-out-images";
-import { finishRequestFunction } from "./finish-request";
+import { imageJob } from "./image-job";
+import { fanOutJob } from "./fan-out-job";
+import { finishJob } from "./finish-job";
 
 /** Every Inngest function of the service, as handed to `serve()`. */
-export const functions = [fanOutImages, compressImageFunction, finishRequestFunction];
+export const functions = [fanOutJob, imageJob, finishJob];

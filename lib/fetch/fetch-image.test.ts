@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ImageFailure } from "@/lib/errors";
 import { type FetchImageOptions, fetchImage, imageUserAgent } from "./fetch-image";
-import { type TestServer, closedPort, installLoopbackTripwire, startServer, startTcpServer } from "./testing";
+import { type TestServer, closedPort, installLoopbackTripwire, startServer, startTcpServer } from "@/test/loopback";
 
 let removeTripwire: () => void;
 beforeAll(() => {

@@ -18,7 +18,7 @@ import {
   startServer,
   startTcpServer,
   testCert,
-} from "./testing";
+} from "@/test/loopback";
 
 // Every server here listens on loopback; the tripwire fails any socket aimed anywhere else.
 let removeTripwire: () => void;

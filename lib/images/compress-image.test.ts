@@ -13,7 +13,7 @@ import {
   displayP3Colour,
   imageFixtures,
   transparentSquare,
-} from "./testing/fixtures";
+} from "@/test/image-fixtures";
 
 const QUALITY = 50;
 

@@ -1,10 +1,10 @@
 import sharp, { type Sharp } from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getStorage } from "@/lib/storage/get-storage";
-import { settle, uploadCsv } from "@/lib/testing/api";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
+import { settle, uploadCsv } from "@/test/api";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import type { ImageStatus, RequestStatus } from "@/lib/requests/types";
-import { ANIMATION_FRAMES, cmykPatches, CMYK_PATCH_WIDTH, imageFixtures, type ImageFixtureName, transparentSquare } from "./testing/fixtures";
+import { ANIMATION_FRAMES, cmykPatches, CMYK_PATCH_WIDTH, imageFixtures, type ImageFixtureName, transparentSquare } from "@/test/image-fixtures";
 
 /**
  * Every kind of image a seller's CSV points at, served from 127.0.0.1 and run through the whole

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeNotAnImage, sniffImage } from "./sniff-image";
-import { imageFixtures } from "./testing/fixtures";
+import { imageFixtures } from "@/test/image-fixtures";
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "latin1") : Buffer.from(part))));

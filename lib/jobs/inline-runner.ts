@@ -1,18 +1,18 @@
 import "server-only";
 import { listRequestsAwaitingFinish, listRequestsAwaitingWebhook, listUnfinishedImageIds } from "@/db/queries";
 import { config } from "@/lib/config";
-import { closeWithoutOutputCsv, finishRequest } from "@/lib/requests/finish-request";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
-import { retryDelay } from "./backoff";
+import { retryDelay } from "@/lib/processing/backoff";
 import type { JobRunner } from "./job-runner";
-import { attemptImage } from "./process-image";
+import { attemptImage } from "@/lib/processing/process-image";
 
 const FINISH_ATTEMPTS = 5;
 
 /**
  * The in-process runner: a queue of image ids worked on by a bounded number of workers inside the
  * server. It only schedules; every step is a domain function. State lives in the database, so on
- * start-up `resume()` picks up every unfinished image, unclosed request and undelivered webhook.
+ * start-up `start()` picks up every unfinished image, unclosed request and undelivered webhook.
  */
 export class InlineRunner implements JobRunner {
   readonly name = "inline" as const;
@@ -30,7 +30,7 @@ export class InlineRunner implements JobRunner {
     this.enqueue(await listUnfinishedImageIds({ requestId }));
   }
 
-  async resume(): Promise<void> {
+  async start(): Promise<void> {
     const [imageIds, unclosed, webhooks] = await Promise.all([listUnfinishedImageIds(), listRequestsAwaitingFinish(), listRequestsAwaitingWebhook()]);
     if (imageIds.length || unclosed.length || webhooks.length) {
       console.info(`[runner] resuming ${imageIds.length} images, ${unclosed.length} requests to close, ${webhooks.length} webhooks`);

@@ -1,6 +1,26 @@
-/** What the upload route needs from a runner; it never knows which runner does the work. */
+/** What the rest of the service needs from a runner; it never knows which runner does the work. */
 export interface JobRunner {
   readonly name: "inline" | "inngest";
+  /** Start-up: picks up whatever the last process left unfinished. */
+  start(): Promise<void>;
   /** Starts work on a request that was just stored. */
   requestAccepted(requestId: string): Promise<void>;
+}
+
+type RunnerLoader = () => Promise<JobRunner>;
+
+// The runner is chosen where the app starts (instrumentation.ts; test/setup.ts in tests) and handed
+// in here, so `lib` never imports a runner of its own. On globalThis: Next.js bundles route handlers
+// and instrumentation separately, and they must share one runner.
+const slot = globalThis as typeof globalThis & { __csvImageJobRunnerLoader?: RunnerLoader; __csvImageJobRunner?: Promise<JobRunner> };
+
+export function provideJobRunner(load: RunnerLoader) {
+  slot.__csvImageJobRunnerLoader = load;
+  slot.__csvImageJobRunner = undefined;
+}
+
+export function getJobRunner(): Promise<JobRunner> {
+  if (!slot.__csvImageJobRunnerLoader) return Promise.reject(new Error("No job runner was provided at start-up (see instrumentation.ts)."));
+  slot.__csvImageJobRunner ??= slot.__csvImageJobRunnerLoader();
+  return slot.__csvImageJobRunner;
 }

@@ -7,7 +7,7 @@ vi.hoisted(() => {
   process.env.INNGEST_BASE_URL = "http://127.0.0.1:2";
 });
 
-import { countRequests, uploadCsv } from "@/lib/testing/api";
+import { countRequests, uploadCsv } from "@/test/api";
 
 describe("upload when the background workers cannot be reached", () => {
   it("answers 503 and keeps nothing", async () => {

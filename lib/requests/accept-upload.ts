@@ -7,7 +7,7 @@ import { parseProductCsv, type CsvProblem } from "@/lib/csv/parse-product-csv";
 import { deleteRequest, insertRequest } from "@/db/queries";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import { formatBytes } from "@/lib/format-bytes";
-import { getJobRunner } from "@/lib/jobs/get-job-runner";
+import { getJobRunner } from "@/lib/jobs/job-runner";
 import { getStorage } from "@/lib/storage/get-storage";
 import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
 import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";

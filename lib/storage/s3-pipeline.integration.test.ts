@@ -1,12 +1,12 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type ImageServer, type Route, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { cutoutPng, photoJpeg } from "@/lib/testing/sample-images";
+import { type ImageServer, type Route, serveBytes, startImageServer } from "@/test/image-server";
+import { cutoutPng, photoJpeg } from "@/test/sample-images";
 import type { RequestStatus } from "@/lib/requests/types";
 import { IMMUTABLE_CACHE } from "./storage";
-import { type LocalS3Server, startS3Server } from "./testing/s3-server";
-import { readCsv } from "@/lib/testing/read-csv";
+import { type LocalS3Server, startS3Server } from "@/test/s3-server";
+import { readCsv } from "@/test/read-csv";
 
 /**
  * The whole service on S3 storage: upload → process → download against a local s3rver, and what the
@@ -21,7 +21,7 @@ let s3: LocalS3Server;
 let images: ImageServer;
 // A plain client for looking at what the bucket really holds.
 let inspector: S3Client;
-let api: typeof import("@/lib/testing/api");
+let api: typeof import("@/test/api");
 let healthRoute: typeof import("@/app/api/health/route");
 let jpeg: Buffer;
 let png: Buffer;
@@ -47,7 +47,7 @@ beforeAll(async () => {
 
   const { config } = await import("@/lib/config");
   expect(config.storage).toMatchObject({ kind: "s3", bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true });
-  api = await import("@/lib/testing/api");
+  api = await import("@/test/api");
   healthRoute = await import("@/app/api/health/route");
   const { getStorage } = await import("./get-storage");
   expect((await getStorage()).kind).toBe("s3");

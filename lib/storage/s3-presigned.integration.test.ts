@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { readCsv } from "@/lib/testing/read-csv";
-import { photoJpeg } from "@/lib/testing/sample-images";
-import { type LocalS3Server, startS3Server } from "./testing/s3-server";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { readCsv } from "@/test/read-csv";
+import { photoJpeg } from "@/test/sample-images";
+import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 
 /**
  * A private bucket with presigned output links: every download signs fresh links, so a CSV fetched
@@ -12,7 +12,7 @@ import { type LocalS3Server, startS3Server } from "./testing/s3-server";
 
 let s3: LocalS3Server;
 let images: ImageServer;
-let api: typeof import("@/lib/testing/api");
+let api: typeof import("@/test/api");
 
 beforeAll(async () => {
   [s3, images] = await Promise.all([startS3Server({ bucket: "private-images" }), startImageServer()]);
@@ -24,7 +24,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_ACCESS_KEY_ID", s3.credentials.accessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.credentials.secretAccessKey);
   vi.stubEnv("AWS_REGION", "us-east-1");
-  api = await import("@/lib/testing/api");
+  api = await import("@/test/api");
 }, 60_000);
 
 afterAll(async () => {

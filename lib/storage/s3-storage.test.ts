@@ -4,7 +4,7 @@ import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clie
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Storage, type S3StorageSettings } from "./s3-storage";
 import { IMMUTABLE_CACHE, StorageError } from "./storage";
-import { startS3Server, type LocalS3Server, type S3Credentials } from "./testing/s3-server";
+import { startS3Server, type LocalS3Server, type S3Credentials } from "@/test/s3-server";
 
 let server: LocalS3Server;
 let storage: S3Storage;

@@ -10,9 +10,9 @@ vi.hoisted(() => {
   process.env.WEBHOOK_URL = "http://127.0.0.1:2/hooks/secret-token";
 });
 
-import { settle, uploadCsv } from "@/lib/testing/api";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { photoJpeg } from "@/lib/testing/sample-images";
+import { settle, uploadCsv } from "@/test/api";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { photoJpeg } from "@/test/sample-images";
 import { signWebhook } from "./deliver-webhook";
 
 type Call = { headers: IncomingMessage["headers"]; body: string };

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { findRequest, recordWebhookAttempt } from "@/db/queries";
 import { config } from "@/lib/config";
 import { guardedRequest } from "@/lib/fetch/guarded-request";
-import { retryDelay } from "@/lib/jobs/backoff";
+import { retryDelay } from "@/lib/processing/backoff";
 import { progressOf } from "@/lib/requests/status";
 import { requestLinks } from "@/lib/requests/links";
 

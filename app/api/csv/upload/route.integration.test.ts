@@ -1,9 +1,9 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRequests, download, getStatus, settle, uploadCsv } from "@/lib/testing/api";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { readCsv } from "@/lib/testing/read-csv";
-import { cutoutPng, photoJpeg } from "@/lib/testing/sample-images";
+import { countRequests, download, getStatus, settle, uploadCsv } from "@/test/api";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { readCsv } from "@/test/read-csv";
+import { cutoutPng, photoJpeg } from "@/test/sample-images";
 import { getStorage } from "@/lib/storage/get-storage";
 
 let images: ImageServer;

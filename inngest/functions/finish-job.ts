@@ -1,6 +1,6 @@
 import { RetryAfterError } from "inngest";
 import { config } from "@/lib/config";
-import { closeWithoutOutputCsv, finishRequest } from "@/lib/requests/finish-request";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { inngest } from "../client";
 import { requestImagesFinished } from "../events";
@@ -16,7 +16,7 @@ const FINISH_RETRIES = Math.max(4, config.webhook.maxAttempts);
  * If the output CSV cannot be stored after every retry, the request is closed without it, saying
  * why (the download rebuilds the CSV from the database), and the webhook is told.
  */
-export const finishRequestFunction = inngest.createFunction(
+export const finishJob = inngest.createFunction(
   {
     id: "finish-request",
     name: "Finish a request",

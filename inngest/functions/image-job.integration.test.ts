@@ -11,16 +11,16 @@ vi.hoisted(() => {
 
 import { findImagesByUrl, findRequest } from "@/db/queries";
 import { getDb } from "@/db/client";
-import { installLoopbackTripwire } from "@/lib/fetch/testing";
+import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
 import { acceptUpload } from "@/lib/requests/accept-upload";
 import { getStorage } from "@/lib/storage/get-storage";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { photoJpeg } from "@/lib/testing/sample-images";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { photoJpeg } from "@/test/sample-images";
 import { inngest } from "../client";
 import { imageRequested, requestImagesFinished } from "../events";
-import { interceptInngest, runFailureHandler, runFunction } from "../testing";
-import { compressImageFunction } from "./compress-image";
+import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest";
+import { imageJob } from "./image-job";
 
 let images: ImageServer;
 let jpeg: Buffer;
@@ -71,7 +71,7 @@ describe("compress-image", () => {
     // The runner announced the request, and only that.
     expect(intercepted.sent).toContainEqual({ name: "csv/request.accepted", data: { requestId } });
 
-    const photo = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/photo.jpg")));
+    const photo = await runFunction(imageJob, imageEvent(requestId, imageId("/photo.jpg")));
     expect(photo.error).toBeUndefined();
     expect(photo.result).toEqual({ kind: "completed", requestId, counted: true, requestFinished: false });
     expect(photo.sent).toEqual([]);
@@ -86,14 +86,14 @@ describe("compress-image", () => {
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 0, bytesIn: jpeg.length, bytesOut: bytes.length });
 
     // A second delivery of the same event changes nothing and downloads nothing.
-    const again = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/photo.jpg")));
+    const again = await runFunction(imageJob, imageEvent(requestId, imageId("/photo.jpg")));
     expect(again.result).toEqual({ kind: "skipped" });
     expect(again.sent).toEqual([]);
     expect(images.hits("/photo.jpg")).toBe(1);
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 0 });
 
     // A 404 is permanent: recorded as failed at once, no retry, counted once.
-    const missing = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/missing.jpg")));
+    const missing = await runFunction(imageJob, imageEvent(requestId, imageId("/missing.jpg")));
     expect(missing.error).toBeUndefined();
     expect(missing.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: false });
     expect(images.hits("/missing.jpg")).toBe(1);
@@ -102,7 +102,7 @@ describe("compress-image", () => {
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 1 });
 
     // A 503 is transient: the step throws RetryAfterError, so Inngest runs it again later.
-    const busy = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/flaky.jpg")));
+    const busy = await runFunction(imageJob, imageEvent(requestId, imageId("/flaky.jpg")));
     expect(busy.error).toMatchObject({ name: "RetryAfterError", message: expect.stringMatching(/temporarily unavailable \(HTTP 503\)/) });
     expect(busy.sent).toEqual([]);
     const [waiting] = (await findImagesByUrl({ requestId, urls: [images.url("/flaky.jpg")] })).values();
@@ -110,7 +110,7 @@ describe("compress-image", () => {
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 1, status: "processing" });
 
     // The retry succeeds; this image is the request's last, so the finish event is sent.
-    const retried = await runFunction(compressImageFunction, imageEvent(requestId, imageId("/flaky.jpg")));
+    const retried = await runFunction(imageJob, imageEvent(requestId, imageId("/flaky.jpg")));
     expect(retried.result).toEqual({ kind: "completed", requestId, counted: true, requestFinished: true });
     expect(retried.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
     expect([...retried.sends.keys()]).toEqual(["request images finished"]);
@@ -121,12 +121,12 @@ describe("compress-image", () => {
     const { requestId, imageId } = await upload(["/down.jpg"]);
     const event = imageEvent(requestId, imageId("/down.jpg"));
 
-    const first = await runFunction(compressImageFunction, event);
+    const first = await runFunction(imageJob, event);
     expect(first.error).toMatchObject({ name: "RetryAfterError" });
 
     // The domain stops at IMAGE_MAX_ATTEMPTS (3 in tests) and records the failure itself.
-    await runFunction(compressImageFunction, event);
-    const last = await runFunction(compressImageFunction, event);
+    await runFunction(imageJob, event);
+    const last = await runFunction(imageJob, event);
     expect(last.error).toBeUndefined();
     expect(last.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: true });
     expect(last.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
@@ -138,9 +138,9 @@ describe("compress-image", () => {
   it("records the image as failed when Inngest runs out of retries (onFailure)", async () => {
     const { requestId, imageId } = await upload(["/down.jpg?again"]);
     const event = imageEvent(requestId, imageId("/down.jpg?again"));
-    await runFunction(compressImageFunction, event);
+    await runFunction(imageJob, event);
 
-    const failure = await runFailureHandler(compressImageFunction, event, new Error("the server is temporarily unavailable (HTTP 503)"));
+    const failure = await runFailureHandler(imageJob, event, new Error("the server is temporarily unavailable (HTTP 503)"));
     expect(failure.error).toBeUndefined();
     expect(failure.result).toEqual({ requestId, counted: true, requestFinished: true });
     expect(failure.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
@@ -149,7 +149,7 @@ describe("compress-image", () => {
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 0, failedImages: 1 });
 
     // A second failure run (or a late one) counts nothing and finishes nothing.
-    const twice = await runFailureHandler(compressImageFunction, event, new Error("again"));
+    const twice = await runFailureHandler(imageJob, event, new Error("again"));
     expect(twice.result).toEqual({ requestId, counted: false, requestFinished: false });
     expect(twice.sent).toEqual([]);
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 0, failedImages: 1 });

@@ -27,11 +27,11 @@ Object.assign(process.env, {
 });
 
 const sharp = (await import("sharp")).default;
-const { imageFixtures } = await import("@/lib/images/testing/fixtures");
+const { imageFixtures } = await import("@/test/image-fixtures");
 const { compressImage } = await import("@/lib/images/compress-image");
 const { fetchImage } = await import("@/lib/fetch/fetch-image");
-const { startImageServer, serveBytes } = await import("@/lib/testing/image-server");
-const { settle, uploadCsv } = await import("@/lib/testing/api");
+const { startImageServer, serveBytes } = await import("@/test/image-server");
+const { settle, uploadCsv } = await import("@/test/api");
 const { config } = await import("@/lib/config");
 
 const QUALITY = 50;

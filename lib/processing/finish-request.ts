@@ -3,7 +3,7 @@ import { closeRequest, findRequest } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputCsvKey } from "@/lib/storage/keys";
-import { buildOutputCsv } from "./output-csv";
+import { buildOutputCsv } from "@/lib/requests/output-csv";
 
 /**
  * Closes a request whose every image is finished: writes the output CSV and the final status.

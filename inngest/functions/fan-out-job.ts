@@ -13,7 +13,7 @@ const IMAGES_PER_RUN = 10_000;
  * Turns an accepted request into one event per unfinished image. Sending the events is a step, so
  * a retried run never sends a batch twice; an image sent twice anyway is counted once.
  */
-export const fanOutImages = inngest.createFunction(
+export const fanOutJob = inngest.createFunction(
   {
     id: "fan-out-images",
     name: "Fan out a request's images",

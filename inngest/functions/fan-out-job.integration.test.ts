@@ -9,14 +9,14 @@ vi.hoisted(() => {
 
 import { insertRequest, listUnfinishedImageIds } from "@/db/queries";
 import { getDb } from "@/db/client";
-import { installLoopbackTripwire } from "@/lib/fetch/testing";
+import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
-import { failImage } from "@/lib/jobs/process-image";
+import { failImage } from "@/lib/processing/process-image";
 import { acceptUpload } from "@/lib/requests/accept-upload";
 import { inngest } from "../client";
 import { fanOutContinued, imageRequested, requestAccepted, requestImagesFinished } from "../events";
-import { interceptInngest, runFunction, type SentEvent } from "../testing";
-import { fanOutImages } from "./fan-out-images";
+import { interceptInngest, runFunction, type SentEvent } from "@/test/inngest";
+import { fanOutJob } from "./fan-out-job";
 
 let removeTripwire = () => {};
 const intercepted = interceptInngest(inngest);
@@ -83,7 +83,7 @@ describe("fan-out-images", () => {
     const accepted = intercepted.sent.filter((event) => event.data.requestId === requestId);
     expect(accepted).toEqual([{ name: requestAccepted.name, data: { requestId } }]);
 
-    const run = await runFunction(fanOutImages, accepted[0]);
+    const run = await runFunction(fanOutJob, accepted[0]);
     expect(run.error).toBeUndefined();
     const expected = await listUnfinishedImageIds({ requestId });
     expect(expected).toHaveLength(4);
@@ -97,7 +97,7 @@ describe("fan-out-images", () => {
     const requestId = await storeRequest(10_250);
     const all = await listUnfinishedImageIds({ requestId });
 
-    const first = await runFunction(fanOutImages, { name: requestAccepted.name, data: { requestId } });
+    const first = await runFunction(fanOutJob, { name: requestAccepted.name, data: { requestId } });
     expect(first.error).toBeUndefined();
     expect(first.result).toEqual({ requestId, images: 10_000, continued: true });
     expectWithinSendLimits(first.sends);
@@ -107,7 +107,7 @@ describe("fan-out-images", () => {
     expect(first.sends.size).toBe(20);
     const firstIds = imageIdsOf([...first.sends.values()].flat(), requestId);
 
-    const second = await runFunction(fanOutImages, continuation![0]);
+    const second = await runFunction(fanOutJob, continuation![0]);
     expect(second.result).toEqual({ requestId, images: 250, continued: false });
     expectWithinSendLimits(second.sends);
     const secondIds = imageIdsOf(second.sent, requestId);
@@ -122,12 +122,12 @@ describe("fan-out-images", () => {
     const requestId = await storeRequest(2);
     for (const imageId of await listUnfinishedImageIds({ requestId })) await failImage(imageId, "gone");
 
-    const run = await runFunction(fanOutImages, { name: requestAccepted.name, data: { requestId } });
+    const run = await runFunction(fanOutJob, { name: requestAccepted.name, data: { requestId } });
     expect(run.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
   });
 
   it("rejects an event whose data does not match its schema", async () => {
-    const run = await runFunction(fanOutImages, { name: requestAccepted.name, data: { requestId: 42 } });
+    const run = await runFunction(fanOutJob, { name: requestAccepted.name, data: { requestId: 42 } });
     expect(run.error?.message).toMatch(/requestId/);
     expect(run.sent).toEqual([]);
   });

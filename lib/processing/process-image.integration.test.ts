@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { settle, uploadCsv } from "@/lib/testing/api";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { photoJpeg } from "@/lib/testing/sample-images";
+import { settle, uploadCsv } from "@/test/api";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { photoJpeg } from "@/test/sample-images";
 
 let images: ImageServer;
 let jpeg: Buffer;

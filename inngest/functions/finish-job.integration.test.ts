@@ -9,22 +9,22 @@ vi.hoisted(() => {
 import type { IncomingMessage } from "node:http";
 import { findImagesByUrl, findRequest, listUnfinishedImageIds } from "@/db/queries";
 import { getDb } from "@/db/client";
-import { installLoopbackTripwire } from "@/lib/fetch/testing";
+import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
 import { InlineRunner } from "@/lib/jobs/inline-runner";
-import { failImage } from "@/lib/jobs/process-image";
+import { failImage } from "@/lib/processing/process-image";
 import { acceptUpload } from "@/lib/requests/accept-upload";
-import { OUTPUT_CSV_NOT_STORED } from "@/lib/requests/finish-request";
+import { OUTPUT_CSV_NOT_STORED } from "@/lib/processing/finish-request";
 import { buildOutputCsv } from "@/lib/requests/output-csv";
 import { getStorage } from "@/lib/storage/get-storage";
-import { type ImageServer, serveBytes, startImageServer } from "@/lib/testing/image-server";
-import { cutoutPng, photoJpeg } from "@/lib/testing/sample-images";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { cutoutPng, photoJpeg } from "@/test/sample-images";
 import { inngest } from "../client";
 import { requestAccepted, requestImagesFinished } from "../events";
-import { interceptInngest, runFailureHandler, runFunction } from "../testing";
-import { compressImageFunction } from "./compress-image";
-import { fanOutImages } from "./fan-out-images";
-import { finishRequestFunction } from "./finish-request";
+import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest";
+import { imageJob } from "./image-job";
+import { fanOutJob } from "./fan-out-job";
+import { finishJob } from "./finish-job";
 
 let server: ImageServer;
 let removeTripwire = () => {};
@@ -88,18 +88,18 @@ async function readStored(key: string): Promise<Buffer> {
 
 /** Drives a request through the three functions the way Inngest would, retrying what asks for it. */
 async function processWithInngest(requestId: string) {
-  const fanOut = await runFunction(fanOutImages, { name: requestAccepted.name, data: { requestId } });
+  const fanOut = await runFunction(fanOutJob, { name: requestAccepted.name, data: { requestId } });
   const imageRuns = await Promise.all(
     fanOut.sent.map(async (event) => {
-      let run = await runFunction(compressImageFunction, event);
-      while (run.error?.name === "RetryAfterError") run = await runFunction(compressImageFunction, event);
+      let run = await runFunction(imageJob, event);
+      while (run.error?.name === "RetryAfterError") run = await runFunction(imageJob, event);
       return run;
     }),
   );
   const finishEvents = imageRuns.flatMap((run) => run.sent);
   // Atomic counters: of all the image runs, exactly one hands the request to the finisher.
   expect(finishEvents).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
-  return runFunction(finishRequestFunction, finishEvents[0]);
+  return runFunction(finishJob, finishEvents[0]);
 }
 
 /** The output CSV with request ids and image ids replaced by stable placeholders. */
@@ -154,7 +154,7 @@ describe("finish-request", () => {
     expect(calls[0].body).toMatchObject({ event: "request.finished", status: "completed", progress: { totalImages: 5, processedImages: 4, failedImages: 1 } });
 
     // A duplicate finish event changes nothing and calls nobody.
-    const again = await runFunction(finishRequestFunction, { name: requestImagesFinished.name, data: { requestId: viaInngest } });
+    const again = await runFunction(finishJob, { name: requestImagesFinished.name, data: { requestId: viaInngest } });
     expect(again.result).toEqual({ requestId: viaInngest, closed: false, webhook: "skipped" });
     expect(webhookCalls.filter((call) => call.body.requestId === viaInngest)).toHaveLength(1);
   });
@@ -162,14 +162,14 @@ describe("finish-request", () => {
   it("retries the webhook with RetryAfterError until it is delivered", async () => {
     const requestId = await upload(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone.jpg")}\n`, server.url("/hook-flaky"));
     const [imageId] = await listUnfinishedImageIds({ requestId });
-    const image = await runFunction(compressImageFunction, { name: "csv/image.requested", data: { requestId, imageId } });
+    const image = await runFunction(imageJob, { name: "csv/image.requested", data: { requestId, imageId } });
     expect(image.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
 
-    const first = await runFunction(finishRequestFunction, image.sent[0]);
+    const first = await runFunction(finishJob, image.sent[0]);
     expect(first.error).toMatchObject({ name: "RetryAfterError" });
     expect(await findRequest(requestId)).toMatchObject({ status: "failed", webhookStatus: "pending", webhookAttempts: 1, webhookLastError: expect.stringMatching(/HTTP 500/) });
 
-    const second = await runFunction(finishRequestFunction, image.sent[0]);
+    const second = await runFunction(finishJob, image.sent[0]);
     expect(second.result).toEqual({ requestId, closed: false, webhook: "delivered" });
     expect(await findRequest(requestId)).toMatchObject({ status: "failed", webhookStatus: "delivered", webhookAttempts: 2 });
     expect(webhookCalls.filter((call) => call.body.requestId === requestId).map((call) => call.body.status)).toEqual(["failed", "failed"]);
@@ -181,14 +181,14 @@ describe("finish-request", () => {
     expect(await failImage(imageId, "the image was not found (HTTP 404)")).toMatchObject({ counted: true, requestFinished: true });
 
     const event = { name: requestImagesFinished.name, data: { requestId } };
-    const failure = await runFailureHandler(finishRequestFunction, event, new Error("the storage folder is not writable"));
+    const failure = await runFailureHandler(finishJob, event, new Error("the storage folder is not writable"));
     expect(failure.error).toBeUndefined();
     expect(failure.result).toEqual({ closed: true });
     expect(await findRequest(requestId)).toMatchObject({ status: "failed", outputCsvKey: null, error: OUTPUT_CSV_NOT_STORED, webhookStatus: "pending" });
 
     // The webhook is delivered by a new finishing run, with its own retries.
     expect(failure.sent).toEqual([event]);
-    const again = await runFunction(finishRequestFunction, failure.sent[0]);
+    const again = await runFunction(finishJob, failure.sent[0]);
     expect(again.result).toEqual({ requestId, closed: false, webhook: "delivered" });
     expect(webhookCalls.filter((call) => call.body.requestId === requestId)).toHaveLength(1);
   });

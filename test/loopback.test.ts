@@ -1,7 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { installLoopbackTripwire, startServer } from "./testing";
+import { installLoopbackTripwire, startServer } from "./loopback";
 
 /**
  * The tripwire is checked with a stand-in for node's real connect underneath it, so even if the

@@ -1,7 +1,7 @@
 import { RetryAfterError } from "inngest";
 import { config } from "@/lib/config";
-import { attemptImage, failImage } from "@/lib/jobs/process-image";
-import { isReadyToFinish } from "@/lib/requests/finish-request";
+import { attemptImage, failImage } from "@/lib/processing/process-image";
+import { isReadyToFinish } from "@/lib/processing/finish-request";
 import { inngest } from "../client";
 import { imageRequested, requestImagesFinished } from "../events";
 import { retries } from "../retries";
@@ -13,7 +13,7 @@ import { retries } from "../retries";
  * (or the server's Retry-After) chose. The domain gives up after `IMAGE_MAX_ATTEMPTS`; Inngest has
  * one retry more, and `onFailure` records the image as failed if even that runs out.
  */
-export const compressImageFunction = inngest.createFunction(
+export const imageJob = inngest.createFunction(
   {
     id: "compress-image",
     name: "Compress one image",
