@@ -10,7 +10,9 @@ export async function register() {
   if (config.isBuildPhase) return;
   const { provideJobRunner } = await import("./lib/jobs/job-runner");
   provideJobRunner(async () =>
-    config.jobs.runner === "inngest" ? (await import("./inngest/runner")).inngestRunner : (await import("./lib/jobs/inline-runner")).getInlineRunner(),
+    config.jobs.runner === "inngest"
+      ? (await import("./inngest/runner")).inngestRunner
+      : (await import("./lib/jobs/inline-runner")).getInlineRunner(),
   );
   const { startServer } = await import("./lib/start-server");
   await startServer();

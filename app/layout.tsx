@@ -6,7 +6,8 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "CSV Image Compressor", template: "%s · CSV Image Compressor" },
-  description: "Upload a CSV of products with image URLs; every image is compressed and you get a new CSV that points to the compressed copies.",
+  description:
+    "Upload a CSV of products with image URLs; every image is compressed and you get a new CSV that points to the compressed copies.",
 };
 
 export const viewport: Viewport = {
@@ -19,7 +20,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="flex min-h-dvh flex-col">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
           Skip to content
         </a>
         <SiteHeader />

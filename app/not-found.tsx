@@ -4,5 +4,10 @@ import { NotFoundState } from "@/components/not-found-state";
 export const metadata: Metadata = { title: "Page not found" };
 
 export default function NotFound() {
-  return <NotFoundState title="We can't find that page" message="The address may be mistyped, or the page has moved. Start again from the dashboard." />;
+  return (
+    <NotFoundState
+      title="We can't find that page"
+      message="The address may be mistyped, or the page has moved. Start again from the dashboard."
+    />
+  );
 }

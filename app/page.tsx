@@ -8,46 +8,69 @@ import { listRequests } from "@/lib/requests/list-requests";
 
 const PAGE_SIZE = 10;
 
-export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function HomePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   // Rendered per request: the list comes from the database, which `next build` must not need.
   await connection();
   const page = pageNumber((await searchParams).page);
   const list = await listRequests({ page, pageSize: PAGE_SIZE });
-  if (list.requests.length === 0 && page > list.pagination.totalPages) redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
+  if (list.requests.length === 0 && page > list.pagination.totalPages)
+    redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
   const fetchedAt = Date.now();
-  const limits = { maxBytes: config.csv.maxBytes, maxRows: config.csv.maxRows, maxUrlsPerRow: config.csv.maxUrlsPerRow };
+  const limits = {
+    maxBytes: config.csv.maxBytes,
+    maxRows: config.csv.maxRows,
+    maxUrlsPerRow: config.csv.maxUrlsPerRow,
+  };
 
   return (
     <div className="space-y-10">
       <div className="max-w-3xl">
-        <h1 className="text-2xl font-semibold tracking-tight text-balance sm:text-3xl">Compress every product image in your catalogue</h1>
+        <h1 className="text-2xl font-semibold tracking-tight text-balance sm:text-3xl">
+          Compress every product image in your catalogue
+        </h1>
         <p className="mt-2 text-slate-600 text-pretty">
-          Drop a CSV with your products&apos; image URLs. Each image is downloaded, re-encoded at quality {config.images.defaultQuality} in its own format, and you get a
-          new CSV that points to the compressed copies.
+          Drop a CSV with your products&apos; image URLs. Each image is downloaded, re-encoded at quality{" "}
+          {config.images.defaultQuality} in its own format, and you get a new CSV that points to the compressed copies.
         </p>
       </div>
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start">
-        <section aria-labelledby="upload-title" className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+        <section
+          aria-labelledby="upload-title"
+          className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
+        >
           <h2 id="upload-title" className="mb-4 text-lg font-semibold tracking-tight">
             Upload a CSV
           </h2>
           <UploadPanel limits={limits} defaultQuality={config.images.defaultQuality} />
         </section>
 
-        <aside aria-labelledby="how-title" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-sm shadow-sm sm:p-6">
+        <aside
+          aria-labelledby="how-title"
+          className="space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-sm shadow-sm sm:p-6"
+        >
           <h2 id="how-title" className="text-base font-semibold tracking-tight">
             How it works
           </h2>
           <ol className="space-y-3">
             {[
-              ["Prepare", "One row per product: S. No., Product Name and Input Image Urls (several URLs in one cell, separated by commas)."],
+              [
+                "Prepare",
+                "One row per product: S. No., Product Name and Input Image Urls (several URLs in one cell, separated by commas).",
+              ],
               ["Check", "The file is checked in your browser first; every problem is listed with its row number."],
               ["Compress", "Images are processed in the background. Watch the progress, or have a webhook call you."],
               ["Download", "Get the CSV back with an Output Image Urls column, in the same row and URL order."],
             ].map(([title, text], index) => (
               <li key={title} className="flex gap-3">
-                <span aria-hidden="true" className="grid size-6 shrink-0 place-items-center rounded-full bg-indigo-50 text-xs font-semibold text-indigo-700 ring-1 ring-indigo-600/20">
+                <span
+                  aria-hidden="true"
+                  className="grid size-6 shrink-0 place-items-center rounded-full bg-indigo-50 text-xs font-semibold text-indigo-700 ring-1 ring-indigo-600/20"
+                >
                   {index + 1}
                 </span>
                 <p className="text-slate-600">
@@ -68,7 +91,11 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
             Download a sample CSV
           </a>
           <p className="text-xs text-slate-500">
-            Prefer scripts? <code className="rounded bg-slate-100 px-1 py-0.5 text-[11px]">curl -F file=@products.csv …/api/csv/upload</code> — see the{" "}
+            Prefer scripts?{" "}
+            <code className="rounded bg-slate-100 px-1 py-0.5 text-[11px]">
+              curl -F file=@products.csv …/api/csv/upload
+            </code>{" "}
+            — see the{" "}
             <a href="/docs" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
               API docs
             </a>

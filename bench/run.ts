@@ -54,10 +54,14 @@ async function time<T>(run: () => Promise<T>): Promise<{ result: T; ms: number }
 async function photo(width: number, height: number, seed: number): Promise<Buffer> {
   const gradient = Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">` +
-      `<stop offset="0" stop-color="hsl(${seed * 37 % 360},60%,70%)"/><stop offset="1" stop-color="hsl(${(seed * 37 + 120) % 360},50%,30%)"/></linearGradient></defs>` +
-      `<rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 2}" r="${Math.min(width, height) / 3}" fill="hsl(${seed * 53 % 360},70%,50%)"/></svg>`,
+      `<stop offset="0" stop-color="hsl(${(seed * 37) % 360},60%,70%)"/><stop offset="1" stop-color="hsl(${(seed * 37 + 120) % 360},50%,30%)"/></linearGradient></defs>` +
+      `<rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 2}" r="${Math.min(width, height) / 3}" fill="hsl(${(seed * 53) % 360},70%,50%)"/></svg>`,
   );
-  const grain = await sharp({ create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 12 } } }).raw().toBuffer();
+  const grain = await sharp({
+    create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 12 } },
+  })
+    .raw()
+    .toBuffer();
   return sharp(gradient)
     .composite([{ input: grain, raw: { width, height, channels: 3 }, blend: "overlay" }])
     .jpeg({ quality: 92 })
@@ -66,7 +70,21 @@ async function photo(width: number, height: number, seed: number): Promise<Buffe
 
 async function compressionPerFormat() {
   console.log("\n1. Compression per format (quality 50, 400×300 fixtures)");
-  const names = ["baselineJpeg", "progressiveJpeg", "cmykJpeg", "opaquePng", "transparentPng", "sixteenBitPng", "lossyWebp", "losslessWebp", "animatedWebp", "avifImage", "stillGif", "animatedGif", "tiffImage"] as const;
+  const names = [
+    "baselineJpeg",
+    "progressiveJpeg",
+    "cmykJpeg",
+    "opaquePng",
+    "transparentPng",
+    "sixteenBitPng",
+    "lossyWebp",
+    "losslessWebp",
+    "animatedWebp",
+    "avifImage",
+    "stillGif",
+    "animatedGif",
+    "tiffImage",
+  ] as const;
   const rows = [];
   for (const name of names) {
     const input = await imageFixtures[name]();
@@ -77,7 +95,14 @@ async function compressionPerFormat() {
       for (let i = 0; i < runs; i++) last = await compressImage(input, { quality: QUALITY });
       return last!;
     });
-    rows.push({ fixture: name, format: `${result.format}${result.optimized ? "" : " (kept)"}`, "ms / image": (total / runs).toFixed(1), "bytes in": input.length, "bytes out": result.bytesOut, "out / in": (result.bytesOut / input.length).toFixed(3) });
+    rows.push({
+      fixture: name,
+      format: `${result.format}${result.optimized ? "" : " (kept)"}`,
+      "ms / image": (total / runs).toFixed(1),
+      "bytes in": input.length,
+      "bytes out": result.bytesOut,
+      "out / in": (result.bytesOut / input.length).toFixed(3),
+    });
   }
   table(rows);
 }
@@ -103,12 +128,16 @@ async function jpegEncoders() {
     { encoder: "default (libjpeg-turbo)", "ms / image": (used.ms / runs).toFixed(0), bytes: used.result.length },
     { encoder: "mozjpeg (baseline)", "ms / image": (moz.ms / runs).toFixed(0), bytes: moz.result.length },
   ]);
-  console.log(`   speed: default is ${(moz.ms / used.ms).toFixed(2)}× mozjpeg; size: default is ${(used.result.length / moz.result.length).toFixed(2)}× mozjpeg's`);
+  console.log(
+    `   speed: default is ${(moz.ms / used.ms).toFixed(2)}× mozjpeg; size: default is ${(used.result.length / moz.result.length).toFixed(2)}× mozjpeg's`,
+  );
 }
 
 async function throughput(server: Awaited<ReturnType<typeof startImageServer>>) {
   const count = 40;
-  console.log(`\n3. Throughput: ${count} photos (1600×1200 JPEG), download + compress alone against the whole pipeline`);
+  console.log(
+    `\n3. Throughput: ${count} photos (1600×1200 JPEG), download + compress alone against the whole pipeline`,
+  );
   const { InlineRunner } = await import("@/lib/jobs/inline-runner");
   const urls: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -130,9 +159,17 @@ async function throughput(server: Awaited<ReturnType<typeof startImageServer>>) 
   const parallel = await pipeline(config.jobs.concurrency);
   const rate = (run: { ms: number }) => (count / (run.ms / 1000)).toFixed(1);
   table([
-    { run: "download + compress, one at a time (baseline)", seconds: (bare.ms / 1000).toFixed(2), "images / s": rate(bare) },
+    {
+      run: "download + compress, one at a time (baseline)",
+      seconds: (bare.ms / 1000).toFixed(2),
+      "images / s": rate(bare),
+    },
     { run: "whole pipeline, 1 worker", seconds: (single.ms / 1000).toFixed(2), "images / s": rate(single) },
-    { run: `whole pipeline, ${config.jobs.concurrency} workers (default)`, seconds: (parallel.ms / 1000).toFixed(2), "images / s": rate(parallel) },
+    {
+      run: `whole pipeline, ${config.jobs.concurrency} workers (default)`,
+      seconds: (parallel.ms / 1000).toFixed(2),
+      "images / s": rate(parallel),
+    },
   ]);
   const status = parallel.result;
   console.log(
@@ -155,15 +192,29 @@ async function memory(server: Awaited<ReturnType<typeof startImageServer>>) {
     clearInterval(timer);
     return { start, peak };
   };
-  const one = await peakDuring(async () => compressImage((await fetchImage(server.url("/m/0.jpg"))).bytes, { quality: QUALITY }));
+  const one = await peakDuring(async () =>
+    compressImage((await fetchImage(server.url("/m/0.jpg"))).bytes, { quality: QUALITY }),
+  );
   const csv = `S. No.,Product Name,Input Image Urls\n${Array.from({ length: count }, (_, i) => `${i + 1},Large ${i + 1},${server.url(`/m/${i}.jpg`)}`).join("\n")}\n`;
   const all = await peakDuring(async () => settle((await (await uploadCsv(csv)).json()).requestId));
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   table([
-    { run: "one image alone (baseline)", "rss before MB": mb(one.start), "peak rss MB": mb(one.peak), "growth MB": mb(one.peak - one.start) },
-    { run: `${count} images, concurrency ${config.jobs.concurrency}`, "rss before MB": mb(all.start), "peak rss MB": mb(all.peak), "growth MB": mb(all.peak - all.start) },
+    {
+      run: "one image alone (baseline)",
+      "rss before MB": mb(one.start),
+      "peak rss MB": mb(one.peak),
+      "growth MB": mb(one.peak - one.start),
+    },
+    {
+      run: `${count} images, concurrency ${config.jobs.concurrency}`,
+      "rss before MB": mb(all.start),
+      "peak rss MB": mb(all.peak),
+      "growth MB": mb(all.peak - all.start),
+    },
   ]);
-  console.log(`   input ${(large.length / 1024 / 1024).toFixed(1)} MB per image; peak growth for the request is ${((all.peak - all.start) / Math.max(1, one.peak - one.start)).toFixed(2)}× one image's (bounded by concurrency, not by the request's size)`);
+  console.log(
+    `   input ${(large.length / 1024 / 1024).toFixed(1)} MB per image; peak growth for the request is ${((all.peak - all.start) / Math.max(1, one.peak - one.start)).toFixed(2)}× one image's (bounded by concurrency, not by the request's size)`,
+  );
 }
 
 async function statusAtScale() {
@@ -187,7 +238,16 @@ async function statusAtScale() {
   }));
   const inserted = await time(() =>
     insertRequest({
-      request: { id: requestId, fileName: "big.csv", inputCsvKey: "x", inputCsvUrl: "x", quality: 50, totalProducts: productRows.length, totalImages: images, webhookUrl: null },
+      request: {
+        id: requestId,
+        fileName: "big.csv",
+        inputCsvKey: "x",
+        inputCsvUrl: "x",
+        quality: 50,
+        totalProducts: productRows.length,
+        totalImages: images,
+        webhookUrl: null,
+      },
       productRows,
       imageUrls: productRows.flatMap((row) => row.imageUrls),
     }),
@@ -195,7 +255,11 @@ async function statusAtScale() {
   const db = await getDb();
   // What a status without counters would do: tally the request's images by state, then read the page.
   const scan = async () => {
-    await db.select({ status: schema.images.status, n: count() }).from(schema.images).where(eq(schema.images.requestId, requestId)).groupBy(schema.images.status);
+    await db
+      .select({ status: schema.images.status, n: count() })
+      .from(schema.images)
+      .where(eq(schema.images.requestId, requestId))
+      .groupBy(schema.images.status);
     return status();
   };
   const status = () => getRequestStatus({ requestId, pageSize: 50 });
@@ -212,14 +276,18 @@ async function statusAtScale() {
     { query: "tally images by state + one page (baseline)", "ms / call": (scanned.ms / runs).toFixed(1) },
     { query: "status API: counters + one page of 50 products", "ms / call": (counted.ms / runs).toFixed(1) },
   ]);
-  console.log(`   stored in ${(inserted.ms / 1000).toFixed(1)} s; status with counters takes ${(counted.ms / scanned.ms).toFixed(2)}× the time of a status that scans`);
+  console.log(
+    `   stored in ${(inserted.ms / 1000).toFixed(1)} s; status with counters takes ${(counted.ms / scanned.ms).toFixed(2)}× the time of a status that scans`,
+  );
 }
 
 const server = await startImageServer();
 // Open (and migrate) the database before anything is timed.
 await (await import("@/db/client")).getDb();
 try {
-  console.log(`CSV Image Compressor benchmark · node ${process.version} · ${os.availableParallelism()} cores · sharp ${sharp.versions.sharp}`);
+  console.log(
+    `CSV Image Compressor benchmark · node ${process.version} · ${os.availableParallelism()} cores · sharp ${sharp.versions.sharp}`,
+  );
   await compressionPerFormat();
   await jpegEncoders();
   await throughput(server);

@@ -4,7 +4,8 @@ import type { RequestList, RequestStatus } from "@/lib/requests/types";
 
 export const queryKeys = {
   requestList: (page: number, pageSize: number) => ["requests", { page, pageSize }] as const,
-  requestStatus: (requestId: string, page: number, pageSize: number) => ["request-status", requestId, { page, pageSize }] as const,
+  requestStatus: (requestId: string, page: number, pageSize: number) =>
+    ["request-status", requestId, { page, pageSize }] as const,
 };
 
 export class ApiError extends Error {
@@ -26,10 +27,28 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await response.json()) as T;
 }
 
-export function fetchRequestList({ page, pageSize, signal }: { page: number; pageSize: number; signal?: AbortSignal }): Promise<RequestList> {
+export function fetchRequestList({
+  page,
+  pageSize,
+  signal,
+}: {
+  page: number;
+  pageSize: number;
+  signal?: AbortSignal;
+}): Promise<RequestList> {
   return getJson(`/api/csv/requests?page=${page}&pageSize=${pageSize}`, signal);
 }
 
-export function fetchRequestStatus({ requestId, page, pageSize, signal }: { requestId: string; page: number; pageSize: number; signal?: AbortSignal }): Promise<RequestStatus> {
+export function fetchRequestStatus({
+  requestId,
+  page,
+  pageSize,
+  signal,
+}: {
+  requestId: string;
+  page: number;
+  pageSize: number;
+  signal?: AbortSignal;
+}): Promise<RequestStatus> {
   return getJson(`/api/csv/status/${encodeURIComponent(requestId)}?page=${page}&pageSize=${pageSize}`, signal);
 }

@@ -24,9 +24,15 @@ export function CsvPreview({ csv }: { csv: ParsedProductCsv }) {
           <ProblemList problems={csv.errors} total={csv.errorCount} testId="preview-problems" />
         </section>
       ) : (
-        <p data-testid="preview-ok" className="flex items-center gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-600/20 ring-inset">
+        <p
+          data-testid="preview-ok"
+          className="flex items-center gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-600/20 ring-inset"
+        >
           <CheckIcon />
-          No problems found. {csv.uniqueImageCount < csv.imageCount ? `Repeated URLs are downloaded once (${formatCount(csv.imageCount - csv.uniqueImageCount)} repeats).` : "Ready to upload."}
+          No problems found.{" "}
+          {csv.uniqueImageCount < csv.imageCount
+            ? `Repeated URLs are downloaded once (${formatCount(csv.imageCount - csv.uniqueImageCount)} repeats).`
+            : "Ready to upload."}
         </p>
       )}
 
@@ -36,10 +42,18 @@ export function CsvPreview({ csv }: { csv: ParsedProductCsv }) {
             <caption className="sr-only">First products in the file</caption>
             <thead className="bg-slate-50 text-xs font-medium text-slate-500 uppercase">
               <tr>
-                <th scope="col" className="w-14 px-3 py-2">Row</th>
-                <th scope="col" className="hidden w-16 px-3 py-2 sm:table-cell">S. No.</th>
-                <th scope="col" className="px-3 py-2">Product</th>
-                <th scope="col" className="w-[4.5rem] px-3 py-2 text-right">Images</th>
+                <th scope="col" className="w-14 px-3 py-2">
+                  Row
+                </th>
+                <th scope="col" className="hidden w-16 px-3 py-2 sm:table-cell">
+                  S. No.
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Product
+                </th>
+                <th scope="col" className="w-[4.5rem] px-3 py-2 text-right">
+                  Images
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -87,7 +101,11 @@ function Stat({ label, value, testId }: { label: string; value: number; testId: 
 export function WarningIcon() {
   return (
     <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 shrink-0">
-      <path fillRule="evenodd" d="M8.485 2.495c.673-1.167 2.357-1.167 3.03 0l6.28 10.875c.673 1.167-.17 2.625-1.516 2.625H3.72c-1.347 0-2.189-1.458-1.515-2.625L8.485 2.495ZM10 5a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 5Zm0 9a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" clipRule="evenodd" />
+      <path
+        fillRule="evenodd"
+        d="M8.485 2.495c.673-1.167 2.357-1.167 3.03 0l6.28 10.875c.673 1.167-.17 2.625-1.516 2.625H3.72c-1.347 0-2.189-1.458-1.515-2.625L8.485 2.495ZM10 5a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 5Zm0 9a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
+        clipRule="evenodd"
+      />
     </svg>
   );
 }
@@ -95,7 +113,11 @@ export function WarningIcon() {
 export function CheckIcon() {
   return (
     <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 shrink-0">
-      <path fillRule="evenodd" d="M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16Zm3.857-9.809a.75.75 0 0 0-1.214-.882l-3.483 4.79-1.88-1.88a.75.75 0 1 0-1.06 1.061l2.5 2.5a.75.75 0 0 0 1.137-.089l4-5.5Z" clipRule="evenodd" />
+      <path
+        fillRule="evenodd"
+        d="M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16Zm3.857-9.809a.75.75 0 0 0-1.214-.882l-3.483 4.79-1.88-1.88a.75.75 0 1 0-1.06 1.061l2.5 2.5a.75.75 0 0 0 1.137-.089l4-5.5Z"
+        clipRule="evenodd"
+      />
     </svg>
   );
 }

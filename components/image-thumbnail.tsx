@@ -8,7 +8,17 @@ const SIZE = 64;
  * A plain lazy <img> (not next/image: these are arbitrary third-party and storage URLs that the
  * optimizer must not fetch); a picture that fails to load becomes a labelled placeholder.
  */
-export function ImageThumbnail({ src, alt, testId, href }: { src: string; alt: string; testId: string; href?: string }) {
+export function ImageThumbnail({
+  src,
+  alt,
+  testId,
+  href,
+}: {
+  src: string;
+  alt: string;
+  testId: string;
+  href?: string;
+}) {
   const [broken, setBroken] = useState(false);
   // An image that failed before React hydrated never reports its error event; look at it directly.
   const checkLoaded = useCallback((element: HTMLImageElement | null) => {
@@ -34,7 +44,13 @@ export function ImageThumbnail({ src, alt, testId, href }: { src: string; alt: s
     />
   );
   return href ? (
-    <a href={href} target="_blank" rel="noopener noreferrer" className="block w-fit rounded-md" title="Open full size in a new tab">
+    <a
+      href={href}
+      target="_blank"
+      rel="noopener noreferrer"
+      className="block w-fit rounded-md"
+      title="Open full size in a new tab"
+    >
       {image}
     </a>
   ) : (
@@ -42,16 +58,34 @@ export function ImageThumbnail({ src, alt, testId, href }: { src: string; alt: s
   );
 }
 
-export function ThumbnailPlaceholder({ label, tone, testId, spinning = false }: { label: string; tone: "muted" | "failed" | "working"; testId?: string; spinning?: boolean }) {
+export function ThumbnailPlaceholder({
+  label,
+  tone,
+  testId,
+  spinning = false,
+}: {
+  label: string;
+  tone: "muted" | "failed" | "working";
+  testId?: string;
+  spinning?: boolean;
+}) {
   const tones = {
     muted: "bg-slate-100 text-slate-500 ring-slate-200",
     failed: "bg-rose-50 text-rose-700 ring-rose-200",
     working: "bg-amber-50 text-amber-800 ring-amber-200",
   };
   return (
-    <span data-testid={testId} className={`grid size-14 place-items-center rounded-md text-center text-[10px] leading-tight font-medium ring-1 sm:size-16 ${tones[tone]}`}>
+    <span
+      data-testid={testId}
+      className={`grid size-14 place-items-center rounded-md text-center text-[10px] leading-tight font-medium ring-1 sm:size-16 ${tones[tone]}`}
+    >
       <span className="flex flex-col items-center gap-1 px-1">
-        {spinning ? <span aria-hidden="true" className="size-3 animate-spin rounded-full border-2 border-current border-t-transparent" /> : null}
+        {spinning ? (
+          <span
+            aria-hidden="true"
+            className="size-3 animate-spin rounded-full border-2 border-current border-t-transparent"
+          />
+        ) : null}
         {label}
       </span>
     </span>

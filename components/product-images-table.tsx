@@ -9,7 +9,12 @@ export function ProductImagesTable({ product }: { product: ProductStatus }) {
   const finished = product.images.filter((image) => image.status === "completed" || image.status === "failed").length;
   const captionId = `product-${product.rowNumber}`;
   return (
-    <section data-testid="product" data-row={product.rowNumber} aria-labelledby={captionId} className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-xs">
+    <section
+      data-testid="product"
+      data-row={product.rowNumber}
+      aria-labelledby={captionId}
+      className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-xs"
+    >
       <header className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 border-b border-slate-100 bg-slate-50/70 px-4 py-2.5">
         <h3 id={captionId} className="min-w-0 font-medium text-slate-900">
           <span className="mr-2 text-sm text-slate-500 tabular-nums">#{product.serialNumber}</span>
@@ -27,15 +32,28 @@ export function ProductImagesTable({ product }: { product: ProductStatus }) {
             <th scope="col" className="w-9 py-2 pr-1 pl-4 font-medium sm:w-12">
               <span className="sr-only">Position</span>#
             </th>
-            <th scope="col" className="w-[4.25rem] px-1.5 py-2 font-medium sm:w-20 sm:px-2">Before</th>
-            <th scope="col" className="w-[4.25rem] px-1.5 py-2 font-medium sm:w-20 sm:px-2">After</th>
-            <th scope="col" className="hidden w-44 px-2 py-2 font-medium sm:table-cell lg:w-52">Size</th>
-            <th scope="col" className="py-2 pr-4 pl-2 font-medium">Result</th>
+            <th scope="col" className="w-[4.25rem] px-1.5 py-2 font-medium sm:w-20 sm:px-2">
+              Before
+            </th>
+            <th scope="col" className="w-[4.25rem] px-1.5 py-2 font-medium sm:w-20 sm:px-2">
+              After
+            </th>
+            <th scope="col" className="hidden w-44 px-2 py-2 font-medium sm:table-cell lg:w-52">
+              Size
+            </th>
+            <th scope="col" className="py-2 pr-4 pl-2 font-medium">
+              Result
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {product.images.map((image, index) => (
-            <ImageRow key={`${index}-${image.inputUrl}`} image={image} position={index + 1} productName={product.productName} />
+            <ImageRow
+              key={`${index}-${image.inputUrl}`}
+              image={image}
+              position={index + 1}
+              productName={product.productName}
+            />
           ))}
         </tbody>
       </table>
@@ -45,10 +63,20 @@ export function ProductImagesTable({ product }: { product: ProductStatus }) {
 
 function ImageRow({ image, position, productName }: { image: ImageStatus; position: number; productName: string }) {
   return (
-    <tr data-testid="image-row" data-status={image.status} data-optimized={image.optimized === null ? undefined : String(image.optimized)} className="align-top">
+    <tr
+      data-testid="image-row"
+      data-status={image.status}
+      data-optimized={image.optimized === null ? undefined : String(image.optimized)}
+      className="align-top"
+    >
       <td className="py-3 pr-1 pl-4 text-slate-400 tabular-nums">{position}</td>
       <td className="px-1.5 py-3 sm:px-2">
-        <ImageThumbnail src={image.inputUrl} href={image.inputUrl} alt={`Original image ${position} of ${productName}`} testId="before-image" />
+        <ImageThumbnail
+          src={image.inputUrl}
+          href={image.inputUrl}
+          alt={`Original image ${position} of ${productName}`}
+          testId="before-image"
+        />
       </td>
       <td className="px-1.5 py-3 sm:px-2">
         <AfterThumbnail image={image} position={position} productName={productName} />
@@ -73,9 +101,24 @@ function ImageRow({ image, position, productName }: { image: ImageStatus; positi
   );
 }
 
-function AfterThumbnail({ image, position, productName }: { image: ImageStatus; position: number; productName: string }) {
+function AfterThumbnail({
+  image,
+  position,
+  productName,
+}: {
+  image: ImageStatus;
+  position: number;
+  productName: string;
+}) {
   if (image.outputUrl) {
-    return <ImageThumbnail src={image.outputUrl} href={image.outputUrl} alt={`Compressed image ${position} of ${productName}`} testId="after-image" />;
+    return (
+      <ImageThumbnail
+        src={image.outputUrl}
+        href={image.outputUrl}
+        alt={`Compressed image ${position} of ${productName}`}
+        testId="after-image"
+      />
+    );
   }
   switch (image.status) {
     case "failed":
@@ -89,7 +132,9 @@ function AfterThumbnail({ image, position, productName }: { image: ImageStatus; 
 
 function SizeText({ image, testId }: { image: ImageStatus; testId?: string }) {
   if (image.bytesIn === null) return <span className="text-slate-400">—</span>;
-  const details = [image.format?.toUpperCase(), image.width && image.height ? `${image.width}×${image.height}` : null].filter(Boolean).join(" · ");
+  const details = [image.format?.toUpperCase(), image.width && image.height ? `${image.width}×${image.height}` : null]
+    .filter(Boolean)
+    .join(" · ");
   return (
     <span className="block tabular-nums">
       <span data-testid={testId} className="whitespace-nowrap text-slate-700">
@@ -119,26 +164,30 @@ function ResultText({ image }: { image: ImageStatus }) {
       const ratio = savingRatio(image.bytesIn, image.bytesOut);
       return (
         <p data-testid="image-result" className="text-sm">
-          <span className="font-semibold text-emerald-700">{formatSaving(ratio)}</span> <span className="text-slate-600">smaller</span>
+          <span className="font-semibold text-emerald-700">{formatSaving(ratio)}</span>{" "}
+          <span className="text-slate-600">smaller</span>
         </p>
       );
     }
     case "failed":
       return (
         <p data-testid="image-result" className="text-sm text-rose-700">
-          <span className="font-semibold">Failed:</span> <span data-testid="image-error">{image.error ?? "unknown reason"}</span>
+          <span className="font-semibold">Failed:</span>{" "}
+          <span data-testid="image-error">{image.error ?? "unknown reason"}</span>
         </p>
       );
     case "processing":
       return (
         <p data-testid="image-result" className="text-sm text-amber-800">
-          Compressing…{image.error ? <span className="block text-xs text-amber-700">Retrying after: {image.error}</span> : null}
+          Compressing…
+          {image.error ? <span className="block text-xs text-amber-700">Retrying after: {image.error}</span> : null}
         </p>
       );
     default:
       return (
         <p data-testid="image-result" className="text-sm text-slate-500">
-          Waiting in the queue{image.error ? <span className="block text-xs text-amber-700">Will retry: {image.error}</span> : null}
+          Waiting in the queue
+          {image.error ? <span className="block text-xs text-amber-700">Will retry: {image.error}</span> : null}
         </p>
       );
   }

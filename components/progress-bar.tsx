@@ -4,7 +4,17 @@ import type { Progress } from "@/lib/requests/types";
  * Finished images out of all: processed in green, failed in red, so a glance tells how it is going.
  * `percent` comes from the server (rounded down, 100 only when every image is finished).
  */
-export function ProgressBar({ progress, active, label, size = "md" }: { progress: Progress; active: boolean; label: string; size?: "sm" | "md" }) {
+export function ProgressBar({
+  progress,
+  active,
+  label,
+  size = "md",
+}: {
+  progress: Progress;
+  active: boolean;
+  label: string;
+  size?: "sm" | "md";
+}) {
   const { totalImages, processedImages, failedImages, percent } = progress;
   const share = (count: number) => (totalImages === 0 ? 0 : (count / totalImages) * 100);
   return (
@@ -21,7 +31,10 @@ export function ProgressBar({ progress, active, label, size = "md" }: { progress
         className={`h-full bg-emerald-500 transition-[width] duration-500 ease-out ${active ? "progress-stripes" : ""}`}
         style={{ width: `${share(processedImages)}%` }}
       />
-      <div className="h-full bg-rose-500 transition-[width] duration-500 ease-out" style={{ width: `${share(failedImages)}%` }} />
+      <div
+        className="h-full bg-rose-500 transition-[width] duration-500 ease-out"
+        style={{ width: `${share(failedImages)}%` }}
+      />
     </div>
   );
 }

@@ -37,25 +37,41 @@ export function RecentRequests({ initialList, fetchedAt }: { initialList: Reques
       </div>
 
       {isError ? (
-        <p role="status" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset">
+        <p
+          role="status"
+          className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
+        >
           Could not refresh the list just now; showing the last known progress. It will retry on its own.
         </p>
       ) : null}
 
       {list.requests.length === 0 ? (
-        <div data-testid="recent-requests-empty" className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center">
+        <div
+          data-testid="recent-requests-empty"
+          className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center"
+        >
           <p className="font-medium text-slate-800">No uploads yet</p>
-          <p className="mt-1 text-sm text-slate-500">No uploads yet — drop a CSV above and its progress will show up here.</p>
+          <p className="mt-1 text-sm text-slate-500">
+            No uploads yet — drop a CSV above and its progress will show up here.
+          </p>
         </div>
       ) : (
-        <ul data-testid="recent-requests" className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-xs">
+        <ul
+          data-testid="recent-requests"
+          className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-xs"
+        >
           {list.requests.map((request) => (
             <RequestItem key={request.requestId} request={request} />
           ))}
         </ul>
       )}
 
-      <PaginationNav pagination={list.pagination} href={(page) => (page === 1 ? "/" : `/?page=${page}`)} label="Recent uploads pages" itemName="Uploads" />
+      <PaginationNav
+        pagination={list.pagination}
+        href={(page) => (page === 1 ? "/" : `/?page=${page}`)}
+        label="Recent uploads pages"
+        itemName="Uploads"
+      />
     </section>
   );
 }
@@ -65,21 +81,35 @@ function RequestItem({ request }: { request: RequestSummary }) {
   const ratio = savingRatio(totals.bytesIn, totals.bytesOut);
   const href = `/requests/${encodeURIComponent(request.requestId)}`;
   return (
-    <li data-testid="recent-request" data-request-id={request.requestId} className="group relative px-4 py-3 hover:bg-slate-50 sm:px-5">
+    <li
+      data-testid="recent-request"
+      data-request-id={request.requestId}
+      className="group relative px-4 py-3 hover:bg-slate-50 sm:px-5"
+    >
       <div className="grid gap-x-6 gap-y-2 sm:grid-cols-[minmax(0,1fr)_minmax(0,16rem)_7rem] sm:items-center">
         <div className="min-w-0">
           <div className="flex items-center gap-2">
-            <Link href={href} className="truncate font-medium text-slate-900 after:absolute after:inset-0 hover:text-indigo-700" title={request.fileName}>
+            <Link
+              href={href}
+              className="truncate font-medium text-slate-900 after:absolute after:inset-0 hover:text-indigo-700"
+              title={request.fileName}
+            >
               {request.fileName}
             </Link>
             <StatusBadge status={request.status} />
           </div>
           <p className="mt-0.5 text-xs text-slate-500">
-            <RelativeTime iso={request.createdAt} /> · {formatCount(request.totalProducts)} {request.totalProducts === 1 ? "product" : "products"}
+            <RelativeTime iso={request.createdAt} /> · {formatCount(request.totalProducts)}{" "}
+            {request.totalProducts === 1 ? "product" : "products"}
           </p>
         </div>
         <div className="space-y-1">
-          <ProgressBar progress={progress} active={request.status === "processing"} label={`Progress of ${request.fileName}`} size="sm" />
+          <ProgressBar
+            progress={progress}
+            active={request.status === "processing"}
+            label={`Progress of ${request.fileName}`}
+            size="sm"
+          />
           <p className="flex justify-between gap-2 text-xs text-slate-500 tabular-nums">
             <span>
               <span className="text-slate-700">{formatCount(progress.processedImages)}</span> processed

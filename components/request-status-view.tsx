@@ -18,7 +18,8 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
   const { progress, totals } = status;
   const waiting = Math.max(0, progress.totalImages - progress.processedImages - progress.failedImages);
   const ratio = savingRatio(totals.bytesIn, totals.bytesOut);
-  const pageHref = (page: number) => `/requests/${encodeURIComponent(status.requestId)}${page > 1 ? `?page=${page}` : ""}`;
+  const pageHref = (page: number) =>
+    `/requests/${encodeURIComponent(status.requestId)}${page > 1 ? `?page=${page}` : ""}`;
 
   return (
     <div className="space-y-6">
@@ -29,13 +30,16 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
         <div className="mt-2 flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
           <div className="min-w-0">
             <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-              <h1 className="min-w-0 text-xl font-semibold tracking-tight break-words sm:text-2xl">{status.fileName}</h1>
+              <h1 className="min-w-0 text-xl font-semibold tracking-tight break-words sm:text-2xl">
+                {status.fileName}
+              </h1>
               <span data-testid="request-status" data-status={status.status}>
                 <StatusBadge status={status.status} />
               </span>
             </div>
             <p className="mt-1 text-sm text-slate-500">
-              Uploaded <RelativeTime iso={status.createdAt} /> · quality {status.quality} · {plural(status.totalProducts, "product")}
+              Uploaded <RelativeTime iso={status.createdAt} /> · quality {status.quality} ·{" "}
+              {plural(status.totalProducts, "product")}
               {status.completedAt ? ` · finished in ${formatDuration(status.createdAt, status.completedAt)}` : ""}
             </p>
             <p className="mt-0.5 font-mono text-xs break-all text-slate-400">Request {status.requestId}</p>
@@ -45,7 +49,11 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
       </div>
 
       {status.status === "failed" ? (
-        <div role="alert" data-testid="request-error" className="flex items-start gap-2 rounded-xl bg-rose-50 p-4 text-sm text-rose-800 ring-1 ring-rose-600/20 ring-inset">
+        <div
+          role="alert"
+          data-testid="request-error"
+          className="flex items-start gap-2 rounded-xl bg-rose-50 p-4 text-sm text-rose-800 ring-1 ring-rose-600/20 ring-inset"
+        >
           <WarningIcon />
           <div>
             <p className="font-semibold">This request failed.</p>
@@ -55,12 +63,19 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
       ) : null}
 
       {isError ? (
-        <p role="status" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset">
-          Could not refresh the progress just now ({error instanceof Error ? error.message : "network error"}). Retrying on its own…
+        <p
+          role="status"
+          className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
+        >
+          Could not refresh the progress just now ({error instanceof Error ? error.message : "network error"}). Retrying
+          on its own…
         </p>
       ) : null}
 
-      <section aria-labelledby="progress-title" className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs sm:p-6">
+      <section
+        aria-labelledby="progress-title"
+        className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs sm:p-6"
+      >
         <div className="flex items-baseline justify-between gap-3">
           <h2 id="progress-title" className="font-semibold">
             {finished ? "All images finished" : "Compressing images…"}
@@ -75,7 +90,12 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
         </div>
         <dl className="mt-5 grid grid-cols-2 gap-3 sm:grid-cols-5">
           <Count label="Compressed" value={progress.processedImages} testId="count-processed" tone="text-emerald-700" />
-          <Count label="Failed" value={progress.failedImages} testId="count-failed" tone={progress.failedImages ? "text-rose-700" : "text-slate-900"} />
+          <Count
+            label="Failed"
+            value={progress.failedImages}
+            testId="count-failed"
+            tone={progress.failedImages ? "text-rose-700" : "text-slate-900"}
+          />
           <Count label="Waiting" value={waiting} testId="count-waiting" tone="text-slate-900" />
           <Count label="Total images" value={progress.totalImages} testId="count-total" tone="text-slate-900" />
           <div className="col-span-2 rounded-lg bg-emerald-50/70 px-3 py-2 ring-1 ring-emerald-600/15 ring-inset sm:col-span-1">
@@ -83,17 +103,30 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
             <dd data-testid="total-saving" className="text-lg font-semibold text-emerald-700 tabular-nums">
               {ratio === null ? "—" : formatSaving(ratio)}
             </dd>
-            <dd className="text-xs text-slate-500 tabular-nums">{ratio === null ? "shown once images finish" : `${formatBytes(totals.bytesIn)} → ${formatBytes(totals.bytesOut)}`}</dd>
+            <dd className="text-xs text-slate-500 tabular-nums">
+              {ratio === null
+                ? "shown once images finish"
+                : `${formatBytes(totals.bytesIn)} → ${formatBytes(totals.bytesOut)}`}
+            </dd>
           </div>
         </dl>
         {finished && progress.failedImages > 0 && status.status === "completed" ? (
           <p className="mt-4 text-sm text-slate-600">
-            {plural(progress.failedImages, "image")} could not be processed. In the output CSV their place in <span className="font-medium">Output Image Urls</span> is left empty, so the other URLs keep their positions.
+            {plural(progress.failedImages, "image")} could not be processed. In the output CSV their place in{" "}
+            <span className="font-medium">Output Image Urls</span> is left empty, so the other URLs keep their
+            positions.
           </p>
         ) : null}
       </section>
 
-      {status.webhook ? <WebhookBlock webhook={status.webhook} finished={finished} onRefresh={() => refetch()} refreshing={isFetching} /> : null}
+      {status.webhook ? (
+        <WebhookBlock
+          webhook={status.webhook}
+          finished={finished}
+          onRefresh={() => refetch()}
+          refreshing={isFetching}
+        />
+      ) : null}
 
       <section aria-labelledby="products-title" className="space-y-3">
         <div className="flex items-baseline justify-between gap-3">
@@ -137,10 +170,24 @@ function DownloadButton({ status }: { status: RequestStatus }) {
   );
 }
 
-function WebhookBlock({ webhook, finished, onRefresh, refreshing }: { webhook: WebhookStatus; finished: boolean; onRefresh: () => void; refreshing: boolean }) {
+function WebhookBlock({
+  webhook,
+  finished,
+  onRefresh,
+  refreshing,
+}: {
+  webhook: WebhookStatus;
+  finished: boolean;
+  onRefresh: () => void;
+  refreshing: boolean;
+}) {
   const label = webhook.status === "pending" ? (finished ? "Sending" : "Sent when finished") : undefined;
   return (
-    <section aria-labelledby="webhook-title" data-testid="webhook" className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs sm:p-5">
+    <section
+      aria-labelledby="webhook-title"
+      data-testid="webhook"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs sm:p-5"
+    >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id="webhook-title" className="font-semibold">
           Webhook
@@ -148,7 +195,12 @@ function WebhookBlock({ webhook, finished, onRefresh, refreshing }: { webhook: W
         <div className="flex items-center gap-2">
           {/* Polling stops when the images are finished; delivery (with its retries) may still be under way. */}
           {finished && webhook.status === "pending" ? (
-            <button type="button" onClick={onRefresh} disabled={refreshing} className="rounded-md px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50 disabled:opacity-50">
+            <button
+              type="button"
+              onClick={onRefresh}
+              disabled={refreshing}
+              className="rounded-md px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-50 disabled:opacity-50"
+            >
               {refreshing ? "Checking…" : "Check again"}
             </button>
           ) : null}
@@ -159,7 +211,9 @@ function WebhookBlock({ webhook, finished, onRefresh, refreshing }: { webhook: W
       </div>
       <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
         <dt className="text-slate-500">URL</dt>
-        <dd className="font-mono text-xs break-all text-slate-700 sm:text-sm">{webhook.url ?? "The service's default webhook"}</dd>
+        <dd className="font-mono text-xs break-all text-slate-700 sm:text-sm">
+          {webhook.url ?? "The service's default webhook"}
+        </dd>
         <dt className="text-slate-500">Attempts</dt>
         <dd data-testid="webhook-attempts" className="tabular-nums">
           {formatCount(webhook.attempts)}

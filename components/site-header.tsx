@@ -9,10 +9,16 @@ export function SiteHeader() {
           <span>CSV Image Compressor</span>
         </Link>
         <nav aria-label="Main" className="flex items-center gap-1 text-sm">
-          <Link href="/" className="hidden rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline-block">
+          <Link
+            href="/"
+            className="hidden rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline-block"
+          >
             Dashboard
           </Link>
-          <Link href="/docs" className="rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+          <Link
+            href="/docs"
+            className="rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+          >
             API docs
           </Link>
         </nav>
@@ -39,7 +45,15 @@ export function SiteFooter() {
 function LogoMark() {
   return (
     <span aria-hidden="true" className="grid size-7 place-items-center rounded-lg bg-indigo-600 text-white shadow-sm">
-      <svg viewBox="0 0 24 24" className="size-4" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+      <svg
+        viewBox="0 0 24 24"
+        className="size-4"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth={2}
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      >
         <path d="M8 3H5a2 2 0 0 0-2 2v3M21 8V5a2 2 0 0 0-2-2h-3M3 16v3a2 2 0 0 0 2 2h3M16 21h3a2 2 0 0 0 2-2v-3" />
         <path d="M9 9l6 6M15 9v6H9" />
       </svg>

@@ -3,14 +3,34 @@ import type { ImageState, RequestState, WebhookState } from "@/lib/requests/type
 type BadgeState = RequestState | ImageState | WebhookState;
 
 const styles: Record<BadgeState, { label: string; className: string; dot: string }> = {
-  processing: { label: "Processing", className: "bg-amber-50 text-amber-800 ring-amber-600/20", dot: "bg-amber-500 animate-pulse" },
+  processing: {
+    label: "Processing",
+    className: "bg-amber-50 text-amber-800 ring-amber-600/20",
+    dot: "bg-amber-500 animate-pulse",
+  },
   pending: { label: "Waiting", className: "bg-slate-100 text-slate-700 ring-slate-500/20", dot: "bg-slate-400" },
-  completed: { label: "Completed", className: "bg-emerald-50 text-emerald-800 ring-emerald-600/20", dot: "bg-emerald-500" },
-  delivered: { label: "Delivered", className: "bg-emerald-50 text-emerald-800 ring-emerald-600/20", dot: "bg-emerald-500" },
+  completed: {
+    label: "Completed",
+    className: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
+    dot: "bg-emerald-500",
+  },
+  delivered: {
+    label: "Delivered",
+    className: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
+    dot: "bg-emerald-500",
+  },
   failed: { label: "Failed", className: "bg-rose-50 text-rose-800 ring-rose-600/20", dot: "bg-rose-500" },
 };
 
-export function StatusBadge({ status, label, className = "" }: { status: BadgeState; label?: string; className?: string }) {
+export function StatusBadge({
+  status,
+  label,
+  className = "",
+}: {
+  status: BadgeState;
+  label?: string;
+  className?: string;
+}) {
   const style = styles[status];
   return (
     <span

@@ -28,13 +28,21 @@ export function useCsvPreview(file: File | null, limits: CsvLimits & { maxBytes:
     setPreview({ state: "reading", file });
     (async () => {
       if (file.size > maxBytes) {
-        return { state: "unreadable", file, message: `The file is ${describeSize(file.size)}; the limit is ${describeSize(maxBytes)}. Split it into smaller files.` } as const;
+        return {
+          state: "unreadable",
+          file,
+          message: `The file is ${describeSize(file.size)}; the limit is ${describeSize(maxBytes)}. Split it into smaller files.`,
+        } as const;
       }
       try {
         const text = decodeCsvFile(new Uint8Array(await file.arrayBuffer()));
         return { state: "parsed", file, csv: parseProductCsv(text, { maxRows, maxUrlsPerRow }) } as const;
       } catch (error) {
-        return { state: "unreadable", file, message: error instanceof Error ? error.message : "The file could not be read." } as const;
+        return {
+          state: "unreadable",
+          file,
+          message: error instanceof Error ? error.message : "The file could not be read.",
+        } as const;
       }
     })().then((next) => {
       if (current) setPreview(next);

@@ -58,7 +58,13 @@ export function useCsvUpload({ onAccepted }: { onAccepted: (response: UploadAcce
     };
     xhr.onerror = () => {
       request.current = null;
-      setState({ phase: "rejected", status: 0, message: "The upload did not reach the server. Check your connection and try again.", errors: [], errorCount: 0 });
+      setState({
+        phase: "rejected",
+        status: 0,
+        message: "The upload did not reach the server. Check your connection and try again.",
+        errors: [],
+        errorCount: 0,
+      });
     };
     xhr.ontimeout = xhr.onerror;
     xhr.onabort = () => setState({ phase: "idle" });
@@ -98,7 +104,12 @@ function rejection(status: number, body: unknown): UploadState {
   return {
     phase: "rejected",
     status,
-    message: data.error ?? fallback[status] ?? (status >= 500 ? "Something went wrong on our side. Please try again in a minute." : `The server refused the upload (HTTP ${status}).`),
+    message:
+      data.error ??
+      fallback[status] ??
+      (status >= 500
+        ? "Something went wrong on our side. Please try again in a minute."
+        : `The server refused the upload (HTTP ${status}).`),
     errors,
     errorCount: typeof data.errorCount === "number" ? data.errorCount : errors.length,
   };

@@ -20,6 +20,7 @@ export function useRequestStatus({ initialStatus, fetchedAt }: { initialStatus: 
     queryFn: ({ signal }) => fetchRequestStatus({ requestId, page, pageSize, signal }),
     initialData: initialStatus,
     fetchedAt,
-    refetchInterval: (status) => (status?.status === "processing" ? POLL_MS : status?.webhook?.status === "pending" ? WEBHOOK_POLL_MS : false),
+    refetchInterval: (status) =>
+      status?.status === "processing" ? POLL_MS : status?.webhook?.status === "pending" ? WEBHOOK_POLL_MS : false,
   });
 }

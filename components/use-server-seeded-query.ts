@@ -24,7 +24,8 @@ export function useServerSeededQuery<T extends object>({
   const queryClient = useQueryClient();
   useEffect(() => {
     const state = queryClient.getQueryState(queryKey);
-    if (state && state.dataUpdatedAt < fetchedAt) queryClient.setQueryData(queryKey, initialData, { updatedAt: fetchedAt });
+    if (state && state.dataUpdatedAt < fetchedAt)
+      queryClient.setQueryData(queryKey, initialData, { updatedAt: fetchedAt });
     // A new server render brings new `initialData`; the key is derived from the same props.
   }, [queryClient, initialData, fetchedAt]); // eslint-disable-line react-hooks/exhaustive-deps
 

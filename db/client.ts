@@ -40,7 +40,9 @@ export async function closeDb(): Promise<void> {
 }
 
 function connect(): Promise<Connection> {
-  return config.database.kind === "postgres" ? connectPostgres(config.database.url) : connectPglite(config.database.dir);
+  return config.database.kind === "postgres"
+    ? connectPostgres(config.database.url)
+    : connectPglite(config.database.dir);
 }
 
 async function connectPostgres(url: string): Promise<Connection> {

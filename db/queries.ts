@@ -8,19 +8,41 @@ import { images, products, requests, type ImageRow, type RequestRow } from "./sc
 // Postgres allows 65,535 parameters per statement; a product row uses 7.
 const INSERT_CHUNK = 1000;
 
-export type NewRequest = Pick<RequestRow, "id" | "fileName" | "inputCsvKey" | "inputCsvUrl" | "quality" | "totalProducts" | "totalImages" | "webhookUrl">;
-export type NewProduct = { position: number; rowNumber: number; serialNumber: string; productName: string; inputUrlsCell: string; imageUrls: string[] };
+export type NewRequest = Pick<
+  RequestRow,
+  "id" | "fileName" | "inputCsvKey" | "inputCsvUrl" | "quality" | "totalProducts" | "totalImages" | "webhookUrl"
+>;
+export type NewProduct = {
+  position: number;
+  rowNumber: number;
+  serialNumber: string;
+  productName: string;
+  inputUrlsCell: string;
+  imageUrls: string[];
+};
 
 /** Stores a request with its products and distinct images in one transaction: all or nothing. */
-export async function insertRequest({ request, productRows, imageUrls }: { request: NewRequest; productRows: NewProduct[]; imageUrls: string[] }) {
+export async function insertRequest({
+  request,
+  productRows,
+  imageUrls,
+}: {
+  request: NewRequest;
+  productRows: NewProduct[];
+  imageUrls: string[];
+}) {
   const db = await getDb();
   await db.transaction(async (tx) => {
     await tx.insert(requests).values({ ...request, webhookStatus: request.webhookUrl ? "pending" : null });
     for (let i = 0; i < productRows.length; i += INSERT_CHUNK) {
-      await tx.insert(products).values(productRows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, requestId: request.id })));
+      await tx
+        .insert(products)
+        .values(productRows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, requestId: request.id })));
     }
     for (let i = 0; i < imageUrls.length; i += INSERT_CHUNK) {
-      await tx.insert(images).values(imageUrls.slice(i, i + INSERT_CHUNK).map((url) => ({ requestId: request.id, url })));
+      await tx
+        .insert(images)
+        .values(imageUrls.slice(i, i + INSERT_CHUNK).map((url) => ({ requestId: request.id, url })));
     }
   });
 }
@@ -42,23 +64,42 @@ export async function listRecentRequests({ limit, offset }: { limit: number; off
 
 export async function listProducts({ requestId, limit, offset }: { requestId: string; limit: number; offset: number }) {
   const db = await getDb();
-  return db.select().from(products).where(eq(products.requestId, requestId)).orderBy(asc(products.position)).limit(limit).offset(offset);
+  return db
+    .select()
+    .from(products)
+    .where(eq(products.requestId, requestId))
+    .orderBy(asc(products.position))
+    .limit(limit)
+    .offset(offset);
 }
 
-export async function findImagesByUrl({ requestId, urls }: { requestId: string; urls: string[] }): Promise<Map<string, ImageRow>> {
+export async function findImagesByUrl({
+  requestId,
+  urls,
+}: {
+  requestId: string;
+  urls: string[];
+}): Promise<Map<string, ImageRow>> {
   const byUrl = new Map<string, ImageRow>();
   if (urls.length === 0) return byUrl;
   const db = await getDb();
   const unique = [...new Set(urls)];
   for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
-    const rows = await db.select().from(images).where(and(eq(images.requestId, requestId), inArray(images.url, unique.slice(i, i + INSERT_CHUNK))));
+    const rows = await db
+      .select()
+      .from(images)
+      .where(and(eq(images.requestId, requestId), inArray(images.url, unique.slice(i, i + INSERT_CHUNK))));
     for (const row of rows) byUrl.set(row.url, row);
   }
   return byUrl;
 }
 
 /** Images not yet finished, in id order: what a runner must (re)start. `afterImageId` and `limit` page through them. */
-export async function listUnfinishedImageIds({ requestId, afterImageId = 0, limit }: { requestId?: string; afterImageId?: number; limit?: number } = {}): Promise<number[]> {
+export async function listUnfinishedImageIds({
+  requestId,
+  afterImageId = 0,
+  limit,
+}: { requestId?: string; afterImageId?: number; limit?: number } = {}): Promise<number[]> {
   const db = await getDb();
   const query = db
     .select({ id: images.id })
@@ -83,7 +124,12 @@ export async function listRequestsAwaitingFinish(): Promise<string[]> {
   const rows = await db
     .select({ id: requests.id })
     .from(requests)
-    .where(and(eq(requests.status, "processing"), sql`${requests.processedImages} + ${requests.failedImages} >= ${requests.totalImages}`));
+    .where(
+      and(
+        eq(requests.status, "processing"),
+        sql`${requests.processedImages} + ${requests.failedImages} >= ${requests.totalImages}`,
+      ),
+    );
   return rows.map((row) => row.id);
 }
 
@@ -92,7 +138,13 @@ export async function listRequestsAwaitingWebhook(): Promise<string[]> {
   const rows = await db
     .select({ id: requests.id })
     .from(requests)
-    .where(and(inArray(requests.status, ["completed", "failed"]), eq(requests.webhookStatus, "pending"), isNotNull(requests.webhookUrl)));
+    .where(
+      and(
+        inArray(requests.status, ["completed", "failed"]),
+        eq(requests.webhookStatus, "pending"),
+        isNotNull(requests.webhookUrl),
+      ),
+    );
   return rows.map((row) => row.id);
 }
 
@@ -105,7 +157,10 @@ export async function startImageAttempt(imageId: number) {
     .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])))
     .returning();
   if (!row) return null;
-  const [request] = await db.select({ quality: requests.quality, status: requests.status }).from(requests).where(eq(requests.id, row.requestId));
+  const [request] = await db
+    .select({ quality: requests.quality, status: requests.status })
+    .from(requests)
+    .where(eq(requests.id, row.requestId));
   return { image: row, quality: request.quality, requestStatus: request.status };
 }
 
@@ -135,13 +190,20 @@ export type CountedImage = { counted: boolean; requestId: string; finished: bool
  * second completion of the same image (a retry, a duplicate event) a no-op. The counter update
  * tells whether this image was the request's last, so exactly one caller finishes the request.
  */
-export async function recordImageOutcome(imageId: number, outcome: { ok: true; result: ImageResult } | { ok: false; error: string }): Promise<CountedImage | null> {
+export async function recordImageOutcome(
+  imageId: number,
+  outcome: { ok: true; result: ImageResult } | { ok: false; error: string },
+): Promise<CountedImage | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const now = new Date();
     const [image] = await tx
       .update(images)
-      .set(outcome.ok ? { ...outcome.result, status: "completed", error: null, completedAt: now, updatedAt: now } : { status: "failed", error: outcome.error, completedAt: now, updatedAt: now })
+      .set(
+        outcome.ok
+          ? { ...outcome.result, status: "completed", error: null, completedAt: now, updatedAt: now }
+          : { status: "failed", error: outcome.error, completedAt: now, updatedAt: now },
+      )
       .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])))
       .returning({ requestId: images.requestId });
     if (!image) {
@@ -162,7 +224,11 @@ export async function recordImageOutcome(imageId: number, outcome: { ok: true; r
       )
       .where(eq(requests.id, image.requestId))
       .returning({ processed: requests.processedImages, failed: requests.failedImages, total: requests.totalImages });
-    return { counted: true, requestId: image.requestId, finished: counters.processed + counters.failed >= counters.total };
+    return {
+      counted: true,
+      requestId: image.requestId,
+      finished: counters.processed + counters.failed >= counters.total,
+    };
   });
 }
 
@@ -173,7 +239,17 @@ export async function deleteRequest(requestId: string) {
 }
 
 /** Closes a request; only the first call changes anything. Returns whether this call closed it. */
-export async function closeRequest({ requestId, status, outputCsvKey, error }: { requestId: string; status: "completed" | "failed"; outputCsvKey: string | null; error: string | null }) {
+export async function closeRequest({
+  requestId,
+  status,
+  outputCsvKey,
+  error,
+}: {
+  requestId: string;
+  status: "completed" | "failed";
+  outputCsvKey: string | null;
+  error: string | null;
+}) {
   const db = await getDb();
   const now = new Date();
   const rows = await db
@@ -184,7 +260,17 @@ export async function closeRequest({ requestId, status, outputCsvKey, error }: {
   return rows.length > 0;
 }
 
-export async function recordWebhookAttempt({ requestId, delivered, finalFailure, error }: { requestId: string; delivered: boolean; finalFailure: boolean; error: string | null }) {
+export async function recordWebhookAttempt({
+  requestId,
+  delivered,
+  finalFailure,
+  error,
+}: {
+  requestId: string;
+  delivered: boolean;
+  finalFailure: boolean;
+  error: string | null;
+}) {
   const db = await getDb();
   const now = new Date();
   const [row] = await db

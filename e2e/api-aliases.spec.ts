@@ -23,7 +23,9 @@ async function waitUntilFinished(request: import("@playwright/test").APIRequestC
 
 for (const path of ["/api/csv/upload", "/csv/upload", "/upload"]) {
   test(`POST ${path} accepts an upload`, async ({ request }) => {
-    const response = await request.post(path, { multipart: { file: { name: "alias.csv", mimeType: "text/csv", buffer: Buffer.from(csv()) } } });
+    const response = await request.post(path, {
+      multipart: { file: { name: "alias.csv", mimeType: "text/csv", buffer: Buffer.from(csv()) } },
+    });
     expect(response.status()).toBe(202);
     const body = await response.json();
     expect(body).toMatchObject({ isValid: true, status: "processing", products: 1, images: 1 });
@@ -31,14 +33,20 @@ for (const path of ["/api/csv/upload", "/csv/upload", "/upload"]) {
   });
 
   test(`POST ${path} rejects a bad CSV the same way`, async ({ request }) => {
-    const response = await request.post(path, { multipart: { file: { name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("S. No.,Product Name\n1,A\n") } } });
+    const response = await request.post(path, {
+      multipart: { file: { name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("S. No.,Product Name\n1,A\n") } },
+    });
     expect(response.status()).toBe(400);
     expect(await response.json()).toMatchObject({ isValid: false, errors: [{ row: 1, column: "Input Image Urls" }] });
   });
 }
 
 test("status and download answer at every alias path", async ({ request }) => {
-  const accepted = await (await request.post("/api/csv/upload", { multipart: { file: { name: "alias.csv", mimeType: "text/csv", buffer: Buffer.from(csv()) } } })).json();
+  const accepted = await (
+    await request.post("/api/csv/upload", {
+      multipart: { file: { name: "alias.csv", mimeType: "text/csv", buffer: Buffer.from(csv()) } },
+    })
+  ).json();
   await waitUntilFinished(request, accepted.requestId);
 
   const canonicalStatus = await (await request.get(`/api/csv/status/${accepted.requestId}`)).json();
@@ -58,13 +66,22 @@ test("status and download answer at every alias path", async ({ request }) => {
     expect(await response.text()).toBe(canonicalCsv);
   }
 
-  for (const path of ["/api/csv/status/unknown-id", "/csv/status/unknown-id", "/status/unknown-id", "/download/unknown-id"]) {
+  for (const path of [
+    "/api/csv/status/unknown-id",
+    "/csv/status/unknown-id",
+    "/status/unknown-id",
+    "/download/unknown-id",
+  ]) {
     expect((await request.get(path)).status()).toBe(404);
   }
 });
 
 test("output images are served with their type and a long cache lifetime", async ({ request }) => {
-  const accepted = await (await request.post("/upload", { multipart: { file: { name: "alias.csv", mimeType: "text/csv", buffer: Buffer.from(csv()) } } })).json();
+  const accepted = await (
+    await request.post("/upload", {
+      multipart: { file: { name: "alias.csv", mimeType: "text/csv", buffer: Buffer.from(csv()) } },
+    })
+  ).json();
   await waitUntilFinished(request, accepted.requestId);
   const status = await (await request.get(accepted.statusUrl)).json();
   const outputUrl = new URL(status.products[0].images[0].outputUrl);
@@ -73,7 +90,11 @@ test("output images are served with their type and a long cache lifetime", async
   expect(image.headers()["content-type"]).toBe("image/jpeg");
   expect(image.headers()["cache-control"]).toContain("immutable");
 
-  for (const path of ["/files/..%2F..%2Fpackage.json", "/files/images/%2E%2E/%2E%2E/package.json", "/files/nothing-here.jpg"]) {
+  for (const path of [
+    "/files/..%2F..%2Fpackage.json",
+    "/files/images/%2E%2E/%2E%2E/package.json",
+    "/files/nothing-here.jpg",
+  ]) {
     expect((await request.get(path)).status()).toBe(404);
   }
   expect((await request.get("/api/health")).status()).toBe(200);

@@ -30,7 +30,7 @@ test.describe("a CSV with problems", () => {
     await dashboard.upload();
     await expect(dashboard.uploadError).toBeVisible();
     await expect(page.getByTestId("upload-error-message")).toHaveText("The CSV has 1 problem; nothing was stored.");
-    await expect(dashboard.serverProblems).toContainText('Row 1 · Product Name');
+    await expect(dashboard.serverProblems).toContainText("Row 1 · Product Name");
     await expect(dashboard.serverProblems).toContainText('Missing column "Product Name"');
     expect(page.url()).not.toContain("/requests/");
   });
@@ -86,7 +86,11 @@ test("the drop zone works with the keyboard", async ({ page }) => {
   const chooserPromise = page.waitForEvent("filechooser");
   await page.keyboard.press("Enter");
   const chooser = await chooserPromise;
-  await chooser.setFiles({ name: "from-keyboard.csv", mimeType: "text/csv", buffer: Buffer.from(productCsv([{ serialNumber: 1, productName: "Keyboard", imageUrls: [imageUrls.iconPng] }])) });
+  await chooser.setFiles({
+    name: "from-keyboard.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(productCsv([{ serialNumber: 1, productName: "Keyboard", imageUrls: [imageUrls.iconPng] }])),
+  });
   await expect(page.getByTestId("chosen-file-name")).toHaveText("from-keyboard.csv");
   await expect(dashboard.previewCount("images")).toHaveText("1");
 

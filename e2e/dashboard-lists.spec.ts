@@ -8,7 +8,9 @@ test("recent uploads update themselves while a request is processing", async ({ 
   // The slow image keeps the request processing for about two seconds.
   const accepted = await uploadCsv(request, {
     name: "live-list.csv",
-    csv: productCsv([{ serialNumber: 1, productName: "Slow Poster", imageUrls: [imageUrls.meadowJpegSlow, imageUrls.iconPng] }]),
+    csv: productCsv([
+      { serialNumber: 1, productName: "Slow Poster", imageUrls: [imageUrls.meadowJpegSlow, imageUrls.iconPng] },
+    ]),
   });
   await page.goto("/");
   const item = page.locator(`[data-testid=recent-request][data-request-id="${accepted.requestId}"]`);
@@ -22,7 +24,10 @@ test("recent uploads are paged once there are more than fit on one page", async 
   const existing = (await listRequests(request)).pagination.totalItems;
   // Enough small requests (one tiny image each) for a second page.
   for (let index = existing; index <= pageSize; index++) {
-    const accepted = await uploadCsv(request, { name: `paging-${index}.csv`, csv: productCsv([{ serialNumber: 1, productName: `Item ${index}`, imageUrls: [imageUrls.iconPng] }]) });
+    const accepted = await uploadCsv(request, {
+      name: `paging-${index}.csv`,
+      csv: productCsv([{ serialNumber: 1, productName: `Item ${index}`, imageUrls: [imageUrls.iconPng] }]),
+    });
     await waitUntilFinished(request, accepted.requestId);
   }
   const total = (await listRequests(request)).pagination.totalItems;
@@ -44,7 +49,11 @@ test("recent uploads are paged once there are more than fit on one page", async 
 
 test("a request's products are paged", async ({ page, request }) => {
   // 25 products sharing one image: a page of 20, then 5.
-  const products = Array.from({ length: 25 }, (_, index) => ({ serialNumber: index + 1, productName: `Poster ${index + 1}`, imageUrls: [imageUrls.iconPng] }));
+  const products = Array.from({ length: 25 }, (_, index) => ({
+    serialNumber: index + 1,
+    productName: `Poster ${index + 1}`,
+    imageUrls: [imageUrls.iconPng],
+  }));
   const accepted = await uploadCsv(request, { name: "many-products.csv", csv: productCsv(products) });
   await waitUntilFinished(request, accepted.requestId);
 

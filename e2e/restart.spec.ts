@@ -64,7 +64,12 @@ function stopServer(signal: NodeJS.Signals) {
 }
 
 async function waitForHealth() {
-  await expect.poll(async () => (await fetch(`${ORIGIN}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000, intervals: [250] }).toBe(200);
+  await expect
+    .poll(async () => (await fetch(`${ORIGIN}/api/health`).catch(() => null))?.status ?? 0, {
+      timeout: 60_000,
+      intervals: [250],
+    })
+    .toBe(200);
 }
 
 async function status(requestId: string) {
@@ -82,20 +87,36 @@ test("a request survives the server being killed halfway", async () => {
   const accepted = await (await fetch(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form })).json();
   expect(accepted.images).toBe(IMAGE_COUNT);
 
-  await expect.poll(async () => (await status(accepted.requestId)).progress.processedImages, { timeout: 30_000, intervals: [100] }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => (await status(accepted.requestId)).progress.processedImages, {
+      timeout: 30_000,
+      intervals: [100],
+    })
+    .toBeGreaterThanOrEqual(2);
   const atKill = await status(accepted.requestId);
   stopServer("SIGKILL");
   expect(atKill.progress.processedImages).toBeLessThan(IMAGE_COUNT);
 
   await startServer();
-  await expect.poll(async () => (await status(accepted.requestId)).status, { timeout: 60_000, intervals: [250] }).toBe("completed");
+  await expect
+    .poll(async () => (await status(accepted.requestId)).status, { timeout: 60_000, intervals: [250] })
+    .toBe("completed");
 
   const final = await status(accepted.requestId);
-  expect(final.progress).toEqual({ totalImages: IMAGE_COUNT, processedImages: IMAGE_COUNT, failedImages: 0, percent: 100 });
-  const finished = final.products.flatMap((product: { images: { status: string; bytesIn: number; outputUrl: string }[] }) => product.images);
+  expect(final.progress).toEqual({
+    totalImages: IMAGE_COUNT,
+    processedImages: IMAGE_COUNT,
+    failedImages: 0,
+    percent: 100,
+  });
+  const finished = final.products.flatMap(
+    (product: { images: { status: string; bytesIn: number; outputUrl: string }[] }) => product.images,
+  );
   expect(finished.every((image: { status: string }) => image.status === "completed")).toBe(true);
   // Counted once: the request's byte total is exactly the sum over its images.
-  expect(final.totals.bytesIn).toBe(finished.reduce((sum: number, image: { bytesIn: number }) => sum + image.bytesIn, 0));
+  expect(final.totals.bytesIn).toBe(
+    finished.reduce((sum: number, image: { bytesIn: number }) => sum + image.bytesIn, 0),
+  );
   for (const image of finished) {
     const response = await fetch(image.outputUrl);
     expect(response.status).toBe(200);

@@ -12,7 +12,9 @@ const viewports = {
 /** Full-page screenshots kept as test artifacts (test-results/ and the HTML report) for review. */
 async function capture(page: Page, testInfo: TestInfo, name: string) {
   // Nothing may stick out sideways: a phone user should never have to scroll horizontally.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: "disabled" });
@@ -28,14 +30,19 @@ for (const [device, viewport] of Object.entries(viewports)) {
       const problems: string[] = [];
       page.on("pageerror", (error) => problems.push(error.message));
       page.on("console", (message) => {
-        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text());
+        if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+          problems.push(message.text());
       });
 
       const accepted = await uploadCsv(request, {
         name: `screenshot-${device}.csv`,
         csv: productCsv([
           { serialNumber: 1, productName: "Sunset Tee", imageUrls: [imageUrls.sunsetJpeg, imageUrls.harbourJpegSlow] },
-          { serialNumber: 2, productName: "Leaf Mug with a rather long product name that wraps", imageUrls: [imageUrls.leafPng, imageUrls.missing, imageUrls.iconPng] },
+          {
+            serialNumber: 2,
+            productName: "Leaf Mug with a rather long product name that wraps",
+            imageUrls: [imageUrls.leafPng, imageUrls.missing, imageUrls.iconPng],
+          },
         ]),
       });
       await waitUntilFinished(request, accepted.requestId);

@@ -72,7 +72,9 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
     await expect(requestPage.imageRows).toHaveCount(7);
     await expect(requestPage.afterImages).toHaveCount(6);
     await requestPage.expectImagesLoaded(requestPage.afterImages);
-    await requestPage.expectImagesLoaded(page.locator("[data-testid=image-row][data-status=completed] [data-testid=before-image]"));
+    await requestPage.expectImagesLoaded(
+      page.locator("[data-testid=image-row][data-status=completed] [data-testid=before-image]"),
+    );
 
     const failedRow = requestPage.imageRows.filter({ has: page.getByTestId("image-error") });
     await expect(failedRow).toHaveCount(1);

@@ -14,7 +14,14 @@ describe("settings", () => {
   });
 
   it("reads the scale-out settings", () => {
-    const config = loadConfig({ DATABASE_URL: "postgres://db/app", S3_BUCKET: "shop", S3_FORCE_PATH_STYLE: "true", INNGEST_DEV: "1", PORT: "8080", FETCH_ALLOW_HOSTS: "LocalHost, 127.0.0.1" });
+    const config = loadConfig({
+      DATABASE_URL: "postgres://db/app",
+      S3_BUCKET: "shop",
+      S3_FORCE_PATH_STYLE: "true",
+      INNGEST_DEV: "1",
+      PORT: "8080",
+      FETCH_ALLOW_HOSTS: "LocalHost, 127.0.0.1",
+    });
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://db/app" });
     expect(config.storage).toMatchObject({ kind: "s3", bucket: "shop", forcePathStyle: true, region: "us-east-1" });
     expect(config.jobs.runner).toBe("inngest");
@@ -23,7 +30,8 @@ describe("settings", () => {
   });
 
   it("stops with a message naming each bad setting", () => {
-    const attempt = () => loadConfig({ IMAGE_QUALITY: "150", PORT: "web", PUBLIC_BASE_URL: "ftp://shop", JOB_RUNNER: "cron" });
+    const attempt = () =>
+      loadConfig({ IMAGE_QUALITY: "150", PORT: "web", PUBLIC_BASE_URL: "ftp://shop", JOB_RUNNER: "cron" });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/IMAGE_QUALITY/);
     expect(attempt).toThrow(/PORT/);

@@ -20,8 +20,7 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined || value === "" ? fallback : ["1", "true", "yes"].includes(value)));
 
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const list = z
   .string()
@@ -96,7 +95,11 @@ const schema = z
   })
   .superRefine((env, context) => {
     if (env.JOB_RUNNER === "inngest" && !env.INNGEST_DEV && !(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY)) {
-      context.addIssue({ code: "custom", path: ["JOB_RUNNER"], message: "inngest needs INNGEST_DEV=1, or INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY" });
+      context.addIssue({
+        code: "custom",
+        path: ["JOB_RUNNER"],
+        message: "inngest needs INNGEST_DEV=1, or INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY",
+      });
     }
   })
   .transform((env) => {

@@ -9,7 +9,13 @@ export function errorResponse(error: unknown, context: string): Response {
     return Response.json({ error: error.message, code: error.code, ...error.body }, { status: error.status });
   }
   console.error(`[${context}]`, error);
-  return Response.json({ error: "Something went wrong on our side. Please try again; if it keeps happening, contact support.", code: "internal" }, { status: 500 });
+  return Response.json(
+    {
+      error: "Something went wrong on our side. Please try again; if it keeps happening, contact support.",
+      code: "internal",
+    },
+    { status: 500 },
+  );
 }
 
 /** Wraps a route handler so every thrown error is answered by `errorResponse`. */

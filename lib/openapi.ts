@@ -5,19 +5,34 @@ import { COLUMNS } from "./csv/columns";
  * machine-readable and the human-readable descriptions never drift apart.
  */
 
-const requestId = { name: "requestId", in: "path", required: true, schema: { type: "string" }, description: "The id returned by the upload." };
+const requestId = {
+  name: "requestId",
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description: "The id returned by the upload.",
+};
 const page = { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } };
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 
 const problem = {
   type: "object",
-  properties: { row: { type: ["integer", "null"], description: "Spreadsheet row: the header is row 1, the first product row 2." }, column: { type: ["string", "null"] }, message: { type: "string" } },
+  properties: {
+    row: { type: ["integer", "null"], description: "Spreadsheet row: the header is row 1, the first product row 2." },
+    column: { type: ["string", "null"] },
+    message: { type: "string" },
+  },
   required: ["row", "column", "message"],
 };
 
 const progress = {
   type: "object",
-  properties: { totalImages: { type: "integer" }, processedImages: { type: "integer" }, failedImages: { type: "integer" }, percent: { type: "integer", minimum: 0, maximum: 100 } },
+  properties: {
+    totalImages: { type: "integer" },
+    processedImages: { type: "integer" },
+    failedImages: { type: "integer" },
+    percent: { type: "integer", minimum: 0, maximum: 100 },
+  },
   required: ["totalImages", "processedImages", "failedImages", "percent"],
 };
 
@@ -27,10 +42,16 @@ const image = {
     inputUrl: { type: "string" },
     outputUrl: { type: ["string", "null"] },
     status: { enum: ["pending", "processing", "completed", "failed"] },
-    error: { type: ["string", "null"], description: "Why the image failed, or the last transient problem while it is being retried." },
+    error: {
+      type: ["string", "null"],
+      description: "Why the image failed, or the last transient problem while it is being retried.",
+    },
     bytesIn: { type: ["integer", "null"] },
     bytesOut: { type: ["integer", "null"] },
-    optimized: { type: ["boolean", "null"], description: "False when re-encoding did not make the file smaller and the original bytes were kept." },
+    optimized: {
+      type: ["boolean", "null"],
+      description: "False when re-encoding did not make the file smaller and the original bytes were kept.",
+    },
     format: { type: ["string", "null"] },
     width: { type: ["integer", "null"] },
     height: { type: ["integer", "null"] },
@@ -50,7 +71,8 @@ export const openApiDocument = {
     "/api/csv/upload": {
       post: {
         summary: "Upload a product CSV",
-        description: "Validates the CSV at once. A valid file is stored and processed in the background (202); an invalid one is rejected with every problem and nothing is stored.",
+        description:
+          "Validates the CSV at once. A valid file is stored and processed in the background (202); an invalid one is rejected with every problem and nothing is stored.",
         requestBody: {
           required: true,
           content: {
@@ -59,9 +81,24 @@ export const openApiDocument = {
                 type: "object",
                 required: ["file"],
                 properties: {
-                  file: { type: "string", format: "binary", description: "The CSV, any content type (text/csv, application/vnd.ms-excel, …): judged by its content." },
-                  quality: { type: "integer", minimum: 1, maximum: 100, default: 50, description: "Encoder quality for every image of the request." },
-                  webhookUrl: { type: "string", format: "uri", description: "Called with a POST of JSON when the request is finished." },
+                  file: {
+                    type: "string",
+                    format: "binary",
+                    description:
+                      "The CSV, any content type (text/csv, application/vnd.ms-excel, …): judged by its content.",
+                  },
+                  quality: {
+                    type: "integer",
+                    minimum: 1,
+                    maximum: 100,
+                    default: 50,
+                    description: "Encoder quality for every image of the request.",
+                  },
+                  webhookUrl: {
+                    type: "string",
+                    format: "uri",
+                    description: "Called with a POST of JSON when the request is finished.",
+                  },
                 },
               },
             },
@@ -69,9 +106,18 @@ export const openApiDocument = {
         },
         responses: {
           "202": { description: "Accepted; processing has started.", content: json("UploadAccepted") },
-          "400": { description: "The CSV or an option is invalid; every problem is listed.", content: json("UploadRejected") },
-          "413": { description: "The file is over the size limit (MAX_CSV_BYTES, 10 MB by default).", content: json("UploadRejected") },
-          "415": { description: "The file is not CSV text (an image, a workbook, binary data).", content: json("UploadRejected") },
+          "400": {
+            description: "The CSV or an option is invalid; every problem is listed.",
+            content: json("UploadRejected"),
+          },
+          "413": {
+            description: "The file is over the size limit (MAX_CSV_BYTES, 10 MB by default).",
+            content: json("UploadRejected"),
+          },
+          "415": {
+            description: "The file is not CSV text (an image, a workbook, binary data).",
+            content: json("UploadRejected"),
+          },
           "503": { description: "Storage is unavailable; nothing was stored.", content: json("UploadRejected") },
         },
       },
@@ -79,8 +125,15 @@ export const openApiDocument = {
     "/api/csv/status/{requestId}": {
       get: {
         summary: "Progress of a request and a page of its products",
-        parameters: [requestId, page, { name: "pageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } }],
-        responses: { "200": { description: "The request's state.", content: json("RequestStatus") }, "404": { description: "No such request.", content: json("Error") } },
+        parameters: [
+          requestId,
+          page,
+          { name: "pageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: {
+          "200": { description: "The request's state.", content: json("RequestStatus") },
+          "404": { description: "No such request.", content: json("Error") },
+        },
       },
     },
     "/api/csv/download/{requestId}": {
@@ -98,17 +151,30 @@ export const openApiDocument = {
     "/api/csv/requests": {
       get: {
         summary: "Recent requests, newest first",
-        parameters: [page, { name: "pageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } }],
+        parameters: [
+          page,
+          { name: "pageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+        ],
         responses: { "200": { description: "A page of requests.", content: json("RequestList") } },
       },
     },
     "/api/health": {
-      get: { summary: "Database and storage reachability", responses: { "200": { description: "Both answer." }, "503": { description: "One of them does not; the body says which and why." } } },
+      get: {
+        summary: "Database and storage reachability",
+        responses: {
+          "200": { description: "Both answer." },
+          "503": { description: "One of them does not; the body says which and why." },
+        },
+      },
     },
   },
   components: {
     schemas: {
-      Error: { type: "object", properties: { error: { type: "string" }, code: { type: "string" } }, required: ["error"] },
+      Error: {
+        type: "object",
+        properties: { error: { type: "string" }, code: { type: "string" } },
+        required: ["error"],
+      },
       Problem: problem,
       Progress: progress,
       UploadAccepted: {
@@ -120,7 +186,11 @@ export const openApiDocument = {
           uploadedToS3: {
             type: "object",
             description: "Where the uploaded CSV is stored (S3 or the local disk; the name is historic).",
-            properties: { status: { const: "uploaded" }, uploadedFilename: { type: "string" }, location: { type: "string" } },
+            properties: {
+              status: { const: "uploaded" },
+              uploadedFilename: { type: "string" },
+              location: { type: "string" },
+            },
           },
           products: { type: "integer" },
           images: { type: "integer", description: "Image URLs in the file." },
@@ -133,12 +203,20 @@ export const openApiDocument = {
       },
       UploadRejected: {
         type: "object",
-        properties: { isValid: { const: false }, error: { type: "string" }, errors: { type: "array", items: { $ref: "#/components/schemas/Problem" } }, errorCount: { type: "integer" } },
+        properties: {
+          isValid: { const: false },
+          error: { type: "string" },
+          errors: { type: "array", items: { $ref: "#/components/schemas/Problem" } },
+          errorCount: { type: "integer" },
+        },
       },
       RequestStatus: {
         type: "object",
         properties: {
-          status: { enum: ["processing", "completed", "failed"], description: "completed: every image finished and at least one succeeded. failed: none could be processed." },
+          status: {
+            enum: ["processing", "completed", "failed"],
+            description: "completed: every image finished and at least one succeeded. failed: none could be processed.",
+          },
           requestId: { type: "string" },
           fileName: { type: "string" },
           quality: { type: "integer" },
@@ -151,12 +229,26 @@ export const openApiDocument = {
           totalProducts: { type: "integer" },
           products: {
             type: "array",
-            items: { type: "object", properties: { serialNumber: { type: "string" }, productName: { type: "string" }, rowNumber: { type: "integer" }, images: { type: "array", items: image } } },
+            items: {
+              type: "object",
+              properties: {
+                serialNumber: { type: "string" },
+                productName: { type: "string" },
+                rowNumber: { type: "integer" },
+                images: { type: "array", items: image },
+              },
+            },
           },
           pagination: { $ref: "#/components/schemas/Pagination" },
           webhook: {
             type: ["object", "null"],
-            properties: { url: { type: ["string", "null"], description: "Null when the service's default webhook is used." }, status: { enum: ["pending", "delivered", "failed"] }, attempts: { type: "integer" }, lastError: { type: ["string", "null"] }, deliveredAt: { type: ["string", "null"] } },
+            properties: {
+              url: { type: ["string", "null"], description: "Null when the service's default webhook is used." },
+              status: { enum: ["pending", "delivered", "failed"] },
+              attempts: { type: "integer" },
+              lastError: { type: ["string", "null"] },
+              deliveredAt: { type: ["string", "null"] },
+            },
           },
           statusUrl: { type: "string" },
           downloadUrl: { type: "string" },
@@ -164,9 +256,20 @@ export const openApiDocument = {
       },
       RequestList: {
         type: "object",
-        properties: { requests: { type: "array", items: { type: "object" } }, pagination: { $ref: "#/components/schemas/Pagination" } },
+        properties: {
+          requests: { type: "array", items: { type: "object" } },
+          pagination: { $ref: "#/components/schemas/Pagination" },
+        },
       },
-      Pagination: { type: "object", properties: { page: { type: "integer" }, pageSize: { type: "integer" }, totalItems: { type: "integer" }, totalPages: { type: "integer" } } },
+      Pagination: {
+        type: "object",
+        properties: {
+          page: { type: "integer" },
+          pageSize: { type: "integer" },
+          totalItems: { type: "integer" },
+          totalPages: { type: "integer" },
+        },
+      },
     },
   },
 } as const;

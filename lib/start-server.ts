@@ -12,5 +12,7 @@ export async function startServer() {
     console.error(`[start] storage is not usable: ${(error as Error).message}`);
   }
   await (await getJobRunner()).start();
-  console.info(`[start] database: ${config.database.kind}, storage: ${config.storage.kind}, runner: ${config.jobs.runner}`);
+  console.info(
+    `[start] database: ${config.database.kind}, storage: ${config.storage.kind}, runner: ${config.jobs.runner}`,
+  );
 }

@@ -9,7 +9,10 @@ import type { RequestList, RequestStatus } from "@/lib/requests/types";
 
 const ORIGIN = "http://127.0.0.1:3999";
 
-export function uploadCsv(csv: string | Uint8Array, { fileName = "products.csv", type = "text/csv", fields = {} as Record<string, string> } = {}) {
+export function uploadCsv(
+  csv: string | Uint8Array,
+  { fileName = "products.csv", type = "text/csv", fields = {} as Record<string, string> } = {},
+) {
   const form = new FormData();
   form.set("file", new File([typeof csv === "string" ? csv : Buffer.from(csv)], fileName, { type }));
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
@@ -17,11 +20,15 @@ export function uploadCsv(csv: string | Uint8Array, { fileName = "products.csv",
 }
 
 export function getStatus(requestId: string, query = "") {
-  return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`), { params: Promise.resolve({ requestId }) });
+  return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`), {
+    params: Promise.resolve({ requestId }),
+  });
 }
 
 export function download(requestId: string) {
-  return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`), { params: Promise.resolve({ requestId }) });
+  return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`), {
+    params: Promise.resolve({ requestId }),
+  });
 }
 
 export async function countRequests(): Promise<number> {

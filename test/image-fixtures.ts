@@ -166,7 +166,9 @@ export function exifRotatedJpeg(): Promise<Buffer> {
   const marker = Buffer.alloc(EXIF_MARKER_SIZE * EXIF_MARKER_SIZE * 3);
   for (let i = 0; i < marker.length; i += 3) marker.set([220, 20, 20], i);
   return photo()
-    .composite([{ input: marker, raw: { width: EXIF_MARKER_SIZE, height: EXIF_MARKER_SIZE, channels: 3 }, left: 0, top: 0 }])
+    .composite([
+      { input: marker, raw: { width: EXIF_MARKER_SIZE, height: EXIF_MARKER_SIZE, channels: 3 }, left: 0, top: 0 },
+    ])
     .jpeg({ quality: 95 })
     .withMetadata({ orientation: 6 })
     .toBuffer();
@@ -227,7 +229,9 @@ export function transparentPng(): Promise<Buffer> {
       pixels.set([...colour.map((c) => clampByte(c + shade)), 255], (y * width + x) * 4);
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** An indexed-colour PNG (as graphics tools save logos and illustrations). */
@@ -292,7 +296,9 @@ export function losslessWebp(): Promise<Buffer> {
 
 /** `transparentPng` as a lossless WebP, as cut-out product shots are often served. */
 export async function transparentWebp(): Promise<Buffer> {
-  return sharp(await transparentPng()).webp({ lossless: true }).toBuffer();
+  return sharp(await transparentPng())
+    .webp({ lossless: true })
+    .toBuffer();
 }
 
 export function avifImage(): Promise<Buffer> {
@@ -315,7 +321,12 @@ function animationFrames() {
     photoPixels(ANIMATION_WIDTH, ANIMATION_HEIGHT, index + 1),
   );
   return sharp(Buffer.concat(frames), {
-    raw: { width: ANIMATION_WIDTH, height: ANIMATION_HEIGHT * ANIMATION_FRAMES, channels: 3, pageHeight: ANIMATION_HEIGHT },
+    raw: {
+      width: ANIMATION_WIDTH,
+      height: ANIMATION_HEIGHT * ANIMATION_FRAMES,
+      channels: 3,
+      pageHeight: ANIMATION_HEIGHT,
+    },
   });
 }
 
@@ -335,7 +346,9 @@ export function tiffImage(): Promise<Buffer> {
 
 /** `transparentPng` as a TIFF with an alpha channel. */
 export async function tiffWithAlpha(): Promise<Buffer> {
-  return sharp(await transparentPng()).tiff({ compression: "lzw" }).toBuffer();
+  return sharp(await transparentPng())
+    .tiff({ compression: "lzw" })
+    .toBuffer();
 }
 
 // --- Files that are not images ----------------------------------------------------------------------

@@ -30,13 +30,22 @@ export async function runFunction(fn: TestedFunction, event: { name: string; dat
  * Runs a function's `onFailure` handler as Inngest does once the function has run out of retries:
  * triggered by `inngest/function.failed` carrying the original event and the last error.
  */
-export async function runFailureHandler(fn: TestedFunction, event: { name: string; data: object }, error: Error): Promise<FunctionRun> {
+export async function runFailureHandler(
+  fn: TestedFunction,
+  event: { name: string; data: object },
+  error: Error,
+): Promise<FunctionRun> {
   // @inngest/test always runs the main handler; the execution engine picks the failure handler
   // from `handlerKind`, so a view of the function that asks for it is enough.
   type CreateExecution = (opts: { partialOptions: object }) => unknown;
   const createExecution = (fn as unknown as { createExecution: CreateExecution }).createExecution.bind(fn);
   const failureView = Object.create(fn, {
-    createExecution: { value: ((opts) => createExecution({ partialOptions: { ...opts.partialOptions, handlerKind: "failure" } })) satisfies CreateExecution },
+    createExecution: {
+      value: ((opts) =>
+        createExecution({
+          partialOptions: { ...opts.partialOptions, handlerKind: "failure" },
+        })) satisfies CreateExecution,
+    },
   }) as TestedFunction;
   return execute(failureView, {
     name: "inngest/function.failed",

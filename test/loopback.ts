@@ -133,7 +133,10 @@ export function installLoopbackTripwire(): () => void {
         const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
         const outside = error ? undefined : addresses.find((entry) => !loopback.has(entry));
         if (outside !== undefined) {
-          return done(new TripwireError(`test tripwire: ${hostname} resolved to ${outside}`), lookupOptions.all ? [] : "");
+          return done(
+            new TripwireError(`test tripwire: ${hostname} resolved to ${outside}`),
+            lookupOptions.all ? [] : "",
+          );
         }
         done(error, address, family);
       });

@@ -4,5 +4,7 @@ import { provideJobRunner } from "@/lib/jobs/job-runner";
 // its environment (vi.hoisted) before the runner is chosen.
 provideJobRunner(async () => {
   const { config } = await import("@/lib/config");
-  return config.jobs.runner === "inngest" ? (await import("@/inngest/runner")).inngestRunner : (await import("@/lib/jobs/inline-runner")).getInlineRunner();
+  return config.jobs.runner === "inngest"
+    ? (await import("@/inngest/runner")).inngestRunner
+    : (await import("@/lib/jobs/inline-runner")).getInlineRunner();
 });

@@ -26,7 +26,11 @@ export default function ApiDocsPage() {
       <h1 className="text-2xl font-semibold text-slate-900">API reference</h1>
       <p className="mt-2 text-slate-600">{openApiDocument.info.description}</p>
       <p className="mt-2 text-sm text-slate-600">
-        Machine-readable: <a className="text-blue-700 underline" href="/api/openapi.json">/api/openapi.json</a> (OpenAPI {openApiDocument.openapi}).
+        Machine-readable:{" "}
+        <a className="text-blue-700 underline" href="/api/openapi.json">
+          /api/openapi.json
+        </a>{" "}
+        (OpenAPI {openApiDocument.openapi}).
       </p>
 
       <section className="mt-8 rounded-lg border border-slate-200 bg-white p-4">
@@ -41,9 +45,15 @@ export default function ApiDocsPage() {
       </section>
 
       {operations.map(({ path, method, operation }) => (
-        <section key={`${method} ${path}`} className="mt-6 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby={`${method}-${path}`}>
+        <section
+          key={`${method} ${path}`}
+          className="mt-6 rounded-lg border border-slate-200 bg-white p-4"
+          aria-labelledby={`${method}-${path}`}
+        >
           <h2 id={`${method}-${path}`} className="flex flex-wrap items-baseline gap-2 font-mono text-base">
-            <span className="rounded bg-slate-800 px-2 py-0.5 text-xs font-semibold uppercase text-white">{method}</span>
+            <span className="rounded bg-slate-800 px-2 py-0.5 text-xs font-semibold uppercase text-white">
+              {method}
+            </span>
             <span className="break-all text-slate-900">{path}</span>
           </h2>
           <p className="mt-2 font-medium text-slate-800">{operation.summary}</p>
@@ -52,7 +62,8 @@ export default function ApiDocsPage() {
             <ul className="mt-3 space-y-1 text-sm text-slate-700">
               {operation.parameters.map((parameter) => (
                 <li key={parameter.name}>
-                  <code className="rounded bg-slate-100 px-1">{parameter.name}</code> ({parameter.in}){parameter.schema?.default !== undefined && `, default ${String(parameter.schema.default)}`}
+                  <code className="rounded bg-slate-100 px-1">{parameter.name}</code> ({parameter.in})
+                  {parameter.schema?.default !== undefined && `, default ${String(parameter.schema.default)}`}
                   {parameter.description && ` — ${parameter.description}`}
                 </li>
               ))}

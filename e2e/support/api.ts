@@ -3,7 +3,10 @@ import type { RequestList, RequestStatus, UploadAccepted } from "../../lib/reque
 
 /** The service's JSON API, for arranging and checking state around browser steps. */
 
-export async function uploadCsv(request: APIRequestContext, { name, csv, quality, webhookUrl }: { name: string; csv: string; quality?: number; webhookUrl?: string }) {
+export async function uploadCsv(
+  request: APIRequestContext,
+  { name, csv, quality, webhookUrl }: { name: string; csv: string; quality?: number; webhookUrl?: string },
+) {
   const multipart: Record<string, string | { name: string; mimeType: string; buffer: Buffer }> = {
     file: { name, mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") },
   };
@@ -27,7 +30,11 @@ export async function getStatus(request: APIRequestContext, requestId: string): 
 }
 
 /** Polls the status API until the request is no longer processing. */
-export async function waitUntilFinished(request: APIRequestContext, requestId: string, timeout = 60_000): Promise<RequestStatus> {
+export async function waitUntilFinished(
+  request: APIRequestContext,
+  requestId: string,
+  timeout = 60_000,
+): Promise<RequestStatus> {
   let last: RequestStatus | null = null;
   await expect
     .poll(

@@ -5,7 +5,11 @@ export type CsvProduct = { serialNumber: string | number; productName: string; i
 export const INPUT_HEADER = ["S. No.", "Product Name", "Input Image Urls"];
 
 export function productCsv(products: CsvProduct[], header: string[] = INPUT_HEADER): string {
-  const rows = products.map((product) => [String(product.serialNumber), product.productName, product.imageUrls.join(",")]);
+  const rows = products.map((product) => [
+    String(product.serialNumber),
+    product.productName,
+    product.imageUrls.join(","),
+  ]);
   return [header, ...rows].map((row) => row.map(quote).join(",")).join("\r\n") + "\r\n";
 }
 

@@ -33,7 +33,11 @@ export const imageUrls: Record<ImageName, string> = Object.fromEntries(
 
 export const webhookUrl = `${IMAGE_SERVER_URL}/webhook`;
 
-export type WebhookDelivery = { headers: Record<string, string | string[] | undefined>; body: unknown; receivedAt: string };
+export type WebhookDelivery = {
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  receivedAt: string;
+};
 
 export type ImageServer = { url: string; close: () => Promise<void> };
 
@@ -50,7 +54,9 @@ export async function startImageServer({ port = IMAGE_PORT }: { port?: number } 
       return;
     }
     if (url.pathname === "/webhook/deliveries") {
-      response.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" }).end(JSON.stringify(deliveries));
+      response
+        .writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" })
+        .end(JSON.stringify(deliveries));
       return;
     }
     const file = files.get(url.pathname);
@@ -61,7 +67,11 @@ export async function startImageServer({ port = IMAGE_PORT }: { port?: number } 
       return;
     }
     // Images are shown in the browser (the "before" thumbnails) and fetched by the app.
-    response.writeHead(200, { "Content-Type": file.contentType, "Content-Length": file.body.length, "Cache-Control": "public, max-age=60" });
+    response.writeHead(200, {
+      "Content-Type": file.contentType,
+      "Content-Length": file.body.length,
+      "Cache-Control": "public, max-age=60",
+    });
     response.end(request.method === "HEAD" ? undefined : file.body);
   });
 
@@ -79,13 +89,18 @@ export async function fetchWebhookDeliveries(): Promise<WebhookDelivery[]> {
 }
 
 async function generateImages(): Promise<Map<string, { body: Buffer; contentType: string }>> {
-  const photo = (width: number, height: number, seed: number) => sharp(photoPixels(width, height, seed), { raw: { width, height, channels: 3 } });
+  const photo = (width: number, height: number, seed: number) =>
+    sharp(photoPixels(width, height, seed), { raw: { width, height, channels: 3 } });
   const [sunset, harbour, meadow, leaf, icon] = await Promise.all([
     photo(1200, 800, 1).jpeg({ quality: 92 }).toBuffer(),
     photo(1000, 750, 2).jpeg({ quality: 95 }).toBuffer(),
     photo(900, 900, 3).jpeg({ quality: 90 }).toBuffer(),
-    sharp(leafPixels(480, 360), { raw: { width: 480, height: 360, channels: 4 } }).png({ compressionLevel: 6 }).toBuffer(),
-    sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 79, g: 70, b: 229 } } }).png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer(),
+    sharp(leafPixels(480, 360), { raw: { width: 480, height: 360, channels: 4 } })
+      .png({ compressionLevel: 6 })
+      .toBuffer(),
+    sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 79, g: 70, b: 229 } } })
+      .png({ palette: true, colours: 2, compressionLevel: 9 })
+      .toBuffer(),
   ]);
   return new Map([
     ["/images/sunset.jpg", { body: sunset, contentType: "image/jpeg" }],

@@ -50,7 +50,11 @@ export class RequestPage {
   async expectImagesLoaded(images: Locator) {
     for (const image of await images.all()) {
       await image.scrollIntoViewIfNeeded();
-      await expect.poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0);
     }
   }
 }

@@ -48,7 +48,16 @@ async function storeRequest(imageCount: number) {
       totalImages: imageCount,
       webhookUrl: null,
     },
-    productRows: [{ position: 0, rowNumber: 2, serialNumber: "1", productName: "Item", inputUrlsCell: imageUrls.join(","), imageUrls }],
+    productRows: [
+      {
+        position: 0,
+        rowNumber: 2,
+        serialNumber: "1",
+        productName: "Item",
+        inputUrlsCell: imageUrls.join(","),
+        imageUrls,
+      },
+    ],
     imageUrls,
   });
   return requestId;

@@ -38,7 +38,10 @@ export const fanOutJob = inngest.createFunction(
     }
 
     if (page.more) {
-      await step.sendEvent("continue fan-out", fanOutContinued.create({ requestId, afterImageId: page.imageIds[page.imageIds.length - 1] }));
+      await step.sendEvent(
+        "continue fan-out",
+        fanOutContinued.create({ requestId, afterImageId: page.imageIds[page.imageIds.length - 1] }),
+      );
     } else if (afterImageId === 0 && page.imageIds.length === 0) {
       // Nothing left to do (an accepted event sent again to recover a request): let the finisher
       // close the request and call its webhook if that never happened; it changes nothing otherwise.

@@ -45,11 +45,13 @@ beforeAll(async () => {
     if (hit % 2 === 1) response.writeHead(503).end("busy");
     else serveBytes(small, "image/jpeg")(request, response, hit);
   });
-  const hook = (failFirst: boolean) => async (request: IncomingMessage, response: import("node:http").ServerResponse, hit: number) => {
-    const body = JSON.parse(await readBody(request));
-    webhookCalls.push({ path: new URL(request.url!, server.origin).pathname, body });
-    response.writeHead(failFirst && hit === 1 ? 500 : 204).end();
-  };
+  const hook =
+    (failFirst: boolean) =>
+    async (request: IncomingMessage, response: import("node:http").ServerResponse, hit: number) => {
+      const body = JSON.parse(await readBody(request));
+      webhookCalls.push({ path: new URL(request.url!, server.origin).pathname, body });
+      response.writeHead(failFirst && hit === 1 ? 500 : 204).end();
+    };
   server.route("/hook", hook(false));
   server.route("/hook-flaky", hook(true));
 });
@@ -76,7 +78,11 @@ const csv = () =>
 const allPaths = ["/a.jpg", "/missing.jpg", "/b.png", "/c.jpg", "/busy.jpg"];
 
 async function upload(text: string, webhookUrl: string | null) {
-  const { requestId } = await acceptUpload({ fileName: "products.csv", bytes: new TextEncoder().encode(text), webhookUrl });
+  const { requestId } = await acceptUpload({
+    fileName: "products.csv",
+    bytes: new TextEncoder().encode(text),
+    webhookUrl,
+  });
   return requestId;
 }
 
@@ -108,7 +114,10 @@ async function normalizedOutputCsv(requestId: string): Promise<string> {
   const text = (await readStored(request!.outputCsvKey!)).toString("utf8");
   const rows = await findImagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) });
   const ids = [...rows.values()].map((row) => row.id).sort((a, b) => a - b);
-  return text.replace(new RegExp(`/images/${requestId}/(\\d+)\\.`, "g"), (_match, id: string) => `/images/REQUEST/${ids.indexOf(Number(id))}.`);
+  return text.replace(
+    new RegExp(`/images/${requestId}/(\\d+)\\.`, "g"),
+    (_match, id: string) => `/images/REQUEST/${ids.indexOf(Number(id))}.`,
+  );
 }
 
 describe("finish-request", () => {
@@ -126,14 +135,24 @@ describe("finish-request", () => {
 
     const [a, b] = await Promise.all([findRequest(viaInngest), findRequest(viaInline)]);
     for (const request of [a!, b!]) {
-      expect(request).toMatchObject({ status: "completed", totalImages: 5, processedImages: 4, failedImages: 1, webhookStatus: "delivered", webhookAttempts: 1 });
+      expect(request).toMatchObject({
+        status: "completed",
+        totalImages: 5,
+        processedImages: 4,
+        failedImages: 1,
+        webhookStatus: "delivered",
+        webhookAttempts: 1,
+      });
     }
     expect(a!.bytesOut).toBe(b!.bytesOut);
 
     // The stored CSV is the domain's output CSV, and matches the in-process runner's row for row.
     const stored = (await readStored(a!.outputCsvKey!)).toString("utf8");
     expect(stored).toBe(await buildOutputCsv(viaInngest));
-    const [inngestCsv, inlineCsv] = await Promise.all([normalizedOutputCsv(viaInngest), normalizedOutputCsv(viaInline)]);
+    const [inngestCsv, inlineCsv] = await Promise.all([
+      normalizedOutputCsv(viaInngest),
+      normalizedOutputCsv(viaInline),
+    ]);
     expect(inngestCsv).toBe(inlineCsv);
     const lines = inngestCsv.trim().split(/\r?\n/);
     expect(lines).toHaveLength(4);
@@ -141,17 +160,24 @@ describe("finish-request", () => {
 
     // The compressed copies are byte for byte the same.
     const [imagesA, imagesB] = await Promise.all(
-      [viaInngest, viaInline].map((requestId) => findImagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) })),
+      [viaInngest, viaInline].map((requestId) =>
+        findImagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) }),
+      ),
     );
     for (const path of allPaths) {
       const [imageA, imageB] = [imagesA.get(server.url(path))!, imagesB.get(server.url(path))!];
       expect(imageA.status).toBe(imageB.status);
-      if (imageA.outputKey) expect((await readStored(imageA.outputKey)).equals(await readStored(imageB.outputKey!))).toBe(true);
+      if (imageA.outputKey)
+        expect((await readStored(imageA.outputKey)).equals(await readStored(imageB.outputKey!))).toBe(true);
     }
 
     const calls = webhookCalls.filter((call) => call.body.requestId === viaInngest);
     expect(calls).toHaveLength(1);
-    expect(calls[0].body).toMatchObject({ event: "request.finished", status: "completed", progress: { totalImages: 5, processedImages: 4, failedImages: 1 } });
+    expect(calls[0].body).toMatchObject({
+      event: "request.finished",
+      status: "completed",
+      progress: { totalImages: 5, processedImages: 4, failedImages: 1 },
+    });
 
     // A duplicate finish event changes nothing and calls nobody.
     const again = await runFunction(finishJob, { name: requestImagesFinished.name, data: { requestId: viaInngest } });
@@ -160,31 +186,57 @@ describe("finish-request", () => {
   });
 
   it("retries the webhook with RetryAfterError until it is delivered", async () => {
-    const requestId = await upload(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone.jpg")}\n`, server.url("/hook-flaky"));
+    const requestId = await upload(
+      `S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone.jpg")}\n`,
+      server.url("/hook-flaky"),
+    );
     const [imageId] = await listUnfinishedImageIds({ requestId });
     const image = await runFunction(imageJob, { name: "csv/image.requested", data: { requestId, imageId } });
     expect(image.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
 
     const first = await runFunction(finishJob, image.sent[0]);
     expect(first.error).toMatchObject({ name: "RetryAfterError" });
-    expect(await findRequest(requestId)).toMatchObject({ status: "failed", webhookStatus: "pending", webhookAttempts: 1, webhookLastError: expect.stringMatching(/HTTP 500/) });
+    expect(await findRequest(requestId)).toMatchObject({
+      status: "failed",
+      webhookStatus: "pending",
+      webhookAttempts: 1,
+      webhookLastError: expect.stringMatching(/HTTP 500/),
+    });
 
     const second = await runFunction(finishJob, image.sent[0]);
     expect(second.result).toEqual({ requestId, closed: false, webhook: "delivered" });
-    expect(await findRequest(requestId)).toMatchObject({ status: "failed", webhookStatus: "delivered", webhookAttempts: 2 });
-    expect(webhookCalls.filter((call) => call.body.requestId === requestId).map((call) => call.body.status)).toEqual(["failed", "failed"]);
+    expect(await findRequest(requestId)).toMatchObject({
+      status: "failed",
+      webhookStatus: "delivered",
+      webhookAttempts: 2,
+    });
+    expect(webhookCalls.filter((call) => call.body.requestId === requestId).map((call) => call.body.status)).toEqual([
+      "failed",
+      "failed",
+    ]);
   });
 
   it("closes the request without an output CSV, saying why, when finishing runs out of retries (onFailure)", async () => {
-    const requestId = await upload(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone-too.jpg")}\n`, server.url("/hook"));
+    const requestId = await upload(
+      `S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone-too.jpg")}\n`,
+      server.url("/hook"),
+    );
     const [imageId] = await listUnfinishedImageIds({ requestId });
-    expect(await failImage(imageId, "the image was not found (HTTP 404)")).toMatchObject({ counted: true, requestFinished: true });
+    expect(await failImage(imageId, "the image was not found (HTTP 404)")).toMatchObject({
+      counted: true,
+      requestFinished: true,
+    });
 
     const event = { name: requestImagesFinished.name, data: { requestId } };
     const failure = await runFailureHandler(finishJob, event, new Error("the storage folder is not writable"));
     expect(failure.error).toBeUndefined();
     expect(failure.result).toEqual({ closed: true });
-    expect(await findRequest(requestId)).toMatchObject({ status: "failed", outputCsvKey: null, error: OUTPUT_CSV_NOT_STORED, webhookStatus: "pending" });
+    expect(await findRequest(requestId)).toMatchObject({
+      status: "failed",
+      outputCsvKey: null,
+      error: OUTPUT_CSV_NOT_STORED,
+      webhookStatus: "pending",
+    });
 
     // The webhook is delivered by a new finishing run, with its own retries.
     expect(failure.sent).toEqual([event]);

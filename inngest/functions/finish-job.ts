@@ -42,7 +42,8 @@ export const finishJob = inngest.createFunction(
     // crash is delivered now; an already delivered one is skipped by the domain.
     const webhook = await step.run("deliver webhook", async () => {
       const attempt = await attemptWebhook(requestId);
-      if (attempt.kind === "retry") throw new RetryAfterError("the webhook was not delivered; retrying", attempt.delayMs);
+      if (attempt.kind === "retry")
+        throw new RetryAfterError("the webhook was not delivered; retrying", attempt.delayMs);
       return attempt.kind;
     });
 

@@ -57,7 +57,10 @@ async function upload(paths: string[]) {
   return { requestId, imageId };
 }
 
-const imageEvent = (requestId: string, imageId: number) => ({ name: imageRequested.name, data: { requestId, imageId } });
+const imageEvent = (requestId: string, imageId: number) => ({
+  name: imageRequested.name,
+  data: { requestId, imageId },
+});
 
 async function readStored(key: string): Promise<Buffer> {
   const object = await (await getStorage()).get(key);
@@ -83,7 +86,12 @@ describe("compress-image", () => {
     expect(bytes.length).toBe(stored.bytesOut);
     expect(bytes.length).toBeLessThan(jpeg.length);
     expect(await sharp(bytes).metadata()).toMatchObject({ format: "jpeg", width: 320, height: 240 });
-    expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 0, bytesIn: jpeg.length, bytesOut: bytes.length });
+    expect(await findRequest(requestId)).toMatchObject({
+      processedImages: 1,
+      failedImages: 0,
+      bytesIn: jpeg.length,
+      bytesOut: bytes.length,
+    });
 
     // A second delivery of the same event changes nothing and downloads nothing.
     const again = await runFunction(imageJob, imageEvent(requestId, imageId("/photo.jpg")));
@@ -98,12 +106,19 @@ describe("compress-image", () => {
     expect(missing.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: false });
     expect(images.hits("/missing.jpg")).toBe(1);
     const [failed] = (await findImagesByUrl({ requestId, urls: [images.url("/missing.jpg")] })).values();
-    expect(failed).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/not found \(HTTP 404\)/) });
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: expect.stringMatching(/not found \(HTTP 404\)/),
+    });
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 1 });
 
     // A 503 is transient: the step throws RetryAfterError, so Inngest runs it again later.
     const busy = await runFunction(imageJob, imageEvent(requestId, imageId("/flaky.jpg")));
-    expect(busy.error).toMatchObject({ name: "RetryAfterError", message: expect.stringMatching(/temporarily unavailable \(HTTP 503\)/) });
+    expect(busy.error).toMatchObject({
+      name: "RetryAfterError",
+      message: expect.stringMatching(/temporarily unavailable \(HTTP 503\)/),
+    });
     expect(busy.sent).toEqual([]);
     const [waiting] = (await findImagesByUrl({ requestId, urls: [images.url("/flaky.jpg")] })).values();
     expect(waiting).toMatchObject({ status: "pending", attempts: 1, error: expect.stringMatching(/retrying/) });
@@ -114,7 +129,12 @@ describe("compress-image", () => {
     expect(retried.result).toEqual({ kind: "completed", requestId, counted: true, requestFinished: true });
     expect(retried.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
     expect([...retried.sends.keys()]).toEqual(["request images finished"]);
-    expect(await findRequest(requestId)).toMatchObject({ processedImages: 2, failedImages: 1, totalImages: 3, status: "processing" });
+    expect(await findRequest(requestId)).toMatchObject({
+      processedImages: 2,
+      failedImages: 1,
+      totalImages: 3,
+      status: "processing",
+    });
   });
 
   it("gives up after the last attempt and counts the image as failed once", async () => {
@@ -132,7 +152,11 @@ describe("compress-image", () => {
     expect(last.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
     expect(images.hits("/down.jpg")).toBe(3);
     const [image] = (await findImagesByUrl({ requestId, urls: [images.url("/down.jpg")] })).values();
-    expect(image).toMatchObject({ status: "failed", attempts: 3, error: expect.stringMatching(/gave up after 3 attempts/) });
+    expect(image).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      error: expect.stringMatching(/gave up after 3 attempts/),
+    });
   });
 
   it("records the image as failed when Inngest runs out of retries (onFailure)", async () => {
@@ -140,7 +164,11 @@ describe("compress-image", () => {
     const event = imageEvent(requestId, imageId("/down.jpg?again"));
     await runFunction(imageJob, event);
 
-    const failure = await runFailureHandler(imageJob, event, new Error("the server is temporarily unavailable (HTTP 503)"));
+    const failure = await runFailureHandler(
+      imageJob,
+      event,
+      new Error("the server is temporarily unavailable (HTTP 503)"),
+    );
     expect(failure.error).toBeUndefined();
     expect(failure.result).toEqual({ requestId, counted: true, requestFinished: true });
     expect(failure.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);

@@ -50,7 +50,10 @@ export const imageJob = inngest.createFunction(
         ? await step.run("check whether the request awaits its finisher", () => isReadyToFinish(event.data.requestId))
         : outcome.requestFinished;
     if (requestFinished) {
-      await step.sendEvent("request images finished", requestImagesFinished.create({ requestId: event.data.requestId }));
+      await step.sendEvent(
+        "request images finished",
+        requestImagesFinished.create({ requestId: event.data.requestId }),
+      );
     }
     return outcome;
   },

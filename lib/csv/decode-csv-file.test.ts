@@ -10,7 +10,9 @@ describe("decodeCsvFile", () => {
   });
 
   it("refuses images, workbooks and binary data with a reason", () => {
-    expect(() => decodeCsvFile(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toThrow(/PNG image, not a CSV/);
+    expect(() => decodeCsvFile(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toThrow(
+      /PNG image, not a CSV/,
+    );
     expect(() => decodeCsvFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]))).toThrow(/Excel workbook/);
     expect(() => decodeCsvFile(Buffer.from([1, 2, 3, 0, 5]))).toThrow(/binary data/);
   });

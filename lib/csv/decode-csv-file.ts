@@ -39,7 +39,10 @@ function describeBinary(bytes: Uint8Array): string | null {
   }
   for (const [signature, what] of signatures) {
     // "BM" is also how a CSV could begin; only trust it with a BMP's header size.
-    if (startsWith(signature) && !(what === "a BMP image" && !(bytes.length > 26 && bytes[14] >= 12 && bytes[15] === 0))) {
+    if (
+      startsWith(signature) &&
+      !(what === "a BMP image" && !(bytes.length > 26 && bytes[14] >= 12 && bytes[15] === 0))
+    ) {
       return `This file is ${what}, not a CSV. Upload a CSV file with the columns S. No., Product Name and Input Image Urls.`;
     }
   }

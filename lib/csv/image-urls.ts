@@ -13,7 +13,12 @@ export function splitImageUrls(cell: string): string[] {
     const piece = pieces[i];
     const separator = i > 0 ? pieces[i - 1] : "";
     const continuesUrl =
-      separator === "," && current !== "" && piece !== "" && !/^\s/.test(piece) && !/^[a-z][a-z0-9+.-]*:/i.test(piece) && !/^www\./i.test(piece);
+      separator === "," &&
+      current !== "" &&
+      piece !== "" &&
+      !/^\s/.test(piece) &&
+      !/^[a-z][a-z0-9+.-]*:/i.test(piece) &&
+      !/^www\./i.test(piece);
     if (continuesUrl) {
       current += `,${piece}`;
     } else {

@@ -53,7 +53,9 @@ describe("parseProductCsv", () => {
     const result = parseProductCsv(csv, limits);
     expect(result.products[0].productName).toBe("Shirt, blue");
     expect(result.products[0].imageUrls).toEqual(urls);
-    expect(result.errors).toEqual([{ row: 3, column: "Input Image Urls", message: expect.stringContaining("not an absolute URL") }]);
+    expect(result.errors).toEqual([
+      { row: 3, column: "Input Image Urls", message: expect.stringContaining("not an absolute URL") },
+    ]);
   });
 
   it("rejects URLs that are not http or https, naming the row", () => {
@@ -76,7 +78,9 @@ describe("parseProductCsv", () => {
 
   it("names a missing column", () => {
     const result = parseProductCsv(`S. No.,Product Name\n1,SKU1\n`, limits);
-    expect(result.errors).toEqual([{ row: 1, column: "Input Image Urls", message: expect.stringContaining('Missing column "Input Image Urls"') }]);
+    expect(result.errors).toEqual([
+      { row: 1, column: "Input Image Urls", message: expect.stringContaining('Missing column "Input Image Urls"') },
+    ]);
     expect(result.products).toEqual([]);
   });
 
@@ -88,9 +92,15 @@ describe("parseProductCsv", () => {
 
   it("enforces the row and URLs-per-row limits", () => {
     const rows = Array.from({ length: 3 }, (_, i) => `${i + 1},P${i},https://a.test/${i}.jpg`).join("\n");
-    expect(parseProductCsv(`${header}\n${rows}\n`, { maxRows: 2, maxUrlsPerRow: 5 }).errors[0]).toMatchObject({ row: 4, message: expect.stringContaining("limit is 2 rows") });
+    expect(parseProductCsv(`${header}\n${rows}\n`, { maxRows: 2, maxUrlsPerRow: 5 }).errors[0]).toMatchObject({
+      row: 4,
+      message: expect.stringContaining("limit is 2 rows"),
+    });
     const many = Array.from({ length: 6 }, (_, i) => `https://a.test/${i}.jpg`).join(",");
-    expect(parseProductCsv(`${header}\n1,P,"${many}"\n`, limits).errors[0]).toMatchObject({ row: 2, message: expect.stringContaining("limit is 5") });
+    expect(parseProductCsv(`${header}\n1,P,"${many}"\n`, limits).errors[0]).toMatchObject({
+      row: 2,
+      message: expect.stringContaining("limit is 5"),
+    });
   });
 
   it("caps the list of problems but counts them all", () => {
@@ -117,10 +127,17 @@ describe("parseProductCsv", () => {
 
 describe("splitImageUrls", () => {
   it("keeps commas that belong to a CDN URL", () => {
-    expect(splitImageUrls("https://cdn.test/w_100,h_100/a.jpg, https://cdn.test/b.jpg")).toEqual(["https://cdn.test/w_100,h_100/a.jpg", "https://cdn.test/b.jpg"]);
+    expect(splitImageUrls("https://cdn.test/w_100,h_100/a.jpg, https://cdn.test/b.jpg")).toEqual([
+      "https://cdn.test/w_100,h_100/a.jpg",
+      "https://cdn.test/b.jpg",
+    ]);
   });
 
   it("splits on commas and new lines and drops empty pieces", () => {
-    expect(splitImageUrls("https://a.test/1.jpg,,https://a.test/2.jpg\nhttps://a.test/3.jpg, ")).toEqual(["https://a.test/1.jpg", "https://a.test/2.jpg", "https://a.test/3.jpg"]);
+    expect(splitImageUrls("https://a.test/1.jpg,,https://a.test/2.jpg\nhttps://a.test/3.jpg, ")).toEqual([
+      "https://a.test/1.jpg",
+      "https://a.test/2.jpg",
+      "https://a.test/3.jpg",
+    ]);
   });
 });

@@ -61,10 +61,15 @@ export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductC
 
   const header = records[0] ?? [];
   const positions = locateColumns(header);
-  const missing = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[])
-    .filter((column): column is InputColumn => column !== "outputUrls" && !positions.has(column as InputColumn));
+  const missing = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter(
+    (column): column is InputColumn => column !== "outputUrls" && !positions.has(column as InputColumn),
+  );
   for (const column of missing) {
-    problems.add(1, COLUMNS[column], `Missing column "${COLUMNS[column]}". The header row must name ${describeColumns()}; found ${describeFound(header)}.`);
+    problems.add(
+      1,
+      COLUMNS[column],
+      `Missing column "${COLUMNS[column]}". The header row must name ${describeColumns()}; found ${describeFound(header)}.`,
+    );
   }
   if (missing.length > 0) return finish();
 
@@ -76,22 +81,36 @@ export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductC
     const rowNumber = index + 1;
     productRows++;
     if (productRows > limits.maxRows) {
-      problems.add(rowNumber, null, `Too many products: the limit is ${limits.maxRows} rows per file. Split the file and upload the parts.`);
+      problems.add(
+        rowNumber,
+        null,
+        `Too many products: the limit is ${limits.maxRows} rows per file. Split the file and upload the parts.`,
+      );
       break;
     }
 
     const serialNumber = normalizeSerialNumber(cell(record, "serialNumber"));
     if (serialNumber === "") problems.add(rowNumber, COLUMNS.serialNumber, "S. No. is empty.");
-    else if (serialNumber === null) problems.add(rowNumber, COLUMNS.serialNumber, `S. No. must be a whole number such as 1 (found "${cell(record, "serialNumber")}").`);
+    else if (serialNumber === null)
+      problems.add(
+        rowNumber,
+        COLUMNS.serialNumber,
+        `S. No. must be a whole number such as 1 (found "${cell(record, "serialNumber")}").`,
+      );
 
     const productName = cell(record, "productName");
     if (productName === "") problems.add(rowNumber, COLUMNS.productName, "Product Name is empty.");
 
     const inputUrlsCell = cell(record, "inputUrls");
     const imageUrls = splitImageUrls(inputUrlsCell);
-    if (imageUrls.length === 0) problems.add(rowNumber, COLUMNS.inputUrls, "Input Image Urls is empty: list at least one image URL.");
+    if (imageUrls.length === 0)
+      problems.add(rowNumber, COLUMNS.inputUrls, "Input Image Urls is empty: list at least one image URL.");
     if (imageUrls.length > limits.maxUrlsPerRow) {
-      problems.add(rowNumber, COLUMNS.inputUrls, `${imageUrls.length} image URLs in one row; the limit is ${limits.maxUrlsPerRow}.`);
+      problems.add(
+        rowNumber,
+        COLUMNS.inputUrls,
+        `${imageUrls.length} image URLs in one row; the limit is ${limits.maxUrlsPerRow}.`,
+      );
     }
     for (const url of imageUrls) {
       const problem = problemWithImageUrl(url);
@@ -128,9 +147,9 @@ class ProblemList {
 function describeParseError(error: Papa.ParseError): string {
   switch (error.code) {
     case "MissingQuotes":
-      return "A quoted cell is never closed: a \" is missing.";
+      return 'A quoted cell is never closed: a " is missing.';
     case "InvalidQuotes":
-      return "A cell has a stray \" inside it; write a quote inside a quoted cell as \"\".";
+      return 'A cell has a stray " inside it; write a quote inside a quoted cell as "".';
     case "TooManyFields":
     case "TooFewFields":
       return "This row has a different number of cells than the header.";

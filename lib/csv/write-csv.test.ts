@@ -3,7 +3,8 @@ import { formatCsvRow, neutralizeCell } from "./write-csv";
 
 describe("output CSV cells", () => {
   it("neutralises cells a spreadsheet would run as a formula", () => {
-    for (const value of ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"]) expect(neutralizeCell(value)).toBe(`'${value}`);
+    for (const value of ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+      expect(neutralizeCell(value)).toBe(`'${value}`);
     expect(neutralizeCell("Shirt")).toBe("Shirt");
   });
 

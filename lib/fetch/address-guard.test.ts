@@ -167,12 +167,20 @@ describe("judgeUrl", () => {
       "::ffff:a9fe:a9fe",
       "the cloud metadata address (IPv4 169.254.169.254 inside an IPv6 address)",
     ],
-    ["http://[64:ff9b::10.0.0.1]/", "64:ff9b::a00:1", "a private network address (IPv4 10.0.0.1 inside an IPv6 address)"],
+    [
+      "http://[64:ff9b::10.0.0.1]/",
+      "64:ff9b::a00:1",
+      "a private network address (IPv4 10.0.0.1 inside an IPv6 address)",
+    ],
     ["http://[2002:a00:1::]/", "2002:a00:1::", "a private network address (IPv4 10.0.0.1 inside an IPv6 address)"],
     ["http://[fe80::1]/", "fe80::1", "a link-local address"],
     ["http://[fd00::1]/", "fd00::1", "a private network address"],
   ])("blocks %s before any connection", (url, address, reason) => {
-    expect(judgeUrl(url, noAllowlist)).toEqual({ allowed: false, kind: "blocked", reason: `blocked: ${address} is ${reason}` });
+    expect(judgeUrl(url, noAllowlist)).toEqual({
+      allowed: false,
+      kind: "blocked",
+      reason: `blocked: ${address} is ${reason}`,
+    });
   });
 
   it("gives the seller a plain reason", () => {

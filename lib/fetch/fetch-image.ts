@@ -3,7 +3,13 @@ import { config } from "@/lib/config";
 import { ImageFailure } from "@/lib/errors";
 import { type GuardedRequestOptions, guardedRequest } from "./guarded-request";
 import { formatBytes } from "@/lib/format-bytes";
-import { RequestAbortedError, RequestError, ResponseTooLargeError, TimeoutError, formatSeconds } from "./request-errors";
+import {
+  RequestAbortedError,
+  RequestError,
+  ResponseTooLargeError,
+  TimeoutError,
+  formatSeconds,
+} from "./request-errors";
 import { parseRetryAfter } from "./retry-after";
 
 export const imageUserAgent = "csv-image-compressor/0.1 (product image downloader)";

@@ -25,11 +25,15 @@ describe("resolveAllowedAddresses", () => {
   });
 
   it("refuses a name that resolves to a private address", async () => {
-    const error = await resolveAllowedAddresses("images.example.com", {}, { allowHosts: [], resolve: answers("10.0.0.1") }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await resolveAllowedAddresses(
+      "images.example.com",
+      {},
+      { allowHosts: [], resolve: answers("10.0.0.1") },
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestBlockedError);
-    expect((error as Error).message).toBe("blocked: images.example.com resolves to 10.0.0.1, a private network address");
+    expect((error as Error).message).toBe(
+      "blocked: images.example.com resolves to 10.0.0.1, a private network address",
+    );
   });
 
   it("refuses a name when ANY of its addresses is blocked", async () => {
@@ -38,7 +42,11 @@ describe("resolveAllowedAddresses", () => {
       "blocked: rebind.example.com resolves to 169.254.169.254, the cloud metadata address",
     );
     await expect(
-      resolveAllowedAddresses("v6.example.com", {}, { allowHosts: [], resolve: answers("2606:4700::1", "::ffff:7f00:1") }),
+      resolveAllowedAddresses(
+        "v6.example.com",
+        {},
+        { allowHosts: [], resolve: answers("2606:4700::1", "::ffff:7f00:1") },
+      ),
     ).rejects.toThrow(RequestBlockedError);
   });
 

@@ -61,4 +61,3 @@ export function createGuardedLookup(guard: GuardedLookupOptions = {}): LookupFun
     );
   };
 }
-

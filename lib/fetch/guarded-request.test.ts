@@ -67,7 +67,14 @@ const echo: Handler = (req, res) => {
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }));
+    res.end(
+      JSON.stringify({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      }),
+    );
   });
 };
 
@@ -103,7 +110,10 @@ describe("guardedRequest", () => {
     });
     const seen = JSON.parse(response.body.toString());
     expect(seen).toMatchObject({ method: "POST", body: payload });
-    expect(seen.headers).toMatchObject({ "content-type": "application/json", "content-length": String(payload.length) });
+    expect(seen.headers).toMatchObject({
+      "content-type": "application/json",
+      "content-length": String(payload.length),
+    });
   });
 
   it("reaches an IPv6 loopback server by its bracketed address", async () => {
@@ -210,7 +220,10 @@ describe("guardedRequest", () => {
 
     it("follows an https → http downgrade", async () => {
       const plain = await serve(echo);
-      const secure = await serve(redirect(() => plain.url("/downgraded")), { secure: true });
+      const secure = await serve(
+        redirect(() => plain.url("/downgraded")),
+        { secure: true },
+      );
       const response = await request(secure.url("/"), { ca: testCert });
       expect(response.url).toBe(plain.url("/downgraded"));
       expect(response.status).toBe(200);
@@ -351,9 +364,16 @@ describe("guardedRequest", () => {
       const resolve: Resolver = () =>
         new Promise((done) => setTimeout(() => done([{ address: "127.0.0.1", family: 4 }]), 1000));
       const error = await failureOf(
-        request("http://slow-dns.example.test/", { connectTimeoutMs: 100, allowHosts: ["slow-dns.example.test"], resolve }),
+        request("http://slow-dns.example.test/", {
+          connectTimeoutMs: 100,
+          allowHosts: ["slow-dns.example.test"],
+          resolve,
+        }),
       );
-      expect(error).toMatchObject({ phase: "connect", message: "could not connect to slow-dns.example.test within 0.1 s" });
+      expect(error).toMatchObject({
+        phase: "connect",
+        message: "could not connect to slow-dns.example.test within 0.1 s",
+      });
     });
 
     it("ends a body that trickles in past the total timeout", async () => {
@@ -404,7 +424,11 @@ describe("guardedRequest", () => {
       const port = await closedPort();
       const error = await failureOf(request(`http://127.0.0.1:${port}/`));
       expect(error).toBeInstanceOf(NetworkError);
-      expect(error).toMatchObject({ code: "ECONNREFUSED", retryable: true, message: "127.0.0.1 refused the connection" });
+      expect(error).toMatchObject({
+        code: "ECONNREFUSED",
+        retryable: true,
+        message: "127.0.0.1 refused the connection",
+      });
     });
 
     it("reports a connection cut in the middle of the body as retryable", async () => {

@@ -80,7 +80,8 @@ export async function guardedRequest(url: string | URL, options: GuardedRequestO
     for (let redirects = 0; ; redirects++) {
       const verdict = judgeUrl(current, { allowHosts });
       if (!verdict.allowed) {
-        const message = redirects > 0 ? `the server redirected to a refused address: ${verdict.reason}` : verdict.reason;
+        const message =
+          redirects > 0 ? `the server redirected to a refused address: ${verdict.reason}` : verdict.reason;
         throw verdict.kind === "blocked" ? new RequestBlockedError(message) : new UnsupportedUrlError(message);
       }
       host = verdict.hostname;

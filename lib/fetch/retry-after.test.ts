@@ -27,10 +27,7 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("90", { now, capMs: 60_000 })).toBe(60_000);
   });
 
-  it.each([undefined, "", "soon", "-5", "1.5", "10s", "1e3", "Sat, 99 Foo 2025"])(
-    "ignores %j",
-    (value) => {
-      expect(parseRetryAfter(value, { now })).toBeUndefined();
-    },
-  );
+  it.each([undefined, "", "soon", "-5", "1.5", "10s", "1e3", "Sat, 99 Foo 2025"])("ignores %j", (value) => {
+    expect(parseRetryAfter(value, { now })).toBeUndefined();
+  });
 });

@@ -42,9 +42,10 @@ async function pixelAt(image: Buffer, x: number, y: number): Promise<number[]> {
 
 function expectColourNear(actual: number[], expected: number[], tolerance: number) {
   const distances = expected.map((value, channel) => Math.abs(actual[channel] - value));
-  expect(Math.max(...distances), `expected ${actual.join(",")} within ${tolerance} of ${expected.join(",")}`).toBeLessThanOrEqual(
-    tolerance,
-  );
+  expect(
+    Math.max(...distances),
+    `expected ${actual.join(",")} within ${tolerance} of ${expected.join(",")}`,
+  ).toBeLessThanOrEqual(tolerance);
 }
 
 /** What every successful compression promises, whatever the format. */
@@ -79,7 +80,15 @@ describe("compressImage: formats kept", () => {
     ["stillGif", "gif", "image/gif", "gif"],
   ] as const)("re-encodes %s as %s, smaller", async (fixture, format, contentType, extension) => {
     const { input, output } = await compressFixture(fixture);
-    expect(output).toMatchObject({ format, contentType, extension, width: 400, height: 300, frames: 1, optimized: true });
+    expect(output).toMatchObject({
+      format,
+      contentType,
+      extension,
+      width: 400,
+      height: 300,
+      frames: 1,
+      optimized: true,
+    });
     await expectSoundOutput(input, output);
   });
 
@@ -171,14 +180,17 @@ describe("compressImage: transparency", () => {
 });
 
 describe("compressImage: animations", () => {
-  it.each(["animatedGif", "animatedWebp"] as const)("keeps every frame, delay and the loop count of %s", async (fixture) => {
-    const { input, output } = await compressFixture(fixture);
-    expect(output).toMatchObject({ width: 200, height: 150, frames: ANIMATION_FRAMES, optimized: true });
-    const metadata = await expectSoundOutput(input, output);
-    expect(metadata.pages).toBe(ANIMATION_FRAMES);
-    expect(metadata.delay).toEqual(ANIMATION_DELAYS);
-    expect(metadata.loop).toBe(ANIMATION_LOOP);
-  });
+  it.each(["animatedGif", "animatedWebp"] as const)(
+    "keeps every frame, delay and the loop count of %s",
+    async (fixture) => {
+      const { input, output } = await compressFixture(fixture);
+      expect(output).toMatchObject({ width: 200, height: 150, frames: ANIMATION_FRAMES, optimized: true });
+      const metadata = await expectSoundOutput(input, output);
+      expect(metadata.pages).toBe(ANIMATION_FRAMES);
+      expect(metadata.delay).toEqual(ANIMATION_DELAYS);
+      expect(metadata.loop).toBe(ANIMATION_LOOP);
+    },
+  );
 
   it("counts the pixels of every frame against the limit", async () => {
     const all = 200 * 150 * ANIMATION_FRAMES;
@@ -208,14 +220,17 @@ describe("compressImage: other formats become JPEG or PNG", () => {
 });
 
 describe("compressImage: nothing to gain", () => {
-  it.each(["alreadyOptimalPng", "lowQualityJpeg"] as const)("returns %s as it was, marked not optimized", async (fixture) => {
-    const { input, output } = await compressFixture(fixture);
-    expect(output.optimized).toBe(false);
-    expect(output.data.equals(input)).toBe(true);
-    expect(output.bytesOut).toBe(input.length);
-    expect(output.format).toBe(fixture === "alreadyOptimalPng" ? "png" : "jpeg");
-    await expectSoundOutput(input, output);
-  });
+  it.each(["alreadyOptimalPng", "lowQualityJpeg"] as const)(
+    "returns %s as it was, marked not optimized",
+    async (fixture) => {
+      const { input, output } = await compressFixture(fixture);
+      expect(output.optimized).toBe(false);
+      expect(output.data.equals(input)).toBe(true);
+      expect(output.bytesOut).toBe(input.length);
+      expect(output.format).toBe(fixture === "alreadyOptimalPng" ? "png" : "jpeg");
+      await expectSoundOutput(input, output);
+    },
+  );
 });
 
 describe("compressImage: quality", () => {

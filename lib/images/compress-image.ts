@@ -106,7 +106,9 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
 
   const header = await readHeader(input);
   if (header.format !== sharpFormatName[inputFormat] || (inputFormat === "avif" && header.compression === "hevc")) {
-    throw ImageFailure.permanent(`the image file is damaged or incomplete (not a valid ${imageFormatInfo[inputFormat].label} file)`);
+    throw ImageFailure.permanent(
+      `the image file is damaged or incomplete (not a valid ${imageFormatInfo[inputFormat].label} file)`,
+    );
   }
   const framePixels = header.width * header.height;
   if (!(framePixels > 0)) throw damaged(new Error("the image has no pixels"));

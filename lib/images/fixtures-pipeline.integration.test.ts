@@ -4,7 +4,14 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import type { ImageStatus, RequestStatus } from "@/lib/requests/types";
-import { ANIMATION_FRAMES, cmykPatches, CMYK_PATCH_WIDTH, imageFixtures, type ImageFixtureName, transparentSquare } from "@/test/image-fixtures";
+import {
+  ANIMATION_FRAMES,
+  cmykPatches,
+  CMYK_PATCH_WIDTH,
+  imageFixtures,
+  type ImageFixtureName,
+  transparentSquare,
+} from "@/test/image-fixtures";
 
 /**
  * Every kind of image a seller's CSV points at, served from 127.0.0.1 and run through the whole
@@ -120,7 +127,12 @@ describe("images through the pipeline", () => {
     expect((await decoded.metadata()).space).toBe("srgb");
     for (const [index, patch] of cmykPatches.entries()) {
       const [r, g, b] = await pixel(bytes, index * CMYK_PATCH_WIDTH + CMYK_PATCH_WIDTH / 2, 50);
-      for (const [got, want] of [[r, patch.srgb[0]], [g, patch.srgb[1]], [b, patch.srgb[2]]]) expect(Math.abs(got - want), patch.name).toBeLessThanOrEqual(40);
+      for (const [got, want] of [
+        [r, patch.srgb[0]],
+        [g, patch.srgb[1]],
+        [b, patch.srgb[2]],
+      ])
+        expect(Math.abs(got - want), patch.name).toBeLessThanOrEqual(40);
     }
   });
 
@@ -129,14 +141,25 @@ describe("images through the pipeline", () => {
       const { bytes, decoded } = await output(path);
       expect((await decoded.metadata()).format).toBe("png");
       expect((await pixel(bytes, 2, 2))[3]).toBe(0);
-      const [r, g, b, a] = await pixel(bytes, transparentSquare.left + transparentSquare.size / 2, transparentSquare.top + transparentSquare.size / 2);
+      const [r, g, b, a] = await pixel(
+        bytes,
+        transparentSquare.left + transparentSquare.size / 2,
+        transparentSquare.top + transparentSquare.size / 2,
+      );
       expect(a).toBe(255);
-      expect(Math.abs(r - transparentSquare.colour[0]) + Math.abs(g - transparentSquare.colour[1]) + Math.abs(b - transparentSquare.colour[2])).toBeLessThan(60);
+      expect(
+        Math.abs(r - transparentSquare.colour[0]) +
+          Math.abs(g - transparentSquare.colour[1]) +
+          Math.abs(b - transparentSquare.colour[2]),
+      ).toBeLessThan(60);
     }
   });
 
   it("keeps every frame of animations", async () => {
-    for (const [path, format] of [["/animated.gif", "gif"], ["/animated.webp", "webp"]]) {
+    for (const [path, format] of [
+      ["/animated.gif", "gif"],
+      ["/animated.webp", "webp"],
+    ]) {
       const meta = await (await output(path)).decoded.metadata();
       expect(meta.format).toBe(format);
       expect(meta.pages).toBe(ANIMATION_FRAMES);

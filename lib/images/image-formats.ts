@@ -25,4 +25,3 @@ export const imageFormatInfo: Record<ImageFormat, ImageFormatInfo> = {
 export const supportedFormatsText = ["jpeg", "png", "webp", "avif", "gif", "tiff"]
   .map((format) => imageFormatInfo[format as ImageFormat].label)
   .join(", ");
-

@@ -65,25 +65,35 @@ describe("describeNotAnImage", () => {
     const html = "the URL returned a web page (HTML), not an image";
     expect(describeNotAnImage(Buffer.from("\uFEFF  \n<!-- cdn --><HTML lang=en><body>x</body></HTML>"))).toBe(html);
     expect(describeNotAnImage(Buffer.from("<head><title>404</title></head>"))).toBe(html);
-    expect(describeNotAnImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe("SVG images are not supported");
-    expect(
-      describeNotAnImage(Buffer.from('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd"><svg></svg>')),
-    ).toBe("SVG images are not supported");
+    expect(describeNotAnImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe(
+      "SVG images are not supported",
+    );
+    expect(describeNotAnImage(Buffer.from('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd"><svg></svg>'))).toBe(
+      "SVG images are not supported",
+    );
   });
 
   it("names documents and archives", () => {
     expect(describeNotAnImage(bytes("%PDF-1.4\n%âãÏÓ\n"))).toBe("the URL returned a PDF document, not an image");
     expect(describeNotAnImage(bytes("PK", [3, 4, 20, 0, 0, 0]))).toBe("the URL returned a ZIP archive, not an image");
-    expect(describeNotAnImage(bytes([0x1f, 0x8b, 8, 0]))).toBe("the URL returned a compressed (gzip) file, not an image");
+    expect(describeNotAnImage(bytes([0x1f, 0x8b, 8, 0]))).toBe(
+      "the URL returned a compressed (gzip) file, not an image",
+    );
     expect(describeNotAnImage(ftyp("isom", "isom", "mp41"))).toBe("the URL returned a video, not an image");
   });
 
   it("lists the supported formats when the image format is one we do not take", () => {
     expect(describeNotAnImage(bytes("BM", Array(60).fill(0)))).toBe(`BMP is not a supported image format ${supported}`);
-    expect(describeNotAnImage(bytes([0, 0, 1, 0, 1, 0, 16, 16]))).toBe(`ICO is not a supported image format ${supported}`);
-    expect(describeNotAnImage(ftyp("heic", "mif1", "heic"))).toBe(`HEIC/HEIF is not a supported image format ${supported}`);
+    expect(describeNotAnImage(bytes([0, 0, 1, 0, 1, 0, 16, 16]))).toBe(
+      `ICO is not a supported image format ${supported}`,
+    );
+    expect(describeNotAnImage(ftyp("heic", "mif1", "heic"))).toBe(
+      `HEIC/HEIF is not a supported image format ${supported}`,
+    );
     expect(describeNotAnImage(bytes([0xff, 0x0a, 0, 0]))).toBe(`JPEG XL is not a supported image format ${supported}`);
-    expect(describeNotAnImage(bytes("8BPS", [0, 1]))).toBe(`Photoshop (PSD) is not a supported image format ${supported}`);
+    expect(describeNotAnImage(bytes("8BPS", [0, 1]))).toBe(
+      `Photoshop (PSD) is not a supported image format ${supported}`,
+    );
   });
 
   it("tells text from unknown binary data", () => {

@@ -52,7 +52,10 @@ export function sniffImage(bytes: Buffer): SniffedImage | null {
 
 /** The start of a file as lower-case text, without a byte-order mark, leading white space or comments. */
 function leadingText(bytes: Buffer, length = 4096): string {
-  let text = bytes.subarray(0, length).toString("utf8").replace(/^\uFEFF/, "");
+  let text = bytes
+    .subarray(0, length)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
   for (;;) {
     const trimmed = text.trimStart();
     if (!trimmed.startsWith("<!--")) return trimmed.toLowerCase();
@@ -85,7 +88,11 @@ export function describeNotAnImage(bytes: Buffer): string {
     return "the URL returned a web page (HTML), not an image";
   }
   // SVG may carry scripts and external references; it is never rasterised.
-  if (text.startsWith("<svg") || text.startsWith("<!doctype svg") || (text.startsWith("<?xml") && text.includes("<svg"))) {
+  if (
+    text.startsWith("<svg") ||
+    text.startsWith("<!doctype svg") ||
+    (text.startsWith("<?xml") && text.includes("<svg"))
+  ) {
     return "SVG images are not supported";
   }
   if (/^<(head|body|meta|title|script|div|p|a|link|style)[\s>/]/.test(text)) {

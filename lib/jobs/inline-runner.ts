@@ -31,9 +31,15 @@ export class InlineRunner implements JobRunner {
   }
 
   async start(): Promise<void> {
-    const [imageIds, unclosed, webhooks] = await Promise.all([listUnfinishedImageIds(), listRequestsAwaitingFinish(), listRequestsAwaitingWebhook()]);
+    const [imageIds, unclosed, webhooks] = await Promise.all([
+      listUnfinishedImageIds(),
+      listRequestsAwaitingFinish(),
+      listRequestsAwaitingWebhook(),
+    ]);
     if (imageIds.length || unclosed.length || webhooks.length) {
-      console.info(`[runner] resuming ${imageIds.length} images, ${unclosed.length} requests to close, ${webhooks.length} webhooks`);
+      console.info(
+        `[runner] resuming ${imageIds.length} images, ${unclosed.length} requests to close, ${webhooks.length} webhooks`,
+      );
     }
     this.enqueue(imageIds);
     for (const requestId of unclosed) this.track(this.finish(requestId, 1));

@@ -12,7 +12,10 @@ type RunnerLoader = () => Promise<JobRunner>;
 // The runner is chosen where the app starts (instrumentation.ts; test/setup.ts in tests) and handed
 // in here, so `lib` never imports a runner of its own. On globalThis: Next.js bundles route handlers
 // and instrumentation separately, and they must share one runner.
-const slot = globalThis as typeof globalThis & { __csvImageJobRunnerLoader?: RunnerLoader; __csvImageJobRunner?: Promise<JobRunner> };
+const slot = globalThis as typeof globalThis & {
+  __csvImageJobRunnerLoader?: RunnerLoader;
+  __csvImageJobRunner?: Promise<JobRunner>;
+};
 
 export function provideJobRunner(load: RunnerLoader) {
   slot.__csvImageJobRunnerLoader = load;
@@ -20,7 +23,8 @@ export function provideJobRunner(load: RunnerLoader) {
 }
 
 export function getJobRunner(): Promise<JobRunner> {
-  if (!slot.__csvImageJobRunnerLoader) return Promise.reject(new Error("No job runner was provided at start-up (see instrumentation.ts)."));
+  if (!slot.__csvImageJobRunnerLoader)
+    return Promise.reject(new Error("No job runner was provided at start-up (see instrumentation.ts)."));
   slot.__csvImageJobRunner ??= slot.__csvImageJobRunnerLoader();
   return slot.__csvImageJobRunner;
 }

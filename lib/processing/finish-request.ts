@@ -24,7 +24,9 @@ export async function finishRequest(requestId: string): Promise<boolean> {
     requestId,
     status: succeeded ? "completed" : "failed",
     outputCsvKey: key,
-    error: succeeded ? null : `None of the ${request.totalImages} images could be processed; each image lists its reason.`,
+    error: succeeded
+      ? null
+      : `None of the ${request.totalImages} images could be processed; each image lists its reason.`,
   });
 }
 
@@ -38,7 +40,8 @@ function awaitsFinish(request: RequestRow): boolean {
   return request.status === "processing" && request.processedImages + request.failedImages >= request.totalImages;
 }
 
-export const OUTPUT_CSV_NOT_STORED = "The output CSV could not be stored; the download builds it from the database instead.";
+export const OUTPUT_CSV_NOT_STORED =
+  "The output CSV could not be stored; the download builds it from the database instead.";
 
 /**
  * Closes a request whose output CSV cannot be stored, saying so. Its images are all finished and
@@ -47,5 +50,10 @@ export const OUTPUT_CSV_NOT_STORED = "The output CSV could not be stored; the do
 export async function closeWithoutOutputCsv(requestId: string): Promise<boolean> {
   const request = await findRequest(requestId);
   if (!request) return false;
-  return closeRequest({ requestId, status: request.processedImages > 0 ? "completed" : "failed", outputCsvKey: null, error: OUTPUT_CSV_NOT_STORED });
+  return closeRequest({
+    requestId,
+    status: request.processedImages > 0 ? "completed" : "failed",
+    outputCsvKey: null,
+    error: OUTPUT_CSV_NOT_STORED,
+  });
 }

@@ -35,7 +35,11 @@ describe("downloading images", () => {
 
   it("fails a missing image at once with the reason", async () => {
     const { status, image } = await processOne("/not-there.jpg");
-    expect(image).toMatchObject({ status: "failed", error: expect.stringMatching(/not found \(HTTP 404\)/i), outputUrl: null });
+    expect(image).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/not found \(HTTP 404\)/i),
+      outputUrl: null,
+    });
     expect(images.hits("/not-there.jpg")).toBe(1);
     expect(status.status).toBe("failed");
   });
@@ -64,7 +68,9 @@ describe("downloading images", () => {
 
   it("never lets a failed image fail its siblings", async () => {
     images.route("/good.jpg", serveBytes(jpeg, "image/jpeg"));
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,"${images.url("/good.jpg")},${images.url("/absent.jpg")}"\n`);
+    const response = await uploadCsv(
+      `S. No.,Product Name,Input Image Urls\n1,Item,"${images.url("/good.jpg")},${images.url("/absent.jpg")}"\n`,
+    );
     const status = await settle((await response.json()).requestId);
     expect(status.status).toBe("completed");
     expect(status.products[0].images.map((image) => image.status)).toEqual(["completed", "failed"]);

@@ -21,7 +21,10 @@ export type ImageAttempt =
  * retried until `maxAttempts`, then fail it with the last reason. Running it again for a finished
  * image changes nothing, so a duplicate delivery or a restart never counts an image twice.
  */
-export async function attemptImage(imageId: number, { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {}): Promise<ImageAttempt> {
+export async function attemptImage(
+  imageId: number,
+  { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {},
+): Promise<ImageAttempt> {
   const started = await startImageAttempt(imageId);
   if (!started || started.requestStatus !== "processing") return { kind: "skipped" };
   const { image, quality } = started;
@@ -40,7 +43,9 @@ export async function attemptImage(imageId: number, { maxAttempts = config.jobs.
       await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
     } catch (error) {
       console.error(`[images] storing ${key}:`, error);
-      throw ImageFailure.transient(`the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`);
+      throw ImageFailure.transient(
+        `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
+      );
     }
     const counted = await recordImageOutcome(image.id, {
       ok: true,
@@ -54,14 +59,30 @@ export async function attemptImage(imageId: number, { maxAttempts = config.jobs.
         optimized: compressed.optimized,
       },
     });
-    return { kind: "completed", requestId: image.requestId, counted: counted?.counted ?? false, requestFinished: counted?.finished ?? false };
+    return {
+      kind: "completed",
+      requestId: image.requestId,
+      counted: counted?.counted ?? false,
+      requestFinished: counted?.finished ?? false,
+    };
   } catch (error) {
     const failure = asImageFailure(error);
     if (failure.retryable && image.attempts < maxAttempts) {
-      await releaseImageForRetry({ imageId: image.id, error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)` });
-      return { kind: "retry", requestId: image.requestId, delayMs: failure.retryAfterMs ?? retryDelay(image.attempts), reason: failure.message };
+      await releaseImageForRetry({
+        imageId: image.id,
+        error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)`,
+      });
+      return {
+        kind: "retry",
+        requestId: image.requestId,
+        delayMs: failure.retryAfterMs ?? retryDelay(image.attempts),
+        reason: failure.message,
+      };
     }
-    return recordFailure(image.id, failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message);
+    return recordFailure(
+      image.id,
+      failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message,
+    );
   }
 }
 
@@ -74,7 +95,11 @@ async function recordFailure(imageId: number, reason: string): Promise<ImageAtte
 /** Records an image as failed without another attempt (the Inngest runner's last word after its retries). */
 export async function failImage(imageId: number, reason: string) {
   const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
-  return { requestId: counted?.requestId ?? null, counted: counted?.counted ?? false, requestFinished: counted?.finished ?? false };
+  return {
+    requestId: counted?.requestId ?? null,
+    counted: counted?.counted ?? false,
+    requestFinished: counted?.finished ?? false,
+  };
 }
 
 function asImageFailure(error: unknown): ImageFailure {

@@ -14,7 +14,11 @@ describe("upload when the background workers cannot be reached", () => {
     const before = await countRequests();
     const response = await uploadCsv("S. No.,Product Name,Input Image Urls\n1,Item,https://shop.test/a.jpg\n");
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ isValid: false, code: "unavailable:jobs", error: expect.stringContaining("nothing was kept") });
+    expect(await response.json()).toMatchObject({
+      isValid: false,
+      code: "unavailable:jobs",
+      error: expect.stringContaining("nothing was kept"),
+    });
     expect(await countRequests()).toBe(before);
   }, 60_000);
 });

@@ -79,7 +79,10 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
   } catch (error) {
     console.error(`[upload] could not store ${csvKey}:`, error);
     await takeBack(requestId);
-    throw rejectedUpload("unavailable:storage", "The file could not be stored right now; nothing was kept. Please try again in a minute.");
+    throw rejectedUpload(
+      "unavailable:storage",
+      "The file could not be stored right now; nothing was kept. Please try again in a minute.",
+    );
   }
 
   try {
@@ -88,7 +91,10 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
     // Nothing would ever process it: take the request back rather than leave it processing forever.
     console.error(`[upload] the job runner did not take request ${requestId}:`, error);
     await takeBack(requestId, () => storage.delete(csvKey));
-    throw rejectedUpload("unavailable:jobs", "The background workers could not be reached; nothing was kept. Please try again in a minute.");
+    throw rejectedUpload(
+      "unavailable:jobs",
+      "The background workers could not be reached; nothing was kept. Please try again in a minute.",
+    );
   }
 
   return {
@@ -118,7 +124,10 @@ async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
 /** `bytes` is null when reading stopped at the limit and the real size is not known. */
 export function fileTooLarge(bytes: number | null): AppError {
   const limit = formatBytes(config.csv.maxBytes);
-  const size = bytes === null ? `The upload is larger than the ${limit} limit` : `The file is ${formatBytes(bytes)}; the limit is ${limit}`;
+  const size =
+    bytes === null
+      ? `The upload is larger than the ${limit} limit`
+      : `The file is ${formatBytes(bytes)}; the limit is ${limit}`;
   return rejectedUpload("payload_too_large:csv", `${size}. Split it into smaller files.`);
 }
 
@@ -136,5 +145,7 @@ function problemsWithWebhook(value: string | null | undefined): CsvProblem[] {
 }
 
 function summarize(count: number): string {
-  return count === 1 ? "The CSV has 1 problem; nothing was stored." : `The CSV has ${count} problems; nothing was stored.`;
+  return count === 1
+    ? "The CSV has 1 problem; nothing was stored."
+    : `The CSV has ${count} problems; nothing was stored.`;
 }

@@ -11,16 +11,23 @@ import { getRequestStatus } from "./status";
  * request closed without it (its storage was down) or its links are presigned. Still processing: a
  * conflict with the status.
  */
-export async function openOutputCsv(requestId: string): Promise<{ fileName: string; body: ReadableStream<Uint8Array> | string }> {
+export async function openOutputCsv(
+  requestId: string,
+): Promise<{ fileName: string; body: ReadableStream<Uint8Array> | string }> {
   const request = await findRequest(requestId);
   if (!request) throw new AppError("not_found:request", `No request with id "${requestId}".`);
   if (request.status === "processing") {
     const status = await getRequestStatus({ requestId, pageSize: 1 });
-    throw new AppError("conflict:processing", "The request is still processing; download the CSV once it is finished.", { ...status });
+    throw new AppError(
+      "conflict:processing",
+      "The request is still processing; download the CSV once it is finished.",
+      { ...status },
+    );
   }
   const fileName = outputCsvFileName(request.fileName);
   const storage = await getStorage();
   // Presigned links in the stored copy expire; a download signs fresh ones.
-  const stored = request.outputCsvKey && !storage.linksExpire ? await storage.get(request.outputCsvKey).catch(() => null) : null;
+  const stored =
+    request.outputCsvKey && !storage.linksExpire ? await storage.get(request.outputCsvKey).catch(() => null) : null;
   return { fileName, body: stored ? stored.body : await buildOutputCsv(requestId) };
 }

@@ -21,7 +21,14 @@ export async function buildOutputCsv(requestId: string): Promise<string> {
     const imagesByUrl = await findImagesByUrl({ requestId, urls: rows.flatMap((row) => row.imageUrls) });
     for (const row of rows) {
       const outputUrls = await Promise.all(row.imageUrls.map((url) => outputUrlOf(imagesByUrl.get(url), storage)));
-      lines.push(formatCsvRow([row.serialNumber, row.productName, row.inputUrlsCell, outputUrls.map((url) => url ?? "").join(", ")]));
+      lines.push(
+        formatCsvRow([
+          row.serialNumber,
+          row.productName,
+          row.inputUrlsCell,
+          outputUrls.map((url) => url ?? "").join(", "),
+        ]),
+      );
     }
     if (rows.length < PAGE) break;
   }

@@ -14,7 +14,15 @@ export const MAX_PAGE_SIZE = 500;
  * A request's state from its counters, plus one page of its products with their images.
  * Null for an unknown request.
  */
-export async function getRequestStatus({ requestId, page = 1, pageSize = DEFAULT_PAGE_SIZE }: { requestId: string; page?: number; pageSize?: number }): Promise<RequestStatus | null> {
+export async function getRequestStatus({
+  requestId,
+  page = 1,
+  pageSize = DEFAULT_PAGE_SIZE,
+}: {
+  requestId: string;
+  page?: number;
+  pageSize?: number;
+}): Promise<RequestStatus | null> {
   const request = await findRequest(requestId);
   if (!request) return null;
 
@@ -91,7 +99,6 @@ export function progressOf(request: Pick<RequestRow, "totalImages" | "processedI
     percent: request.totalImages === 0 ? 100 : Math.floor((finished / request.totalImages) * 100),
   };
 }
-
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));

@@ -2,7 +2,6 @@ import { config } from "@/lib/config";
 import { LocalStorage } from "./local-storage";
 import type { Storage } from "./storage";
 
-
 const globalForStorage = globalThis as typeof globalThis & { __csvImageStorage?: Promise<Storage> };
 
 /** The configured store: S3 when `S3_BUCKET` is set, the local folder otherwise. */

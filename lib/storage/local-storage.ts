@@ -77,7 +77,8 @@ export class LocalStorage implements Storage {
 }
 
 export function isSafeKey(key: string): boolean {
-  if (key.length === 0 || key.length > 1024 || key.startsWith("/") || key.includes("\\") || key.includes("\0")) return false;
+  if (key.length === 0 || key.length > 1024 || key.startsWith("/") || key.includes("\\") || key.includes("\0"))
+    return false;
   return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }
 

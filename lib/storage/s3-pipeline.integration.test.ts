@@ -29,7 +29,12 @@ let png: Buffer;
 const header = "S. No.,Product Name,Input Image Urls";
 
 beforeAll(async () => {
-  [s3, images, jpeg, png] = await Promise.all([startS3Server({ bucket: "shop-images" }), startImageServer(), photoJpeg(), cutoutPng()]);
+  [s3, images, jpeg, png] = await Promise.all([
+    startS3Server({ bucket: "shop-images" }),
+    startImageServer(),
+    photoJpeg(),
+    cutoutPng(),
+  ]);
 
   vi.stubEnv("S3_BUCKET", s3.bucket);
   vi.stubEnv("S3_ENDPOINT", s3.endpoint);
@@ -79,7 +84,10 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
   it("stores the uploaded CSV, the compressed images and the output CSV in the bucket", async () => {
     expect((await healthRoute.GET()).status).toBe(200);
 
-    const csv = [header, `1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"`, `2,SKU2,${images.url("/c.jpg")}`].join("\n") + "\n";
+    const csv =
+      [header, `1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"`, `2,SKU2,${images.url("/c.jpg")}`].join(
+        "\n",
+      ) + "\n";
     const response = await api.uploadCsv(csv, { fileName: "catalogue.csv" });
     expect(response.status).toBe(202);
     const accepted = await response.json();
@@ -102,7 +110,11 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     expect(output.status).toBe(200);
     const outputText = await output.text();
     const rows = readCsv(outputText);
-    expect(rows.map((row) => row.slice(0, 2))).toEqual([["S. No.", "Product Name"], ["1", "SKU1"], ["2", "SKU2"]]);
+    expect(rows.map((row) => row.slice(0, 2))).toEqual([
+      ["S. No.", "Product Name"],
+      ["1", "SKU1"],
+      ["2", "SKU2"],
+    ]);
     const urls = rows.slice(1).map((row) => row[3].split(", "));
     expect(urls.map((each) => each.length)).toEqual([2, 1]);
     // The status API names the same objects as the output CSV.
@@ -142,10 +154,12 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     // Slow image hosts: these answer only once the store is down.
-    const slow = (bytes: Buffer, contentType: string): Route => async (request, response, hit) => {
-      await gate;
-      serveBytes(bytes, contentType)(request, response, hit);
-    };
+    const slow =
+      (bytes: Buffer, contentType: string): Route =>
+      async (request, response, hit) => {
+        await gate;
+        serveBytes(bytes, contentType)(request, response, hit);
+      };
     images.route("/first.jpg", serveBytes(await photoJpeg(160, 120), "image/jpeg"));
     images.route("/slow-1.jpg", slow(jpeg, "image/jpeg"));
     images.route("/slow-2.png", slow(png, "image/png"));
@@ -191,12 +205,18 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     // The output CSV still comes, failed images keeping their places.
     const output = await api.download(requestId);
     expect(output.status).toBe(200);
-    expect(readCsv(await output.text()).slice(1).map((row) => row[3])).toEqual([firstUrl, ", ", ""]);
+    expect(
+      readCsv(await output.text())
+        .slice(1)
+        .map((row) => row[3]),
+    ).toEqual([firstUrl, ", ", ""]);
 
     // Back up on the same port and folder: every image reported completed is in the bucket, nothing else is.
     await s3.restart();
     expect((await healthRoute.GET()).status).toBe(200);
-    const listed = await inspector.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `images/${requestId}/` }));
+    const listed = await inspector.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `images/${requestId}/` }),
+    );
     expect(listed.Contents?.map((object) => object.Key)).toEqual([keyOf(firstUrl)]);
     for (const image of all.filter((each) => each.status === "completed")) {
       const served = await fetch(image.outputUrl!);
@@ -244,12 +264,17 @@ function keyOf(url: string): string {
   return pathname.slice(prefix.length).split("/").map(decodeURIComponent).join("/");
 }
 
-async function waitFor(requestId: string, done: (status: RequestStatus) => boolean, timeoutMs = 10_000): Promise<RequestStatus> {
+async function waitFor(
+  requestId: string,
+  done: (status: RequestStatus) => boolean,
+  timeoutMs = 10_000,
+): Promise<RequestStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = (await (await api.getStatus(requestId)).json()) as RequestStatus;
     if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting on request ${requestId}: ${JSON.stringify(status.progress)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting on request ${requestId}: ${JSON.stringify(status.progress)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -35,7 +35,9 @@ afterAll(async () => {
 
 describe("presigned output links", { timeout: 60_000 }, () => {
   it("signs fresh links on every download, and they fetch the image", async () => {
-    const accepted = await (await api.uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`)).json();
+    const accepted = await (
+      await api.uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`)
+    ).json();
     expect((await api.settle(accepted.requestId)).status).toBe("completed");
 
     const linkNow = async () => readCsv(await (await api.download(accepted.requestId)).text())[1][3];

@@ -165,7 +165,10 @@ describe("S3Storage", () => {
 
   it("builds public URLs from a public base URL or the bucket's own address", async () => {
     const key = "images/r/ä 1.jpg";
-    const cdn = new S3Storage({ ...settings(), publicBaseUrl: "https://cdn.example.com/shop/" }, { credentials: server.credentials });
+    const cdn = new S3Storage(
+      { ...settings(), publicBaseUrl: "https://cdn.example.com/shop/" },
+      { credentials: server.credentials },
+    );
     expect(await cdn.publicUrl(key)).toBe("https://cdn.example.com/shop/images/r/%C3%A4%201.jpg");
 
     const aws = new S3Storage(
@@ -175,7 +178,13 @@ describe("S3Storage", () => {
     expect(await aws.publicUrl(key)).toBe("https://shop-images.s3.eu-west-1.amazonaws.com/images/r/%C3%A4%201.jpg");
 
     const virtualHosted = new S3Storage(
-      { bucket: "shop", region: "auto", endpoint: "https://acct.r2.example.com", forcePathStyle: false, presignSeconds: 0 },
+      {
+        bucket: "shop",
+        region: "auto",
+        endpoint: "https://acct.r2.example.com",
+        forcePathStyle: false,
+        presignSeconds: 0,
+      },
       { credentials: server.credentials },
     );
     expect(await virtualHosted.publicUrl("images/r/1.jpg")).toBe("https://shop.acct.r2.example.com/images/r/1.jpg");
@@ -194,7 +203,9 @@ describe("S3Storage", () => {
     expect(checked).toBeInstanceOf(StorageError);
     expect((checked as Error).message).toContain("bucket no-such-bucket does not exist");
 
-    const written = await missing.put("images/r/1.jpg", "x", { contentType: "image/jpeg" }).catch((error: unknown) => error);
+    const written = await missing
+      .put("images/r/1.jpg", "x", { contentType: "image/jpeg" })
+      .catch((error: unknown) => error);
     expect(written).toBeInstanceOf(StorageError);
     expect((written as Error).message).toContain("bucket no-such-bucket does not exist");
   });
@@ -210,7 +221,9 @@ describe("S3Storage", () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const down = open({ endpoint });
     const started = Date.now();
-    const written = await down.put("images/r/1.jpg", randomBytes(100), { contentType: "image/jpeg" }).catch((error: unknown) => error);
+    const written = await down
+      .put("images/r/1.jpg", randomBytes(100), { contentType: "image/jpeg" })
+      .catch((error: unknown) => error);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(written).toBeInstanceOf(StorageError);
     expect((written as Error).message).toContain(`S3 endpoint ${endpoint} cannot be reached`);

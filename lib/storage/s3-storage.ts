@@ -145,7 +145,8 @@ export class S3Storage implements Storage {
         size: result.ContentLength ?? null,
       };
     } catch (error) {
-      if (errorName(error) === "NoSuchKey" || (errorName(error) === "NotFound" && httpStatus(error) === 404)) return null;
+      if (errorName(error) === "NoSuchKey" || (errorName(error) === "NotFound" && httpStatus(error) === 404))
+        return null;
       throw this.failure(`Could not read ${key}`, error);
     }
   }

@@ -51,7 +51,9 @@ afterAll(async () => {
 });
 
 async function run(path: string) {
-  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, { fields: { webhookUrl: `${hook.origin}${path}` } });
+  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
+    fields: { webhookUrl: `${hook.origin}${path}` },
+  });
   expect(response.status).toBe(202);
   return settle((await response.json()).requestId);
 }
@@ -62,7 +64,12 @@ describe("webhook", () => {
     const [call, ...more] = hook.calls.get("/ok")!;
     expect(more).toEqual([]);
     const payload = JSON.parse(call.body);
-    expect(payload).toMatchObject({ event: "request.finished", requestId: status.requestId, status: "completed", progress: { processedImages: 1, percent: 100 } });
+    expect(payload).toMatchObject({
+      event: "request.finished",
+      requestId: status.requestId,
+      status: "completed",
+      progress: { processedImages: 1, percent: 100 },
+    });
     expect(payload.downloadUrl).toMatch(/^http:\/\/127\.0\.0\.1:3999\/api\/csv\/download\//);
     const timestamp = call.headers["x-webhook-timestamp"] as string;
     expect(call.headers["x-webhook-signature"]).toBe(`sha256=${signWebhook("shop-secret", timestamp, call.body)}`);
@@ -91,12 +98,21 @@ describe("webhook", () => {
     expect(accepted.webhookUrl).toBeNull();
     const status = await settle(accepted.requestId);
     expect(JSON.stringify(status)).not.toContain("secret-token");
-    expect(status.webhook).toMatchObject({ url: null, status: "failed", attempts: 3, lastError: "127.0.0.1 refused the connection" });
+    expect(status.webhook).toMatchObject({
+      url: null,
+      status: "failed",
+      attempts: 3,
+      lastError: "127.0.0.1 refused the connection",
+    });
   });
 
   it("refuses a webhook on a private address at upload", async () => {
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, { fields: { webhookUrl: "http://169.254.169.254/latest" } });
+    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
+      fields: { webhookUrl: "http://169.254.169.254/latest" },
+    });
     expect(response.status).toBe(400);
-    expect((await response.json()).errors[0].message).toMatch(/^webhookUrl: blocked: 169.254.169.254 is the cloud metadata address/);
+    expect((await response.json()).errors[0].message).toMatch(
+      /^webhookUrl: blocked: 169.254.169.254 is the cloud metadata address/,
+    );
   });
 });

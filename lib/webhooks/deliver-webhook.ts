@@ -18,7 +18,8 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  */
 export async function attemptWebhook(requestId: string): Promise<WebhookAttempt> {
   const request = await findRequest(requestId);
-  if (!request?.webhookUrl || request.webhookStatus !== "pending" || request.status === "processing") return { kind: "skipped" };
+  if (!request?.webhookUrl || request.webhookStatus !== "pending" || request.status === "processing")
+    return { kind: "skipped" };
 
   const links = requestLinks(request.id);
   const body = JSON.stringify({
@@ -33,12 +34,24 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
     downloadUrl: `${config.publicBaseUrl}${links.downloadUrl}`,
   });
   const timestamp = Math.floor(Date.now() / 1000).toString();
-  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "csv-image-compressor-webhook/1", "x-webhook-timestamp": timestamp };
-  if (config.webhook.secret) headers["x-webhook-signature"] = `sha256=${signWebhook(config.webhook.secret, timestamp, body)}`;
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "csv-image-compressor-webhook/1",
+    "x-webhook-timestamp": timestamp,
+  };
+  if (config.webhook.secret)
+    headers["x-webhook-signature"] = `sha256=${signWebhook(config.webhook.secret, timestamp, body)}`;
 
   let error: string | null = null;
   try {
-    const response = await guardedRequest(request.webhookUrl, { method: "POST", headers, body, maxBytes: 64 * 1024, timeoutMs: WEBHOOK_TIMEOUT_MS, maxRedirects: 0 });
+    const response = await guardedRequest(request.webhookUrl, {
+      method: "POST",
+      headers,
+      body,
+      maxBytes: 64 * 1024,
+      timeoutMs: WEBHOOK_TIMEOUT_MS,
+      maxRedirects: 0,
+    });
     if (response.status < 200 || response.status >= 300) error = `the webhook answered HTTP ${response.status}`;
   } catch (cause) {
     error = (cause as Error).message;

@@ -12,7 +12,8 @@ export function problemWithWebhookUrl(value: string): string | null {
     return `"${value}" is not an absolute URL.`;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return "only http and https webhook URLs are supported.";
-  if (url.username || url.password) return "the URL must not contain a user name or password; use WEBHOOK_SECRET signatures instead.";
+  if (url.username || url.password)
+    return "the URL must not contain a user name or password; use WEBHOOK_SECRET signatures instead.";
   const verdict = judgeUrl(url);
   return verdict.allowed ? null : verdict.reason;
 }

@@ -11,8 +11,11 @@ const ORIGIN = "http://127.0.0.1:3999";
 
 async function loadRoute(env: Record<string, string | undefined>) {
   vi.resetModules();
-  for (const name of ["INNGEST_DEV", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY", "INNGEST_BASE_URL"]) vi.stubEnv(name, env[name]);
-  const fetch = vi.spyOn(globalThis, "fetch").mockRejectedValue(new Error("the serve endpoint must not call out in tests"));
+  for (const name of ["INNGEST_DEV", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY", "INNGEST_BASE_URL"])
+    vi.stubEnv(name, env[name]);
+  const fetch = vi
+    .spyOn(globalThis, "fetch")
+    .mockRejectedValue(new Error("the serve endpoint must not call out in tests"));
   const route = await import("./route");
   return { route, fetch };
 }
@@ -27,7 +30,12 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
     const { route, fetch } = await loadRoute({ INNGEST_DEV: "1", INNGEST_BASE_URL: "http://127.0.0.1:9" });
     const response = await route.GET(new Request(`${ORIGIN}/api/inngest`) as never, undefined);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ mode: "dev", function_count: 5, has_event_key: false, has_signing_key: false });
+    expect(await response.json()).toMatchObject({
+      mode: "dev",
+      function_count: 5,
+      has_event_key: false,
+      has_signing_key: false,
+    });
     expect(fetch).not.toHaveBeenCalled();
   });
 
@@ -45,7 +53,12 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
     const body = await response.json();
     expect(body).toMatchObject({ app_id: "csv-image-compressor", url: `${ORIGIN}/api/inngest` });
 
-    type Registered = { id: string; triggers: { event: string; expression?: string }[]; concurrency?: unknown; steps: { step: { retries?: { attempts: number } } } };
+    type Registered = {
+      id: string;
+      triggers: { event: string; expression?: string }[];
+      concurrency?: unknown;
+      steps: { step: { retries?: { attempts: number } } };
+    };
     const functions = new Map((body.functions as Registered[]).map((fn) => [fn.id, fn]));
     expect([...functions.keys()].sort()).toEqual([
       "csv-image-compressor-compress-image",
@@ -56,7 +69,10 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
     ]);
 
     const fanOut = functions.get("csv-image-compressor-fan-out-images")!;
-    expect(fanOut.triggers.map((trigger) => trigger.event)).toEqual(["csv/request.accepted", "csv/request.fan-out-continued"]);
+    expect(fanOut.triggers.map((trigger) => trigger.event)).toEqual([
+      "csv/request.accepted",
+      "csv/request.fan-out-continued",
+    ]);
     expect(fanOut.concurrency).toEqual({ key: "event.data.requestId", limit: 1 });
 
     const compress = functions.get("csv-image-compressor-compress-image")!;
@@ -72,7 +88,10 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
 
     const compressFailure = functions.get("csv-image-compressor-compress-image-failure")!;
     expect(compressFailure.triggers).toEqual([
-      { event: "inngest/function.failed", expression: "event.data.function_id == 'csv-image-compressor-compress-image'" },
+      {
+        event: "inngest/function.failed",
+        expression: "event.data.function_id == 'csv-image-compressor-compress-image'",
+      },
     ]);
     expect(fetch).not.toHaveBeenCalled();
   });
@@ -84,7 +103,9 @@ describe("/api/inngest without Inngest settings", () => {
     for (const handler of [route.GET, route.POST, route.PUT]) {
       const response = await handler(new Request(`${ORIGIN}/api/inngest`) as never, undefined);
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ error: expect.stringMatching(/INNGEST_DEV=1.*INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY/) });
+      expect(await response.json()).toMatchObject({
+        error: expect.stringMatching(/INNGEST_DEV=1.*INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY/),
+      });
     }
     expect(fetch).not.toHaveBeenCalled();
   });

@@ -14,7 +14,9 @@ type Props = {
 const PAGE_SIZE = 20;
 
 // Metadata and page ask for the same status; one database round trip serves both.
-const loadStatus = cache((requestId: string, page: number) => getRequestStatus({ requestId, page, pageSize: PAGE_SIZE }));
+const loadStatus = cache((requestId: string, page: number) =>
+  getRequestStatus({ requestId, page, pageSize: PAGE_SIZE }),
+);
 
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   await connection();

@@ -69,7 +69,11 @@ describe("upload → status → download", () => {
     expect(output.headers.get("content-disposition")).toContain('filename="products-output.csv"');
     const rows = readCsv(await output.text());
     expect(rows[0]).toEqual(["S. No.", "Product Name", "Input Image Urls", "Output Image Urls"]);
-    expect(rows.slice(1).map((row) => row.slice(0, 2))).toEqual([["1", "SKU1"], ["2", "'=SKU2"], ["3", "SKU3"]]);
+    expect(rows.slice(1).map((row) => row.slice(0, 2))).toEqual([
+      ["1", "SKU1"],
+      ["2", "'=SKU2"],
+      ["3", "SKU3"],
+    ]);
     const outputs = rows.slice(1).map((row) => row[3].split(", "));
     expect(outputs.map((urls) => urls.length)).toEqual([3, 1, 2]);
     expect(outputs[0][1]).toBe("");
@@ -77,7 +81,10 @@ describe("upload → status → download", () => {
     expect(outputs[2][1]).toBe(outputs[0][0]);
 
     const storage = await getStorage();
-    const pairs: [Buffer, string][] = [[jpeg, outputs[0][0]], [png, outputs[0][2]]];
+    const pairs: [Buffer, string][] = [
+      [jpeg, outputs[0][0]],
+      [png, outputs[0][2]],
+    ];
     for (const [original, url] of pairs) {
       const key = decodeURIComponent(new URL(url).pathname.replace(/^\/files\//, ""));
       const stored = await storage.get(key);
@@ -100,7 +107,11 @@ describe("upload → status → download", () => {
     const accepted = await (await uploadCsv(`${header}\n1,Slow,${images.url("/slow.jpg")}\n`)).json();
     const conflict = await download(accepted.requestId);
     expect(conflict.status).toBe(409);
-    expect(await conflict.json()).toMatchObject({ status: "processing", requestId: accepted.requestId, progress: { totalImages: 1 } });
+    expect(await conflict.json()).toMatchObject({
+      status: "processing",
+      requestId: accepted.requestId,
+      progress: { totalImages: 1 },
+    });
     release();
     expect((await settle(accepted.requestId)).status).toBe("completed");
     expect((await download(accepted.requestId)).status).toBe(200);
@@ -186,7 +197,9 @@ describe("CSV rules at upload", () => {
 
   it("rejects a missing column with its name", async () => {
     const json = await expectRejected(400, `S. No.,Product Name\n1,SKU1\n`);
-    expect(json.errors).toEqual([{ row: 1, column: "Input Image Urls", message: expect.stringContaining("Missing column") }]);
+    expect(json.errors).toEqual([
+      { row: 1, column: "Input Image Urls", message: expect.stringContaining("Missing column") },
+    ]);
   });
 
   it("rejects an empty file", async () => {
@@ -200,7 +213,10 @@ describe("CSV rules at upload", () => {
   });
 
   it("rejects URLs that are not http(s), naming each row", async () => {
-    const json = await expectRejected(400, `${header}\n1,A,file:///etc/passwd\n2,B,${images.url("/a.jpg")}\n3,C,ftp://host/x.jpg\n`);
+    const json = await expectRejected(
+      400,
+      `${header}\n1,A,file:///etc/passwd\n2,B,${images.url("/a.jpg")}\n3,C,ftp://host/x.jpg\n`,
+    );
     expect(json.errors.map((error: { row: number }) => error.row)).toEqual([2, 4]);
     expect(json.error).toBe("The CSV has 2 problems; nothing was stored.");
   });
@@ -225,25 +241,49 @@ describe("CSV rules at upload", () => {
       pull(controller) {
         if (sent >= 100) return controller.close();
         sent++;
-        controller.enqueue(sent === 1 ? new TextEncoder().encode("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n") : chunk);
+        controller.enqueue(
+          sent === 1
+            ? new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n')
+            : chunk,
+        );
       },
     });
     const before = await countRequests();
-    const response = await POST(new Request("http://127.0.0.1:3999/api/csv/upload", { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=b" }, duplex: "half" } as RequestInit));
+    const response = await POST(
+      new Request("http://127.0.0.1:3999/api/csv/upload", {
+        method: "POST",
+        body,
+        headers: { "content-type": "multipart/form-data; boundary=b" },
+        duplex: "half",
+      } as RequestInit),
+    );
     expect(response.status).toBe(413);
-    expect((await response.json()).error).toBe("The upload is larger than the 10 MB limit. Split it into smaller files.");
+    expect((await response.json()).error).toBe(
+      "The upload is larger than the 10 MB limit. Split it into smaller files.",
+    );
     expect(sent).toBeLessThan(20);
     expect(await countRequests()).toBe(before);
   });
 
   it("rejects a bad quality or webhook URL", async () => {
-    const json = await expectRejected(400, valid(), { fields: { quality: "150", webhookUrl: "ftp://example.test/hook" } });
-    expect(json.errors.map((error: { message: string }) => error.message)).toEqual([expect.stringContaining("quality"), expect.stringContaining("webhookUrl")]);
+    const json = await expectRejected(400, valid(), {
+      fields: { quality: "150", webhookUrl: "ftp://example.test/hook" },
+    });
+    expect(json.errors.map((error: { message: string }) => error.message)).toEqual([
+      expect.stringContaining("quality"),
+      expect.stringContaining("webhookUrl"),
+    ]);
   });
 
   it("asks for a multipart upload when the body is something else", async () => {
     const { POST } = await import("./route");
-    const response = await POST(new Request("http://127.0.0.1:3999/api/csv/upload", { method: "POST", body: valid(), headers: { "content-type": "text/csv" } }));
+    const response = await POST(
+      new Request("http://127.0.0.1:3999/api/csv/upload", {
+        method: "POST",
+        body: valid(),
+        headers: { "content-type": "text/csv" },
+      }),
+    );
     expect(response.status).toBe(400);
     expect((await response.json()).error).toContain("multipart/form-data");
   });

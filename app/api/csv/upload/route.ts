@@ -13,17 +13,23 @@ export const POST = handleErrors("upload", async (request: Request) => {
 
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    throw rejectedUpload("bad_request:upload", "Send the CSV as multipart/form-data with the file in a field named \"file\" (curl -F file=@products.csv).");
+    throw rejectedUpload(
+      "bad_request:upload",
+      'Send the CSV as multipart/form-data with the file in a field named "file" (curl -F file=@products.csv).',
+    );
   }
   const body = await readBodyWithLimit(request, config.csv.maxBytes + MULTIPART_OVERHEAD);
   // Reading stopped at the limit, so the real size is not known.
   if (!body) throw fileTooLarge(null);
   const form = await new Response(body, { headers: { "content-type": contentType } }).formData().catch(() => {
-    throw rejectedUpload("bad_request:upload", "The upload could not be read as multipart/form-data. Please try again.");
+    throw rejectedUpload(
+      "bad_request:upload",
+      "The upload could not be read as multipart/form-data. Please try again.",
+    );
   });
   const file = form.get("file");
   if (!(file instanceof File)) {
-    throw rejectedUpload("bad_request:upload", "No file received: put the CSV in a form field named \"file\".");
+    throw rejectedUpload("bad_request:upload", 'No file received: put the CSV in a form field named "file".');
   }
 
   const accepted = await acceptUpload({

@@ -2,14 +2,17 @@ import { handleErrors } from "@/lib/http";
 import { openOutputCsv } from "@/lib/requests/download";
 
 /** The output CSV as an attachment; 409 with the status while the request is still processing. */
-export const GET = handleErrors("download", async (_request: Request, { params }: { params: Promise<{ requestId: string }> }) => {
-  const { requestId } = await params;
-  const output = await openOutputCsv(requestId);
-  return new Response(output.body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${output.fileName}"; filename*=UTF-8''${encodeURIComponent(output.fileName)}`,
-      "Cache-Control": "no-store",
-    },
-  });
-});
+export const GET = handleErrors(
+  "download",
+  async (_request: Request, { params }: { params: Promise<{ requestId: string }> }) => {
+    const { requestId } = await params;
+    const output = await openOutputCsv(requestId);
+    return new Response(output.body, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${output.fileName}"; filename*=UTF-8''${encodeURIComponent(output.fileName)}`,
+        "Cache-Control": "no-store",
+      },
+    });
+  },
+);

@@ -1,0 +1,34 @@
+import { defineConfig, globalIgnores } from "eslint/config";
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+import prettier from "eslint-config-prettier/flat";
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
+      // Server code logs through lib/logger; the browser has no logger of ours.
+      "no-console": "error",
+    },
+  },
+  {
+    files: ["components/**", "app/**/*.tsx", "e2e/**", "test/**", "bench/**", "**/*.test.ts", "db/migrate-cli.ts"],
+    rules: { "no-console": "off" },
+  },
+  // Last: turns off the stylistic rules that would fight Prettier.
+  prettier,
+  globalIgnores([
+    ".next/**",
+    ".data/**",
+    "processed_images/**",
+    "playwright-report/**",
+    "test-results/**",
+    "next-env.d.ts",
+    "db/migrations/**",
+  ]),
+]);
