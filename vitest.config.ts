@@ -18,6 +18,8 @@ const sharedEnv = {
   FETCH_TIMEOUT_MS: "1500",
   IMAGE_MAX_ATTEMPTS: "3",
   FETCH_CONNECT_TIMEOUT_MS: "1000",
+  // Error paths are tested on purpose; LOG_LEVEL=info npm run test:unit shows their log lines.
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
 };
 
 const base = {

@@ -3,6 +3,7 @@ import { connection } from "next/server";
 import { RecentRequests } from "@/components/recent-requests";
 import { UploadPanel } from "@/components/upload-panel";
 import { pageNumber } from "@/components/page-number";
+import { loadSeed } from "@/components/server-seed";
 import { config } from "@/lib/config";
 import { listRequests } from "@/lib/requests/list-requests";
 
@@ -16,10 +17,9 @@ export default async function HomePage({
   // Rendered per request: the list comes from the database, which `next build` must not need.
   await connection();
   const page = pageNumber((await searchParams).page);
-  const list = await listRequests({ page, pageSize: PAGE_SIZE });
+  const { data: list, fetchedAt } = await loadSeed(() => listRequests({ page, pageSize: PAGE_SIZE }));
   if (list.requests.length === 0 && page > list.pagination.totalPages)
     redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
-  const fetchedAt = Date.now();
   const limits = {
     maxBytes: config.csv.maxBytes,
     maxRows: config.csv.maxRows,

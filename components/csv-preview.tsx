@@ -1,5 +1,5 @@
 import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
-import { formatCount, plural } from "./format";
+import { formatCount, plural } from "@/lib/format";
 import { ProblemList } from "./problem-list";
 
 const SAMPLE_ROWS = 5;

@@ -1,20 +1,5 @@
 /** Formatting shared by the dashboard's components: sizes, savings and counts as people read them. */
 
-const KB = 1024;
-
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "—";
-  if (bytes < KB) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes / KB;
-  let unit = 0;
-  while (value >= KB && unit < units.length - 1) {
-    value /= KB;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
-}
-
 /** The share of bytes saved, e.g. 0.64 for 1 MB → 360 KB; null when nothing was measured. */
 export function savingRatio(bytesIn: number | null | undefined, bytesOut: number | null | undefined): number | null {
   if (!bytesIn || bytesOut === null || bytesOut === undefined) return null;
@@ -26,14 +11,6 @@ export function formatSaving(ratio: number | null): string {
   const percent = ratio * 100;
   if (Math.abs(percent) < 0.05) return "0%";
   return `${percent >= 10 || percent <= -10 ? Math.round(percent) : percent.toFixed(1)}%`;
-}
-
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
-}
-
-export function formatCount(count: number): string {
-  return count.toLocaleString("en-US");
 }
 
 /** A fixed, locale-independent form used for the server render, so hydration matches in every time zone. */

@@ -1,5 +1,5 @@
 import type { CsvProblem } from "@/lib/csv/parse-product-csv";
-import { formatCount } from "./format";
+import { formatCount } from "@/lib/format";
 
 /** Problems with a file, each with the spreadsheet row it is on (the header is row 1). */
 export function ProblemList({ problems, total, testId }: { problems: CsvProblem[]; total: number; testId: string }) {

@@ -1,7 +1,8 @@
 "use client";
 
 import type { ImageStatus, ProductStatus } from "@/lib/requests/types";
-import { formatBytes, formatSaving, plural, savingRatio } from "./format";
+import { formatBytes, plural } from "@/lib/format";
+import { formatSaving, savingRatio } from "./format";
 import { ImageThumbnail, ThumbnailPlaceholder } from "./image-thumbnail";
 
 /** One product and its images: before and after, sizes, saving, and why an image failed. */

@@ -2,7 +2,8 @@
 
 import Link from "next/link";
 import type { RequestList, RequestSummary } from "@/lib/requests/types";
-import { formatBytes, formatCount, formatSaving, savingRatio } from "./format";
+import { formatBytes, formatCount } from "@/lib/format";
+import { formatSaving, savingRatio } from "./format";
 import { PaginationNav } from "./pagination-nav";
 import { ProgressBar } from "./progress-bar";
 import { RelativeTime } from "./relative-time";

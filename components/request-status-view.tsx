@@ -3,7 +3,8 @@
 import Link from "next/link";
 import type { RequestStatus, WebhookStatus } from "@/lib/requests/types";
 import { WarningIcon } from "./csv-preview";
-import { formatBytes, formatCount, formatDuration, formatSaving, plural, savingRatio } from "./format";
+import { formatBytes, formatCount, plural } from "@/lib/format";
+import { formatDuration, formatSaving, savingRatio } from "./format";
 import { PaginationNav } from "./pagination-nav";
 import { ProductImagesTable } from "./product-images-table";
 import { ProgressBar } from "./progress-bar";

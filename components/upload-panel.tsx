@@ -5,7 +5,7 @@ import { useCallback, useId, useState, type FormEvent } from "react";
 import { useDropzone, type FileRejection } from "react-dropzone";
 import type { UploadAccepted } from "@/lib/requests/types";
 import { CsvPreview, WarningIcon } from "./csv-preview";
-import { formatBytes, plural } from "./format";
+import { formatBytes, plural } from "@/lib/format";
 import { ProblemList } from "./problem-list";
 import { useCsvPreview } from "./use-csv-preview";
 import { useCsvUpload, type UploadState } from "./use-csv-upload";

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { decodeCsvFile } from "@/lib/csv/decode-csv-file";
 import { parseProductCsv, type CsvLimits, type ParsedProductCsv } from "@/lib/csv/parse-product-csv";
+import { formatBytes } from "@/lib/format";
 
 export type CsvPreview =
   | { state: "empty" }
@@ -11,51 +12,47 @@ export type CsvPreview =
   | { state: "unreadable"; file: File; message: string }
   | { state: "parsed"; file: File; csv: ParsedProductCsv };
 
+type Finished = Extract<CsvPreview, { state: "unreadable" | "parsed" }>;
+
 /**
  * Reads the chosen file in the browser and validates it with the same parser the server uses, so the
- * seller sees every problem before anything is sent.
+ * seller sees every problem before anything is sent. A file is "reading" until its own result arrives.
  */
 export function useCsvPreview(file: File | null, limits: CsvLimits & { maxBytes: number }): CsvPreview {
-  const [preview, setPreview] = useState<CsvPreview>({ state: "empty" });
+  const [finished, setFinished] = useState<Finished | null>(null);
   const { maxBytes, maxRows, maxUrlsPerRow } = limits;
 
   useEffect(() => {
-    if (!file) {
-      setPreview({ state: "empty" });
-      return;
-    }
+    if (!file) return;
     let current = true;
-    setPreview({ state: "reading", file });
-    (async () => {
-      if (file.size > maxBytes) {
-        return {
-          state: "unreadable",
-          file,
-          message: `The file is ${describeSize(file.size)}; the limit is ${describeSize(maxBytes)}. Split it into smaller files.`,
-        } as const;
-      }
-      try {
-        const text = decodeCsvFile(new Uint8Array(await file.arrayBuffer()));
-        return { state: "parsed", file, csv: parseProductCsv(text, { maxRows, maxUrlsPerRow }) } as const;
-      } catch (error) {
-        return {
-          state: "unreadable",
-          file,
-          message: error instanceof Error ? error.message : "The file could not be read.",
-        } as const;
-      }
-    })().then((next) => {
-      if (current) setPreview(next);
+    readPreview(file, { maxBytes, maxRows, maxUrlsPerRow }).then((next) => {
+      if (current) setFinished(next);
     });
     return () => {
       current = false;
     };
   }, [file, maxBytes, maxRows, maxUrlsPerRow]);
 
-  return preview;
+  if (!file) return { state: "empty" };
+  return finished?.file === file ? finished : { state: "reading", file };
 }
 
-function describeSize(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+async function readPreview(file: File, limits: CsvLimits & { maxBytes: number }): Promise<Finished> {
+  if (file.size > limits.maxBytes) {
+    return {
+      state: "unreadable",
+      file,
+      message: `The file is ${formatBytes(file.size)}; the limit is ${formatBytes(limits.maxBytes)}. Split it into smaller files.`,
+    };
+  }
+  try {
+    const text = decodeCsvFile(new Uint8Array(await file.arrayBuffer()));
+    return { state: "parsed", file, csv: parseProductCsv(text, limits) };
+  } catch (error) {
+    return {
+      state: "unreadable",
+      file,
+      message: error instanceof Error ? error.message : "The file could not be read.",
+    };
+  }
 }

@@ -26,8 +26,9 @@ export function useServerSeededQuery<T extends object>({
     const state = queryClient.getQueryState(queryKey);
     if (state && state.dataUpdatedAt < fetchedAt)
       queryClient.setQueryData(queryKey, initialData, { updatedAt: fetchedAt });
-    // A new server render brings new `initialData`; the key is derived from the same props.
-  }, [queryClient, initialData, fetchedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+    // Idempotent: once the server's copy is in, `dataUpdatedAt` is no longer older, so running again
+    // for a new (equal) key array changes nothing.
+  }, [queryClient, queryKey, initialData, fetchedAt]);
 
   return useQuery({
     queryKey,

@@ -92,6 +92,9 @@ const schema = z
     INNGEST_BASE_URL: httpUrl,
     INNGEST_CONCURRENCY: int(20, 1, 1000),
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
+
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   })
   .superRefine((env, context) => {
     if (env.JOB_RUNNER === "inngest" && !env.INNGEST_DEV && !(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY)) {
@@ -150,6 +153,11 @@ const schema = z
         defaultUrl: env.WEBHOOK_URL,
         secret: env.WEBHOOK_SECRET,
         maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      },
+      log: {
+        level: env.LOG_LEVEL,
+        // Readable lines for a person at a terminal; JSON lines for whatever collects production logs.
+        format: env.LOG_FORMAT ?? (env.NODE_ENV === "development" ? "pretty" : "json"),
       },
       inngest: {
         configured: inngestConfigured,

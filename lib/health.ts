@@ -2,6 +2,7 @@ import "server-only";
 import { pingDatabase } from "@/db/queries";
 import { config } from "./config";
 import { getStorage } from "./storage/get-storage";
+import { logger } from "./logger";
 
 type Check = { ok: boolean; kind: string; error?: string };
 
@@ -18,7 +19,7 @@ async function probe(kind: string, check: () => Promise<void>): Promise<Check> {
     await check();
     return { ok: true, kind };
   } catch (error) {
-    console.error(`[health] ${kind}:`, error);
+    logger.warn({ err: error, part: kind }, "health check failed");
     return { ok: false, kind, error: (error as Error).message };
   }
 }

@@ -1,4 +1,5 @@
 import { AppError } from "./errors";
+import { logger } from "./logger";
 
 /**
  * The one place errors become HTTP responses. An AppError says what the user did wrong or what is
@@ -8,7 +9,7 @@ export function errorResponse(error: unknown, context: string): Response {
   if (error instanceof AppError) {
     return Response.json({ error: error.message, code: error.code, ...error.body }, { status: error.status });
   }
-  console.error(`[${context}]`, error);
+  logger.error({ err: error, route: context }, "request failed on our side");
   return Response.json(
     {
       error: "Something went wrong on our side. Please try again; if it keeps happening, contact support.",

@@ -2,6 +2,7 @@ import { getDb } from "@/db/client";
 import { config } from "./config";
 import { getJobRunner } from "./jobs/job-runner";
 import { getStorage } from "./storage/get-storage";
+import { logger } from "./logger";
 
 /** Start-up: database migrated, storage reachable (reported, not fatal), unfinished work resumed. */
 export async function startServer() {
@@ -9,10 +10,11 @@ export async function startServer() {
   try {
     await (await getStorage()).check();
   } catch (error) {
-    console.error(`[start] storage is not usable: ${(error as Error).message}`);
+    logger.error({ err: error }, "storage is not usable");
   }
   await (await getJobRunner()).start();
-  console.info(
-    `[start] database: ${config.database.kind}, storage: ${config.storage.kind}, runner: ${config.jobs.runner}`,
+  logger.info(
+    { database: config.database.kind, storage: config.storage.kind, runner: config.jobs.runner },
+    "service started",
   );
 }

@@ -5,6 +5,7 @@ import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { inngest } from "../client";
 import { requestImagesFinished } from "../events";
 import { retries } from "../retries";
+import { logger } from "@/lib/logger";
 
 // Writing the output CSV is retried like any step; the webhook step needs as many retries as
 // WEBHOOK_MAX_ATTEMPTS allows (the domain records the last one as failed itself).
@@ -25,7 +26,7 @@ export const finishJob = inngest.createFunction(
     retries: retries(FINISH_RETRIES),
     onFailure: async ({ event, error, step }) => {
       const { requestId } = event.data.event.data;
-      console.error(`[inngest] finishing request ${requestId}:`, error);
+      logger.error({ err: error, requestId }, "finishing the request ran out of retries");
       const closed = await step.run("close request without output CSV", () => closeWithoutOutputCsv(requestId));
       // A new run delivers the webhook with its own retries; if the webhook step was what ran out,
       // the domain has recorded its last attempt and the new run changes nothing.

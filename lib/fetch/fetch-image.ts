@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { config } from "@/lib/config";
 import { ImageFailure } from "@/lib/errors";
 import { type GuardedRequestOptions, guardedRequest } from "./guarded-request";
-import { formatBytes } from "@/lib/format-bytes";
+import { formatBytes } from "@/lib/format";
 import {
   RequestAbortedError,
   RequestError,

@@ -3,7 +3,7 @@
  * `retryable` says whether the same request could succeed later.
  */
 
-import { formatBytes } from "@/lib/format-bytes";
+import { formatBytes } from "@/lib/format";
 
 export class RequestError extends Error {
   override name = "RequestError";

@@ -6,6 +6,7 @@ import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { retryDelay } from "@/lib/processing/backoff";
 import type { JobRunner } from "./job-runner";
 import { attemptImage } from "@/lib/processing/process-image";
+import { logger } from "@/lib/logger";
 
 const FINISH_ATTEMPTS = 5;
 
@@ -37,8 +38,9 @@ export class InlineRunner implements JobRunner {
       listRequestsAwaitingWebhook(),
     ]);
     if (imageIds.length || unclosed.length || webhooks.length) {
-      console.info(
-        `[runner] resuming ${imageIds.length} images, ${unclosed.length} requests to close, ${webhooks.length} webhooks`,
+      logger.info(
+        { images: imageIds.length, requestsToClose: unclosed.length, webhooks: webhooks.length },
+        "resuming unfinished work",
       );
     }
     this.enqueue(imageIds);
@@ -89,7 +91,7 @@ export class InlineRunner implements JobRunner {
       if (outcome.kind !== "skipped" && outcome.requestFinished) await this.finish(outcome.requestId, 1);
     } catch (error) {
       // The database itself failed: try the image again later rather than lose it.
-      console.error(`[runner] image ${imageId}:`, error);
+      logger.error({ err: error, imageId }, "image attempt failed on our side; trying again later");
       this.later(retryDelay(3), () => {
         this.pending.delete(imageId);
         this.enqueue([imageId]);
@@ -101,7 +103,7 @@ export class InlineRunner implements JobRunner {
     try {
       if (await finishRequest(requestId)) await this.notify(requestId);
     } catch (error) {
-      console.error(`[runner] finishing request ${requestId} (attempt ${attempt}):`, error);
+      logger.error({ err: error, requestId, attempt }, "finishing the request failed");
       if (attempt < FINISH_ATTEMPTS) {
         this.later(retryDelay(attempt), () => this.track(this.finish(requestId, attempt + 1)));
       } else if (await closeWithoutOutputCsv(requestId).catch(() => false)) {
@@ -115,7 +117,7 @@ export class InlineRunner implements JobRunner {
       const outcome = await attemptWebhook(requestId);
       if (outcome.kind === "retry") this.later(outcome.delayMs, () => this.track(this.notify(requestId)));
     } catch (error) {
-      console.error(`[runner] webhook of request ${requestId}:`, error);
+      logger.error({ err: error, requestId }, "webhook delivery failed on our side");
     }
   }
 

@@ -8,6 +8,7 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
 import { outputImageKey } from "@/lib/storage/keys";
 import { retryDelay } from "./backoff";
+import { logger } from "@/lib/logger";
 
 /** What became of one attempt at an image; the runner schedules what follows. */
 export type ImageAttempt =
@@ -42,7 +43,10 @@ export async function attemptImage(
     try {
       await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
     } catch (error) {
-      console.error(`[images] storing ${key}:`, error);
+      logger.error(
+        { err: error, requestId: image.requestId, imageId: image.id, key },
+        "storing the compressed image failed",
+      );
       throw ImageFailure.transient(
         `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
       );
@@ -105,7 +109,7 @@ export async function failImage(imageId: number, reason: string) {
 function asImageFailure(error: unknown): ImageFailure {
   if (error instanceof ImageFailure) return error;
   if (error instanceof StorageError) return ImageFailure.transient(error.message);
-  console.error("[images] unexpected error:", error);
+  logger.error({ err: error }, "unexpected error while processing an image");
   return ImageFailure.transient("an unexpected error occurred on our side while processing the image");
 }
 

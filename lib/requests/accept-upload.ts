@@ -6,7 +6,7 @@ import { canonicalImageUrl } from "@/lib/csv/image-urls";
 import { parseProductCsv, type CsvProblem } from "@/lib/csv/parse-product-csv";
 import { deleteRequest, insertRequest } from "@/db/queries";
 import { AppError, rejectedUpload } from "@/lib/errors";
-import { formatBytes } from "@/lib/format-bytes";
+import { formatBytes } from "@/lib/format";
 import { getJobRunner } from "@/lib/jobs/job-runner";
 import { getStorage } from "@/lib/storage/get-storage";
 import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
@@ -14,6 +14,7 @@ import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
 import { requestLinks } from "./links";
 import { shownWebhookUrl } from "./status";
 import type { UploadAccepted } from "./types";
+import { logger } from "@/lib/logger";
 
 export type Upload = {
   fileName: string;
@@ -77,7 +78,7 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
   try {
     await storage.put(csvKey, Buffer.from(upload.bytes), { contentType: "text/csv; charset=utf-8" });
   } catch (error) {
-    console.error(`[upload] could not store ${csvKey}:`, error);
+    logger.error({ err: error, requestId, key: csvKey }, "storing the uploaded CSV failed");
     await takeBack(requestId);
     throw rejectedUpload(
       "unavailable:storage",
@@ -89,7 +90,7 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
     await (await getJobRunner()).requestAccepted(requestId);
   } catch (error) {
     // Nothing would ever process it: take the request back rather than leave it processing forever.
-    console.error(`[upload] the job runner did not take request ${requestId}:`, error);
+    logger.error({ err: error, requestId }, "the job runner did not take the request");
     await takeBack(requestId, () => storage.delete(csvKey));
     throw rejectedUpload(
       "unavailable:jobs",
@@ -117,7 +118,7 @@ async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
     await deleteRequest(requestId);
     await removeFile?.();
   } catch (error) {
-    console.error(`[upload] could not remove half-accepted request ${requestId}:`, error);
+    logger.error({ err: error, requestId }, "removing a half-accepted request failed");
   }
 }
 

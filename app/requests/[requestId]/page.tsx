@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import { cache } from "react";
 import { pageNumber } from "@/components/page-number";
 import { RequestStatusView } from "@/components/request-status-view";
+import { loadSeed } from "@/components/server-seed";
 import { getRequestStatus } from "@/lib/requests/status";
 
 type Props = {
@@ -15,20 +16,20 @@ const PAGE_SIZE = 20;
 
 // Metadata and page ask for the same status; one database round trip serves both.
 const loadStatus = cache((requestId: string, page: number) =>
-  getRequestStatus({ requestId, page, pageSize: PAGE_SIZE }),
+  loadSeed(() => getRequestStatus({ requestId, page, pageSize: PAGE_SIZE })),
 );
 
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   await connection();
   const [{ requestId }, search] = await Promise.all([params, searchParams]);
-  const status = await loadStatus(requestId, pageNumber(search.page));
+  const { data: status } = await loadStatus(requestId, pageNumber(search.page));
   return { title: status ? status.fileName : "Request not found" };
 }
 
 export default async function RequestPage({ params, searchParams }: Props) {
   await connection();
   const [{ requestId }, search] = await Promise.all([params, searchParams]);
-  const status = await loadStatus(requestId, pageNumber(search.page));
+  const { data: status, fetchedAt } = await loadStatus(requestId, pageNumber(search.page));
   if (!status) notFound();
-  return <RequestStatusView initialStatus={status} fetchedAt={Date.now()} />;
+  return <RequestStatusView initialStatus={status} fetchedAt={fetchedAt} />;
 }
