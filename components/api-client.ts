@@ -1,4 +1,5 @@
-import type { RequestList, RequestStatus } from "@/lib/requests/types";
+import type { z } from "zod";
+import { ErrorBody, RequestList, RequestStatus } from "@/lib/contract";
 
 /** Browser-side calls to the service's JSON API and the React Query keys they are cached under. */
 
@@ -18,13 +19,25 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+/** Shown instead of a page built from an answer the dashboard does not understand. */
+export const UNEXPECTED_ANSWER =
+  "The server sent an answer this page does not understand. Reload the page; if it keeps happening, the server and the dashboard are out of step.";
+
+/** Checks a response body against its contract schema; a mismatch is an error, never rendered. */
+export function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, status: number): z.output<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ApiError(UNEXPECTED_ANSWER, status);
+  return result.data;
+}
+
+async function getJson<T extends z.ZodType>(url: string, schema: T, signal?: AbortSignal): Promise<z.output<T>> {
   const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", signal });
+  const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: string } | null;
-    throw new ApiError(body?.error ?? `The server answered ${response.status}.`, response.status);
+    const error = ErrorBody.safeParse(body);
+    throw new ApiError(error.success ? error.data.error : `The server answered ${response.status}.`, response.status);
   }
-  return (await response.json()) as T;
+  return parseAnswer(schema, body, response.status);
 }
 
 export function fetchRequestList({
@@ -36,7 +49,7 @@ export function fetchRequestList({
   pageSize: number;
   signal?: AbortSignal;
 }): Promise<RequestList> {
-  return getJson(`/api/csv/requests?page=${page}&pageSize=${pageSize}`, signal);
+  return getJson(`/api/csv/requests?page=${page}&pageSize=${pageSize}`, RequestList, signal);
 }
 
 export function fetchRequestStatus({
@@ -50,5 +63,9 @@ export function fetchRequestStatus({
   pageSize: number;
   signal?: AbortSignal;
 }): Promise<RequestStatus> {
-  return getJson(`/api/csv/status/${encodeURIComponent(requestId)}?page=${page}&pageSize=${pageSize}`, signal);
+  return getJson(
+    `/api/csv/status/${encodeURIComponent(requestId)}?page=${page}&pageSize=${pageSize}`,
+    RequestStatus,
+    signal,
+  );
 }

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { Pagination } from "@/lib/requests/types";
+import type { Pagination } from "@/lib/contract";
 
 /** Previous / next links that keep the page in the URL, so a page can be shared and reloaded. */
 export function PaginationNav({

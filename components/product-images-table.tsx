@@ -1,6 +1,6 @@
 "use client";
 
-import type { ImageStatus, ProductStatus } from "@/lib/requests/types";
+import type { ImageStatus, ProductStatus } from "@/lib/contract";
 import { formatBytes, plural } from "@/lib/format";
 import { formatSaving, savingRatio } from "./format";
 import { ImageThumbnail, ThumbnailPlaceholder } from "./image-thumbnail";

@@ -1,4 +1,4 @@
-import type { Progress } from "@/lib/requests/types";
+import type { Progress } from "@/lib/contract";
 
 /**
  * Finished images out of all: processed in green, failed in red, so a glance tells how it is going.

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { RequestList, RequestSummary } from "@/lib/requests/types";
+import type { RequestList, RequestSummary } from "@/lib/contract";
 import { formatBytes, formatCount } from "@/lib/format";
 import { formatSaving, savingRatio } from "./format";
 import { PaginationNav } from "./pagination-nav";

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { RequestStatus, WebhookStatus } from "@/lib/requests/types";
+import type { RequestStatus, WebhookDelivery } from "@/lib/contract";
 import { WarningIcon } from "./csv-preview";
 import { formatBytes, formatCount, plural } from "@/lib/format";
 import { formatDuration, formatSaving, savingRatio } from "./format";
@@ -177,7 +177,7 @@ function WebhookBlock({
   onRefresh,
   refreshing,
 }: {
-  webhook: WebhookStatus;
+  webhook: WebhookDelivery;
   finished: boolean;
   onRefresh: () => void;
   refreshing: boolean;

@@ -1,4 +1,4 @@
-import type { ImageState, RequestState, WebhookState } from "@/lib/requests/types";
+import type { ImageState, RequestState, WebhookState } from "@/lib/contract";
 
 type BadgeState = RequestState | ImageState | WebhookState;
 

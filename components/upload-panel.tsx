@@ -3,8 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useId, useState, type FormEvent } from "react";
 import { useDropzone, type FileRejection } from "react-dropzone";
-import type { UploadAccepted } from "@/lib/requests/types";
+import type { UploadAccepted } from "@/lib/contract";
 import { CsvPreview, WarningIcon } from "./csv-preview";
+import { readQuality } from "@/lib/contract";
 import { formatBytes, plural } from "@/lib/format";
 import { ProblemList } from "./problem-list";
 import { useCsvPreview } from "./use-csv-preview";
@@ -61,7 +62,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: UploadLimits; 
 
   const csv = preview.state === "parsed" ? preview.csv : null;
   const hasProblems = preview.state === "unreadable" || (csv !== null && csv.errorCount > 0);
-  const qualityValid = /^\d+$/.test(quality.trim()) && Number(quality) >= 1 && Number(quality) <= 100;
+  const qualityValid = readQuality(quality) !== null;
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -1,9 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { UploadAccepted, UploadRejected } from "@/lib/requests/types";
-
-export type UploadProblem = { row: number | null; column: string | null; message: string };
+import { ErrorBody, type Problem, UploadAccepted, UploadRejected } from "@/lib/contract";
+import { UNEXPECTED_ANSWER } from "./api-client";
 
 export type UploadState =
   | { phase: "idle" }
@@ -12,7 +11,7 @@ export type UploadState =
   /** All bytes sent; the server is validating and storing the file. */
   | { phase: "processing" }
   | { phase: "accepted"; response: UploadAccepted }
-  | { phase: "rejected"; status: number; message: string; errors: UploadProblem[]; errorCount: number };
+  | { phase: "rejected"; status: number; message: string; errors: Problem[]; errorCount: number };
 
 export type UploadInput = { file: File; quality?: string; webhookUrl?: string };
 
@@ -23,9 +22,9 @@ export type UploadInput = { file: File; quality?: string; webhookUrl?: string };
 export function useCsvUpload({ onAccepted }: { onAccepted: (response: UploadAccepted) => void }) {
   const [state, setState] = useState<UploadState>({ phase: "idle" });
   const request = useRef<XMLHttpRequest | null>(null);
-  const accepted = useRef(onAccepted);
+  const onAcceptedRef = useRef(onAccepted);
   useEffect(() => {
-    accepted.current = onAccepted;
+    onAcceptedRef.current = onAccepted;
   }, [onAccepted]);
   useEffect(() => () => request.current?.abort(), []);
 
@@ -48,13 +47,17 @@ export function useCsvUpload({ onAccepted }: { onAccepted: (response: UploadAcce
     xhr.onload = () => {
       request.current = null;
       const body = parseJson(xhr.responseText);
-      if (xhr.status === 202 && body && typeof body === "object" && "requestId" in body) {
-        const response = body as UploadAccepted;
-        setState({ phase: "accepted", response });
-        accepted.current(response);
+      if (xhr.status !== 202) {
+        setState(rejection(xhr.status, body));
         return;
       }
-      setState(rejection(xhr.status, body));
+      const accepted = UploadAccepted.safeParse(body);
+      if (!accepted.success) {
+        setState({ phase: "rejected", status: xhr.status, message: UNEXPECTED_ANSWER, errors: [], errorCount: 0 });
+        return;
+      }
+      setState({ phase: "accepted", response: accepted.data });
+      onAcceptedRef.current(accepted.data);
     };
     xhr.onerror = () => {
       request.current = null;
@@ -95,22 +98,21 @@ function parseJson(text: string): unknown {
 }
 
 function rejection(status: number, body: unknown): UploadState {
-  const data = (body && typeof body === "object" ? body : {}) as Partial<UploadRejected> & { error?: string };
-  const errors = Array.isArray(data.errors) ? data.errors : [];
+  const rejected = UploadRejected.safeParse(body);
+  if (rejected.success) {
+    const { error, errors, errorCount } = rejected.data;
+    return { phase: "rejected", status, message: error, errors, errorCount };
+  }
+  const plain = ErrorBody.safeParse(body);
   const fallback: Record<number, string> = {
     413: "The file is too large for the server.",
     415: "The server could not read this file as CSV text.",
   };
-  return {
-    phase: "rejected",
-    status,
-    message:
-      data.error ??
-      fallback[status] ??
+  const message = plain.success
+    ? plain.data.error
+    : (fallback[status] ??
       (status >= 500
         ? "Something went wrong on our side. Please try again in a minute."
-        : `The server refused the upload (HTTP ${status}).`),
-    errors,
-    errorCount: typeof data.errorCount === "number" ? data.errorCount : errors.length,
-  };
+        : `The server refused the upload (HTTP ${status}).`));
+  return { phase: "rejected", status, message, errors: [], errorCount: 0 };
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import type { RequestList } from "@/lib/requests/types";
+import type { RequestList } from "@/lib/contract";
 import { fetchRequestList, queryKeys } from "./api-client";
 import { useServerSeededQuery } from "./use-server-seeded-query";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { RequestStatus } from "@/lib/requests/types";
+import type { RequestStatus } from "@/lib/contract";
 import { fetchRequestStatus, queryKeys } from "./api-client";
 import { useServerSeededQuery } from "./use-server-seeded-query";
 

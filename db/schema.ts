@@ -12,12 +12,13 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "./enums";
 
 /** Every table of the service and its row types. Migrations in `db/migrations` are generated from this file. */
 
-export const requestStatus = pgEnum("request_status", ["processing", "completed", "failed"]);
-export const imageStatus = pgEnum("image_status", ["pending", "processing", "completed", "failed"]);
-export const webhookStatus = pgEnum("webhook_status", ["pending", "delivered", "failed"]);
+export const requestStatus = pgEnum("request_status", REQUEST_STATUSES);
+export const imageStatus = pgEnum("image_status", IMAGE_STATUSES);
+export const webhookStatus = pgEnum("webhook_status", WEBHOOK_STATUSES);
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

@@ -4,22 +4,26 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { type ImageServer, serveBytes, startImageServer } from "../test/image-server";
 import { photoJpeg } from "../test/sample-images";
+import { appServerProcessEnv } from "./support/app-server";
+import { freePort } from "./support/ports";
 
 /**
  * Kills the production server while a request is half done, starts it again on the same data, and
  * checks that the request finishes with every image counted once and every output file present.
  */
 
-const PORT = 3111;
-const ORIGIN = `http://127.0.0.1:${PORT}`;
 const DATA = path.resolve(".data/e2e-restart");
 const IMAGE_COUNT = 12;
 
 let images: ImageServer;
 let server: ChildProcess | null = null;
+let port: number;
+let origin: string;
 
 test.beforeAll(async () => {
   rmSync(DATA, { recursive: true, force: true });
+  port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
   images = await startImageServer();
   const jpeg = await photoJpeg();
   for (let i = 0; i < IMAGE_COUNT; i++) {
@@ -36,19 +40,15 @@ test.afterAll(async () => {
 });
 
 function startServer(): Promise<void> {
-  server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    detached: true,
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      PGLITE_DIR: path.join(DATA, "pglite"),
-      STORAGE_DIR: path.join(DATA, "storage"),
-      PUBLIC_BASE_URL: ORIGIN,
-      FETCH_ALLOW_HOSTS: "127.0.0.1",
-      WORKER_CONCURRENCY: "2",
+  server = spawn(
+    process.execPath,
+    ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      detached: true,
+      stdio: "ignore",
+      env: { ...appServerProcessEnv({ dataDir: DATA, port }), WORKER_CONCURRENCY: "2" },
     },
-  });
+  );
   return waitForHealth();
 }
 
@@ -65,7 +65,7 @@ function stopServer(signal: NodeJS.Signals) {
 
 async function waitForHealth() {
   await expect
-    .poll(async () => (await fetch(`${ORIGIN}/api/health`).catch(() => null))?.status ?? 0, {
+    .poll(async () => (await fetch(`${origin}/api/health`).catch(() => null))?.status ?? 0, {
       timeout: 60_000,
       intervals: [250],
     })
@@ -73,7 +73,7 @@ async function waitForHealth() {
 }
 
 async function status(requestId: string) {
-  return (await fetch(`${ORIGIN}/api/csv/status/${requestId}?pageSize=100`)).json();
+  return (await fetch(`${origin}/api/csv/status/${requestId}?pageSize=100`)).json();
 }
 
 test("a request survives the server being killed halfway", async () => {
@@ -84,7 +84,7 @@ test("a request survives the server being killed halfway", async () => {
   const rows = urls.map((url, i) => `${i + 1},Product ${i + 1},${url}`).join("\n");
   const form = new FormData();
   form.set("file", new File([`S. No.,Product Name,Input Image Urls\n${rows}\n`], "restart.csv", { type: "text/csv" }));
-  const accepted = await (await fetch(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form })).json();
+  const accepted = await (await fetch(`${origin}/api/csv/upload`, { method: "POST", body: form })).json();
   expect(accepted.images).toBe(IMAGE_COUNT);
 
   await expect
@@ -122,7 +122,7 @@ test("a request survives the server being killed halfway", async () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/jpeg");
   }
-  const csv = await (await fetch(`${ORIGIN}${accepted.downloadUrl}`)).text();
+  const csv = await (await fetch(`${origin}${accepted.downloadUrl}`)).text();
   expect(csv.trim().split("\r\n")).toHaveLength(IMAGE_COUNT + 1);
   expect(csv).not.toMatch(/,\s*$/m);
 });

@@ -4,23 +4,16 @@
  * `ImageFailure` ends one image's attempt and says whether trying again could help.
  */
 
-export type AppErrorCode =
-  | "bad_request:csv"
-  | "bad_request:upload"
-  | "payload_too_large:csv"
-  | "unsupported_media_type:csv"
-  | "not_found:request"
-  | "not_found:file"
-  | "conflict:processing"
-  | "unavailable:storage"
-  | "unavailable:jobs"
-  | "unavailable:database"
-  | "internal";
+import type { ErrorCode } from "./contract";
+
+/** The codes are listed once, in the API contract. */
+export type AppErrorCode = ErrorCode;
 
 const statusByKind: Record<string, number> = {
   bad_request: 400,
   not_found: 404,
   conflict: 409,
+  method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { AppError } from "./errors";
 import { logger } from "./logger";
 
@@ -30,9 +31,28 @@ export function handleErrors<Args extends unknown[]>(context: string, handler: (
   };
 }
 
-export function positiveInt(value: string | null, fallback: number): number {
-  const parsed = Number(value);
-  return value !== null && Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+/**
+ * Reads query parameters with a contract schema. A value that is not what the schema allows is the
+ * caller's mistake (400 naming the parameter), never a 500 or a silent default.
+ */
+export function parseQuery<T extends z.ZodObject>(request: Request, schema: T): z.output<T> {
+  const search = new URL(request.url).searchParams;
+  const values = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, search.get(name) ?? undefined]));
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  const name = String(result.error.issues[0].path[0]);
+  throw new AppError("bad_request:parameter", `${name} ${expected(schema.shape[name])} (got "${search.get(name)}").`);
+}
+
+/** "must be a whole number from 1 to 500", read from the parameter's own schema. */
+function expected(field: z.ZodType): string {
+  let inner = field as z.ZodType & { minValue?: number | null; maxValue?: number | null };
+  while ("unwrap" in inner && typeof inner.unwrap === "function") inner = inner.unwrap();
+  const { minValue, maxValue } = inner;
+  if (typeof minValue === "number" && typeof maxValue === "number") {
+    return `must be a whole number from ${minValue.toLocaleString("en-US")} to ${maxValue.toLocaleString("en-US")}`;
+  }
+  return "is not valid";
 }
 
 /**

@@ -3,7 +3,7 @@ import { GET as requestsRoute } from "@/app/api/csv/requests/route";
 import { GET as statusRoute } from "@/app/api/csv/status/[requestId]/route";
 import { POST as uploadRoute } from "@/app/api/csv/upload/route";
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
-import type { RequestList, RequestStatus } from "@/lib/requests/types";
+import type { RequestList, RequestStatus } from "@/lib/contract";
 
 /** Calls the real route handlers the way Next.js does, for integration tests. */
 
@@ -29,6 +29,10 @@ export function download(requestId: string) {
   return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`), {
     params: Promise.resolve({ requestId }),
   });
+}
+
+export function listRequests(query = "") {
+  return requestsRoute(new Request(`${ORIGIN}/api/csv/requests${query}`));
 }
 
 export async function countRequests(): Promise<number> {

@@ -1,5 +1,5 @@
 import { expect, type APIRequestContext } from "@playwright/test";
-import type { RequestList, RequestStatus, UploadAccepted } from "../../lib/requests/types";
+import type { RequestList, RequestStatus, UploadAccepted } from "../../lib/contract";
 
 /** The service's JSON API, for arranging and checking state around browser steps. */
 

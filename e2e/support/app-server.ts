@@ -32,28 +32,35 @@ export function appServerEnv({
 }
 
 /**
- * Settings from the developer's shell that would send the app elsewhere (a real bucket, a real
- * webhook, Inngest) are removed; an empty value would not do, they must be valid URLs when set.
+ * The service's settings that a developer's shell may hold (a real bucket, a real webhook, Inngest,
+ * keys mode): none of them may reach a server under test, whatever their name.
  */
-const UNSET = [
-  "WEBHOOK_URL",
-  "WEBHOOK_SECRET",
-  "S3_ENDPOINT",
-  "S3_PUBLIC_BASE_URL",
-  "INNGEST_DEV",
-  "INNGEST_BASE_URL",
-  "INNGEST_EVENT_KEY",
-  "INNGEST_SIGNING_KEY",
-];
+const SETTING =
+  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|UPLOADS_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
 
-/** A shell command that wipes the data folder and starts `next start` (run from the repository root). */
+function outsideSettings(): string[] {
+  return Object.keys(process.env).filter((name) => SETTING.test(name));
+}
+
+/** The whole environment of a server a spec starts itself: the shell's settings removed, the run's added. */
+export function appServerProcessEnv(options: { dataDir?: string; port?: number } = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of outsideSettings()) delete env[name];
+  return { ...env, ...appServerEnv(options) };
+}
+
+/**
+ * A shell command that wipes the data folder and starts `next start` (run from the repository root).
+ * Playwright adds its own environment to the command's, so the shell's settings are unset first.
+ */
 export function appServerCommand({
   dataDir = E2E_DATA_DIR,
   port = APP_PORT,
   clean = true,
 }: { dataDir?: string; port?: number; clean?: boolean } = {}): string {
+  const unset = outsideSettings();
   return [
-    `unset ${UNSET.join(" ")}`,
+    unset.length ? `unset ${unset.join(" ")}` : "true",
     clean ? `rm -rf ${dataDir}` : "true",
     `exec npx next start -H 127.0.0.1 -p ${port}`,
   ].join(" && ");

@@ -1,5 +1,6 @@
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { config } from "@/lib/config";
+import { Quality } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
 import { type ImageFormat, imageFormatInfo } from "./image-formats";
 import { describeNotAnImage, sniffImage } from "./sniff-image";
@@ -96,7 +97,7 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
     maxFrames = config.images.maxFrames,
     timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
   } = options;
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+  if (!Quality.safeParse(quality).success) {
     throw new RangeError(`quality must be an integer from 1 to 100, got ${quality}`);
   }
 

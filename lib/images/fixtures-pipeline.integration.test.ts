@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getStorage } from "@/lib/storage/get-storage";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
-import type { ImageStatus, RequestStatus } from "@/lib/requests/types";
+import type { ImageStatus, RequestStatus } from "@/lib/contract";
 import {
   ANIMATION_FRAMES,
   cmykPatches,

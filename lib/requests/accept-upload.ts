@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { config } from "@/lib/config";
+import { readQuality } from "@/lib/contract";
 import { decodeCsvFile } from "@/lib/csv/decode-csv-file";
 import { canonicalImageUrl } from "@/lib/csv/image-urls";
 import { parseProductCsv, type CsvProblem } from "@/lib/csv/parse-product-csv";
@@ -13,7 +14,7 @@ import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
 import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
 import { requestLinks } from "./links";
 import { shownWebhookUrl } from "./status";
-import type { UploadAccepted } from "./types";
+import type { UploadAccepted } from "@/lib/contract";
 import { logger } from "@/lib/logger";
 
 export type Upload = {
@@ -134,7 +135,7 @@ export function fileTooLarge(bytes: number | null): AppError {
 
 function problemsWithQuality(value: string | null | undefined): CsvProblem[] {
   if (value === null || value === undefined || value.trim() === "") return [];
-  return /^\d+$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= 100
+  return readQuality(value) !== null
     ? []
     : [{ row: null, column: null, message: `quality must be a whole number from 1 to 100 (got "${value}").` }];
 }

@@ -1,15 +1,16 @@
 import "server-only";
 import { findRequest } from "@/db/queries";
 import { AppError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputCsvFileName } from "@/lib/storage/keys";
 import { buildOutputCsv } from "./output-csv";
-import { getRequestStatus } from "./status";
+import { summarize } from "./status";
 
 /**
  * The output CSV of a finished request: the stored copy, or one built from the database when the
  * request closed without it (its storage was down) or its links are presigned. Still processing: a
- * conflict with the status.
+ * conflict with a message and the request's summary.
  */
 export async function openOutputCsv(
   requestId: string,
@@ -17,11 +18,12 @@ export async function openOutputCsv(
   const request = await findRequest(requestId);
   if (!request) throw new AppError("not_found:request", `No request with id "${requestId}".`);
   if (request.status === "processing") {
-    const status = await getRequestStatus({ requestId, pageSize: 1 });
+    const summary = summarize(request);
+    const finished = summary.progress.processedImages + summary.progress.failedImages;
     throw new AppError(
       "conflict:processing",
-      "The request is still processing; download the CSV once it is finished.",
-      { ...status },
+      `The request is still processing (${finished} of ${plural(summary.progress.totalImages, "image")} finished); download the output CSV once it is finished.`,
+      summary,
     );
   }
   const fileName = outputCsvFileName(request.fileName);

@@ -1,7 +1,7 @@
 import "server-only";
 import { listRecentRequests } from "@/db/queries";
 import { summarize } from "./status";
-import type { RequestList } from "./types";
+import type { RequestList } from "@/lib/contract";
 
 export async function listRequests({
   page = 1,

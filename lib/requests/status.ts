@@ -5,7 +5,7 @@ import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
 import { outputUrlOf } from "./output-url";
-import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "./types";
+import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "@/lib/contract";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;

@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ImageServer, type Route, serveBytes, startImageServer } from "@/test/image-server";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
-import type { RequestStatus } from "@/lib/requests/types";
+import type { RequestStatus } from "@/lib/contract";
 import { IMMUTABLE_CACHE } from "./storage";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 import { readCsv } from "@/test/read-csv";

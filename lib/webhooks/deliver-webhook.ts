@@ -66,6 +66,6 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
 }
 
 /** HMAC-SHA256 over `timestamp.body`; receivers recompute it to trust the call and reject replays. */
-export function signWebhook(secret: string, timestamp: string, body: string): string {
+function signWebhook(secret: string, timestamp: string, body: string): string {
   return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }

@@ -1,5 +1,5 @@
 import { openApiDocument } from "@/lib/openapi";
 
 export function GET() {
-  return Response.json(openApiDocument);
+  return Response.json(openApiDocument());
 }

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// A small size limit, so the 413 needs no large file.
+vi.hoisted(() => {
+  process.env.MAX_CSV_BYTES = String(64 * 1024);
+});
+
+import { GET as healthRoute } from "@/app/api/health/route";
+import { GET as openApiRoute } from "@/app/api/openapi.json/route";
+import { getJobRunner, provideJobRunner } from "@/lib/jobs/job-runner";
+import { download, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
+import { expectContract } from "@/test/contract";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { photoJpeg } from "@/test/sample-images";
+
+/**
+ * Every route, on success and on each error it documents, answers with a body that matches the
+ * OpenAPI document generated from the contract. A field added, dropped or retyped in a route without
+ * the contract fails here.
+ */
+
+const upload = { method: "post", path: "/api/csv/upload" } as const;
+const status = { method: "get", path: "/api/csv/status/{requestId}" } as const;
+const downloadCsv = { method: "get", path: "/api/csv/download/{requestId}" } as const;
+const list = { method: "get", path: "/api/csv/requests" } as const;
+
+let images: ImageServer;
+let csv: string;
+
+beforeAll(async () => {
+  images = await startImageServer();
+  images.route("/a.jpg", serveBytes(await photoJpeg(), "image/jpeg"));
+  const small = serveBytes(await photoJpeg(64, 48), "image/jpeg");
+  images.route("/slow.jpg", async (request, response, hit) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await small(request, response, hit);
+  });
+  csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,"${images.url("/a.jpg")},${images.url("/missing.jpg")}"\n`;
+});
+
+afterAll(() => images.close());
+
+describe("the API answers as its OpenAPI document says", () => {
+  it("upload: 202, 400, 413, 415 and 503", async () => {
+    const accepted = await uploadCsv(csv, { fields: { webhookUrl: images.url("/hook") } });
+    expect(accepted.status).toBe(202);
+    await expectContract(accepted, upload);
+
+    const invalid = await uploadCsv("S. No.,Product Name,Input Image Urls\n1,,file:///etc/passwd\n");
+    expect(invalid.status).toBe(400);
+    await expectContract(invalid, upload);
+
+    const tooLarge = await uploadCsv("x".repeat(70 * 1024));
+    expect(tooLarge.status).toBe(413);
+    await expectContract(tooLarge, upload);
+
+    const image = await uploadCsv(await photoJpeg(20, 20), { fileName: "photo.csv" });
+    expect(image.status).toBe(415);
+    await expectContract(image, upload);
+
+    // The workers cannot take the request (Inngest's server down, say): nothing is kept.
+    const runner = await getJobRunner();
+    provideJobRunner(async () => ({
+      name: "inngest",
+      start: async () => {},
+      requestAccepted: async () => Promise.reject(new Error("the Inngest server cannot be reached")),
+    }));
+    try {
+      const unavailable = await uploadCsv(csv);
+      expect(unavailable.status).toBe(503);
+      await expectContract(unavailable, upload);
+    } finally {
+      provideJobRunner(async () => runner);
+    }
+    await settle((await accepted.json()).requestId);
+  });
+
+  it("status: 200, 400 and 404; download: 200, 404 and 409; list: 200 and 400", async () => {
+    const slow = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Slow,${images.url("/slow.jpg")}\n`);
+    const { requestId } = await slow.json();
+
+    const processing = await getStatus(requestId);
+    expect(processing.status).toBe(200);
+    await expectContract(processing, status);
+    const notReady = await download(requestId);
+    expect(notReady.status).toBe(409);
+    const body = (await expectContract(notReady, downloadCsv)) as { error: string; status: string };
+    expect(body).toMatchObject({ status: "processing", error: expect.stringContaining("still processing") });
+
+    await settle(requestId);
+    const finished = await getStatus(requestId, "?page=1&pageSize=10");
+    await expectContract(finished, status);
+    const output = await download(requestId);
+    expect(output.status).toBe(200);
+    await expectContract(output, downloadCsv);
+
+    for (const query of ["?page=abc", "?page=1e20", "?pageSize=0", "?pageSize=501"]) {
+      const bad = await getStatus(requestId, query);
+      expect(bad.status, query).toBe(400);
+      const problem = (await expectContract(bad, status)) as { error: string };
+      expect(problem.error).toMatch(/^page(Size)? must be a whole number from 1 to /);
+    }
+
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    await expectContract(await getStatus(unknown), status);
+    expect((await getStatus(unknown)).status).toBe(404);
+    expect((await download(unknown)).status).toBe(404);
+    await expectContract(await download(unknown), downloadCsv);
+
+    const page = await listRequests("?page=1&pageSize=5");
+    expect(page.status).toBe(200);
+    await expectContract(page, list);
+    const badPage = await listRequests("?pageSize=1000");
+    expect(badPage.status).toBe(400);
+    await expectContract(badPage, list);
+  });
+
+  it("health and the OpenAPI document itself", async () => {
+    const health = await healthRoute();
+    expect(health.status).toBe(200);
+    await expectContract(health, { method: "get", path: "/api/health" });
+    const document = await openApiRoute();
+    const body = (await expectContract(document, { method: "get", path: "/api/openapi.json" })) as {
+      openapi: string;
+      servers: { url: string }[];
+      paths: Record<string, unknown>;
+    };
+    expect(body.openapi).toBe("3.1.0");
+    expect(body.servers[0].url).toBe("http://127.0.0.1:3999");
+    // The paths earlier clients call are documented beside the canonical ones.
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(["/upload", "/csv/status/{requestId}", "/download/{requestId}"]),
+    );
+  });
+});

@@ -1,0 +1,265 @@
+import { z } from "zod";
+import { IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "@/db/enums";
+
+/**
+ * The public API's contract: every request and response body as a zod schema. The TypeScript types
+ * below are inferred from these schemas, the OpenAPI document (`lib/openapi.ts`) is generated from
+ * them, the dashboard parses responses with them, and a test checks real responses against the
+ * generated document. Field names are a contract with existing clients: add, never rename.
+ *
+ * Plain zod with `.meta()` only (no OpenAPI extension), so the dashboard's bundle can import it.
+ */
+
+const exampleId = "6f1c2a9e-3b7d-4c1e-9a51-0d2f8e4b7c10";
+const count = z.number().int().min(0);
+const isoTime = z.string().meta({ format: "date-time", example: "2025-03-08T05:37:57.789Z" });
+const requestId = z.string().meta({ description: "The id returned by the upload.", example: exampleId });
+
+/** Encoder quality: what "compressed to 50% of its original quality" is measured in. */
+export const Quality = z.number().int().min(1).max(100);
+
+/** A quality as typed in a form field: a whole number from 1 to 100, or null when it is not one. */
+export function readQuality(text: string): number | null {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) && Quality.safeParse(Number(trimmed)).success ? Number(trimmed) : null;
+}
+
+export const RequestState = z.enum(REQUEST_STATUSES).meta({
+  id: "RequestState",
+  description:
+    "`processing` while images are being worked on; `completed` when every image is finished and at least one succeeded; `failed` when none could be processed.",
+});
+
+export const ImageState = z.enum(IMAGE_STATUSES).meta({ id: "ImageState" });
+
+export const WebhookState = z.enum(WEBHOOK_STATUSES).meta({ id: "WebhookState" });
+
+export const Progress = z
+  .object({
+    totalImages: count.meta({ description: "Distinct image URLs of the request." }),
+    processedImages: count,
+    failedImages: count,
+    percent: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .meta({ description: "Finished images (processed or failed) out of all, rounded down." }),
+  })
+  .meta({ id: "Progress" });
+
+export const ByteTotals = z
+  .object({ bytesIn: count, bytesOut: count })
+  .meta({ id: "ByteTotals", description: "Sums over the completed images; the saving is 1 − bytesOut / bytesIn." });
+
+export const ImageStatus = z
+  .object({
+    inputUrl: z.string(),
+    outputUrl: z.string().nullable().meta({ description: "The compressed copy; null until the image is completed." }),
+    status: ImageState,
+    error: z
+      .string()
+      .nullable()
+      .meta({ description: "Why the image failed, or the last transient problem while it is being retried." }),
+    bytesIn: count.nullable(),
+    bytesOut: count.nullable(),
+    optimized: z.boolean().nullable().meta({
+      description: "False when re-encoding did not make the file smaller and the original bytes were kept.",
+    }),
+    format: z.string().nullable().meta({ description: "Format of the output: jpeg, png, webp, avif or gif." }),
+    width: count.nullable(),
+    height: count.nullable(),
+  })
+  .meta({ id: "ImageStatus" });
+
+export const ProductStatus = z
+  .object({
+    serialNumber: z.string(),
+    productName: z.string(),
+    rowNumber: z.number().int().min(2).meta({ description: "Spreadsheet row: the header is row 1." }),
+    images: z.array(ImageStatus).meta({ description: "In the order of the row's input URLs." }),
+  })
+  .meta({ id: "ProductStatus" });
+
+export const WebhookDelivery = z
+  .object({
+    url: z.string().nullable().meta({ description: "Null when the service's default webhook is used." }),
+    status: WebhookState,
+    attempts: count,
+    lastError: z.string().nullable(),
+    deliveredAt: isoTime.nullable(),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+export const Pagination = z
+  .object({ page: z.number().int().min(1), pageSize: z.number().int().min(1), totalItems: count, totalPages: count })
+  .meta({ id: "Pagination" });
+
+const links = {
+  statusUrl: z.string().meta({ example: `/api/csv/status/${exampleId}` }),
+  downloadUrl: z.string().meta({ example: `/api/csv/download/${exampleId}` }),
+};
+
+const summaryFields = {
+  requestId,
+  fileName: z.string(),
+  status: RequestState,
+  createdAt: isoTime,
+  completedAt: isoTime.nullable(),
+  totalProducts: count,
+  progress: Progress,
+  totals: ByteTotals,
+  ...links,
+};
+
+export const RequestSummary = z.object(summaryFields).meta({ id: "RequestSummary" });
+
+export const RequestStatus = z
+  .object({
+    ...summaryFields,
+    updatedAt: isoTime,
+    quality: Quality,
+    error: z.string().nullable().meta({ description: "Why the request failed or closed early; null otherwise." }),
+    products: z.array(ProductStatus).meta({ description: "One page of the products, in input order." }),
+    pagination: Pagination,
+    webhook: WebhookDelivery.nullable(),
+  })
+  .meta({ id: "RequestStatus" });
+
+export const RequestList = z
+  .object({ requests: z.array(RequestSummary), pagination: Pagination })
+  .meta({ id: "RequestList" });
+
+export const UploadAccepted = z
+  .object({
+    isValid: z.literal(true),
+    requestId,
+    status: z.literal("processing"),
+    uploadedToS3: z
+      .object({
+        status: z.literal("uploaded"),
+        uploadedFilename: z.string().meta({ example: "1740908768040-products.csv" }),
+        location: z.string().meta({ description: "URL of the stored CSV." }),
+      })
+      .meta({ description: "Where the uploaded CSV is stored (S3 or the local disk; the name is historic)." }),
+    products: count,
+    images: count.meta({ description: "Image URLs in the file." }),
+    uniqueImages: count.meta({ description: "Distinct image URLs: each is downloaded once." }),
+    quality: Quality,
+    webhookUrl: z.string().nullable(),
+    ...links,
+  })
+  .meta({ id: "UploadAccepted" });
+
+export const ErrorCode = z
+  .enum([
+    "bad_request:csv",
+    "bad_request:upload",
+    "bad_request:parameter",
+    "payload_too_large:csv",
+    "unsupported_media_type:csv",
+    "not_found:request",
+    "not_found:file",
+    "not_found:route",
+    "method_not_allowed",
+    "conflict:processing",
+    "unavailable:storage",
+    "unavailable:jobs",
+    "unavailable:database",
+    "unavailable:inngest",
+    "internal",
+  ])
+  .meta({ id: "ErrorCode", description: "What went wrong, for programs; `error` says it for people." });
+
+export const ErrorBody = z
+  .object({ error: z.string().meta({ description: "A message a person can act on." }), code: ErrorCode })
+  .meta({ id: "Error" });
+
+export const Problem = z
+  .object({
+    row: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "Spreadsheet row (the header is row 1); null for the file or a form field." }),
+    column: z.string().nullable().meta({ description: "The CSV column or form field at fault." }),
+    message: z.string(),
+  })
+  .meta({ id: "Problem" });
+
+export const UploadRejected = z
+  .object({
+    error: z.string(),
+    code: ErrorCode,
+    isValid: z.literal(false),
+    errors: z.array(Problem).meta({ description: "Every problem found, up to 100." }),
+    errorCount: count.meta({ description: "All problems found, also those past the first 100." }),
+  })
+  .meta({ id: "UploadRejected" });
+
+export const DownloadNotReady = z
+  .object({ error: z.string(), code: ErrorCode, ...summaryFields })
+  .meta({ id: "DownloadNotReady", description: "The request is still processing: a message and its summary." });
+
+const HealthPart = z
+  .object({ ok: z.boolean(), kind: z.string(), error: z.string().optional() })
+  .meta({ id: "HealthPart" });
+
+export const Health = z
+  .object({ ok: z.boolean(), database: HealthPart, storage: HealthPart, runner: z.string() })
+  .meta({ id: "Health" });
+
+/** The upload's multipart fields. Parsed by the upload route; documented from here. */
+export const UploadForm = z.object({
+  file: z.string().meta({
+    format: "binary",
+    description: "The CSV, whatever content type is sent with it (text/csv, application/vnd.ms-excel, …).",
+  }),
+  quality: Quality.optional().meta({
+    description: "Encoder quality for every image (default IMAGE_QUALITY, 50).",
+    example: 50,
+  }),
+  webhookUrl: z
+    .string()
+    .optional()
+    .meta({ format: "uri", description: "Called with a POST of JSON when the request is finished." }),
+});
+
+export const MAX_PAGE = 1_000_000;
+
+const pageParameter = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE)
+  .default(1)
+  .meta({ description: "Page number, from 1." });
+
+export const StatusQuery = z.object({
+  page: pageParameter,
+  pageSize: z.coerce.number().int().min(1).max(500).default(50).meta({ description: "Products per page." }),
+});
+
+export const ListQuery = z.object({
+  page: pageParameter,
+  pageSize: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "Requests per page." }),
+});
+
+export type RequestState = z.infer<typeof RequestState>;
+export type ImageState = z.infer<typeof ImageState>;
+export type WebhookState = z.infer<typeof WebhookState>;
+export type Progress = z.infer<typeof Progress>;
+export type ImageStatus = z.infer<typeof ImageStatus>;
+export type ProductStatus = z.infer<typeof ProductStatus>;
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+export type Pagination = z.infer<typeof Pagination>;
+export type RequestSummary = z.infer<typeof RequestSummary>;
+export type RequestStatus = z.infer<typeof RequestStatus>;
+export type RequestList = z.infer<typeof RequestList>;
+export type UploadAccepted = z.infer<typeof UploadAccepted>;
+export type ErrorCode = z.infer<typeof ErrorCode>;
+export type ErrorBody = z.infer<typeof ErrorBody>;
+export type Problem = z.infer<typeof Problem>;
+export type UploadRejected = z.infer<typeof UploadRejected>;
+export type DownloadNotReady = z.infer<typeof DownloadNotReady>;
+export type Health = z.infer<typeof Health>;
