@@ -170,7 +170,7 @@ describe("compress-image", () => {
       new Error("the server is temporarily unavailable (HTTP 503)"),
     );
     expect(failure.error).toBeUndefined();
-    expect(failure.result).toEqual({ requestId, counted: true, requestFinished: true });
+    expect(failure.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: true });
     expect(failure.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
     const [image] = (await findImagesByUrl({ requestId, urls: [images.url("/down.jpg?again")] })).values();
     expect(image).toMatchObject({ status: "failed", error: "The server is temporarily unavailable (HTTP 503)" });

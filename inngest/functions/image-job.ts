@@ -15,8 +15,9 @@ import { retries } from "../retries";
  */
 export const imageJob = inngest.createFunction(
   {
+    // The id names the function's runs in Inngest; it stays as first deployed.
     id: "compress-image",
-    name: "Compress one image",
+    name: "Process one image",
     triggers: [imageRequested],
     concurrency: [
       { limit: config.inngest.concurrency },
@@ -27,7 +28,7 @@ export const imageJob = inngest.createFunction(
     onFailure: async ({ event, error, step }) => {
       const { imageId } = event.data.event.data;
       const failed = await step.run("record image as failed", () => failImage(imageId, error.message));
-      if (failed.requestFinished && failed.requestId) {
+      if (failed.kind === "failed" && failed.requestFinished) {
         await step.sendEvent("request images finished", requestImagesFinished.create({ requestId: failed.requestId }));
       }
       return failed;

@@ -32,7 +32,7 @@ export async function attemptImage(
   if (image.attempts > maxAttempts) {
     // Earlier attempts never came back (the process died while working on this image): stop here
     // rather than let one image crash the service on every restart.
-    return recordFailure(image.id, `processing did not finish after ${maxAttempts} attempts`);
+    return failImage(image.id, `processing did not finish after ${maxAttempts} attempts`);
   }
 
   try {
@@ -83,27 +83,21 @@ export async function attemptImage(
         reason: failure.message,
       };
     }
-    return recordFailure(
+    return failImage(
       image.id,
       failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message,
     );
   }
 }
 
-async function recordFailure(imageId: number, reason: string): Promise<ImageAttempt> {
+/**
+ * Records an image as failed, once: the runners' one way to end an image without output (a permanent
+ * problem, the last attempt, or Inngest's last word after its retries).
+ */
+export async function failImage(imageId: number, reason: string): Promise<ImageAttempt> {
   const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
   if (!counted) return { kind: "skipped" };
   return { kind: "failed", requestId: counted.requestId, counted: counted.counted, requestFinished: counted.finished };
-}
-
-/** Records an image as failed without another attempt (the Inngest runner's last word after its retries). */
-export async function failImage(imageId: number, reason: string) {
-  const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
-  return {
-    requestId: counted?.requestId ?? null,
-    counted: counted?.counted ?? false,
-    requestFinished: counted?.finished ?? false,
-  };
 }
 
 function asImageFailure(error: unknown): ImageFailure {
