@@ -178,7 +178,7 @@ describe("compress-image", () => {
 
     // A second failure run (or a late one) counts nothing and finishes nothing.
     const twice = await runFailureHandler(imageJob, event, new Error("again"));
-    expect(twice.result).toEqual({ requestId, counted: false, requestFinished: false });
+    expect(twice.result).toEqual({ kind: "failed", requestId, counted: false, requestFinished: false });
     expect(twice.sent).toEqual([]);
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 0, failedImages: 1 });
   });
