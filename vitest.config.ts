@@ -20,6 +20,8 @@ const sharedEnv = {
   FETCH_CONNECT_TIMEOUT_MS: "1000",
   // Error paths are tested on purpose; LOG_LEVEL=info npm run test:unit shows their log lines.
   LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+  // Health answers from fresh probes, so a test sees a part go down at once.
+  HEALTH_CACHE_MS: "0",
 };
 
 const base = {

@@ -8,6 +8,8 @@ export const inngestRunner: JobRunner = {
   name: "inngest",
   // Inngest keeps its own queue: nothing to resume in this process.
   async start() {},
+  // Inngest's own server runs the work; its reachability shows when an upload sends an event.
+  health: () => ({ ok: true }),
   async requestAccepted(requestId) {
     await inngest.send(requestAccepted.create({ requestId }));
   },

@@ -10,7 +10,26 @@ describe("settings", () => {
     expect(config.publicBaseUrl).toBe("http://localhost:3000");
     expect(config.images).toMatchObject({ defaultQuality: 50, maxBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 });
     expect(config.csv).toEqual({ maxBytes: 10 * 1024 * 1024, maxRows: 10_000, maxUrlsPerRow: 50 });
-    expect(config.fetch.allowHosts).toEqual([]);
+    expect(config.fetch.allowPorts).toEqual([80, 443]);
+  });
+
+  it("lets development fetch from this machine unless FETCH_ALLOW_HOSTS says otherwise; production never", () => {
+    expect(loadConfig({ NODE_ENV: "development" }).fetch).toMatchObject({
+      allowHosts: ["127.0.0.1", "localhost", "::1"],
+      loopbackByDefault: true,
+    });
+    expect(loadConfig({ NODE_ENV: "development", FETCH_ALLOW_HOSTS: "" }).fetch).toMatchObject({
+      allowHosts: [],
+      loopbackByDefault: false,
+    });
+    expect(loadConfig({ NODE_ENV: "production" }).fetch).toMatchObject({ allowHosts: [], loopbackByDefault: false });
+  });
+
+  it("reads outbound ports and refuses a bad list", () => {
+    expect(loadConfig({ FETCH_ALLOW_PORTS: "443, 8443" }).fetch.allowPorts).toEqual([443, 8443]);
+    expect(() => loadConfig({ FETCH_ALLOW_PORTS: "80,http" })).toThrow(
+      /FETCH_ALLOW_PORTS: must be a comma-separated list/,
+    );
   });
 
   it("reads the scale-out settings", () => {

@@ -22,15 +22,15 @@ const flag = (fallback: boolean) =>
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
-const list = z
-  .string()
-  .optional()
-  .transform((value) =>
-    (value ?? "")
-      .split(",")
-      .map((item) => item.trim().toLowerCase())
-      .filter(Boolean),
-  );
+function hostList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+// `npm run dev` fetches from this machine out of the box, so a first try with local images works.
+const DEVELOPMENT_HOSTS = ["127.0.0.1", "localhost", "::1"];
 
 // An empty value (`PUBLIC_BASE_URL=` in a .env file) means the setting is not set.
 const httpUrl = z.preprocess(
@@ -70,7 +70,22 @@ const schema = z
     IMAGE_MAX_ATTEMPTS: int(4, 1, 20),
     RETRY_BASE_MS: int(1000, 1, 600_000),
 
-    FETCH_ALLOW_HOSTS: list,
+    // Unset and set-but-empty differ: unset lets development fetch from this machine.
+    FETCH_ALLOW_HOSTS: z.string().optional(),
+    FETCH_ALLOW_PORTS: z
+      .string()
+      .default("80,443")
+      .transform((value, context) => {
+        const ports = value
+          .split(",")
+          .map((port) => port.trim())
+          .filter(Boolean)
+          .map(Number);
+        if (ports.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) {
+          context.addIssue({ code: "custom", message: "must be a comma-separated list of ports (1-65535)" });
+        }
+        return ports;
+      }),
     FETCH_TIMEOUT_MS: int(15_000, 100, 600_000),
     FETCH_CONNECT_TIMEOUT_MS: int(5_000, 50, 120_000),
     FETCH_MAX_REDIRECTS: int(5, 0, 20),
@@ -92,6 +107,8 @@ const schema = z
     INNGEST_BASE_URL: httpUrl,
     INNGEST_CONCURRENCY: int(20, 1, 1000),
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
+
+    HEALTH_CACHE_MS: int(5_000, 0, 600_000),
 
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -139,7 +156,15 @@ const schema = z
         maxFrames: env.MAX_ANIMATION_FRAMES,
       },
       fetch: {
-        allowHosts: env.FETCH_ALLOW_HOSTS,
+        allowHosts:
+          env.FETCH_ALLOW_HOSTS !== undefined
+            ? hostList(env.FETCH_ALLOW_HOSTS)
+            : env.NODE_ENV === "development"
+              ? DEVELOPMENT_HOSTS
+              : [],
+        /** True when development opened this machine's addresses because FETCH_ALLOW_HOSTS is unset. */
+        allowPorts: env.FETCH_ALLOW_PORTS,
+        loopbackByDefault: env.FETCH_ALLOW_HOSTS === undefined && env.NODE_ENV === "development",
         timeoutMs: env.FETCH_TIMEOUT_MS,
         connectTimeoutMs: env.FETCH_CONNECT_TIMEOUT_MS,
         maxRedirects: env.FETCH_MAX_REDIRECTS,
@@ -153,6 +178,11 @@ const schema = z
         defaultUrl: env.WEBHOOK_URL,
         secret: env.WEBHOOK_SECRET,
         maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      },
+      health: {
+        // Storage is asked at most this often; the database at most every second.
+        storageCacheMs: env.HEALTH_CACHE_MS,
+        databaseCacheMs: Math.min(1_000, env.HEALTH_CACHE_MS),
       },
       log: {
         level: env.LOG_LEVEL,

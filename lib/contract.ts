@@ -202,11 +202,22 @@ export const DownloadNotReady = z
   .meta({ id: "DownloadNotReady", description: "The request is still processing: a message and its summary." });
 
 const HealthPart = z
-  .object({ ok: z.boolean(), kind: z.string(), error: z.string().optional() })
+  .object({
+    ok: z.boolean(),
+    kind: z.string().meta({ description: "`pglite` or `postgres`; `local` or `s3`; `inline` or `inngest`." }),
+    error: z.string().optional().meta({ description: "What is wrong, when `ok` is false." }),
+    checkedAt: isoTime,
+  })
   .meta({ id: "HealthPart" });
 
 export const Health = z
-  .object({ ok: z.boolean(), database: HealthPart, storage: HealthPart, runner: z.string() })
+  .object({
+    ok: z.boolean(),
+    error: z.string().optional().meta({ description: "The broken parts and their causes, when `ok` is false." }),
+    database: HealthPart,
+    storage: HealthPart,
+    runner: HealthPart,
+  })
   .meta({ id: "Health" });
 
 /** The upload's multipart fields. Parsed by the upload route; documented from here. */

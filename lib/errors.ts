@@ -28,6 +28,8 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     message: string,
     readonly body?: Record<string, unknown>,
+    /** Extra response headers: `Retry-After`, `Allow`, `WWW-Authenticate`. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.status = statusByKind[code.split(":")[0]] ?? 500;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isDatabaseUnreachable } from "@/db/client";
 import { AppError } from "./errors";
 import { logger } from "./logger";
 
@@ -8,7 +9,17 @@ import { logger } from "./logger";
  */
 export function errorResponse(error: unknown, context: string): Response {
   if (error instanceof AppError) {
-    return Response.json({ error: error.message, code: error.code, ...error.body }, { status: error.status });
+    return Response.json(
+      { error: error.message, code: error.code, ...error.body },
+      { status: error.status, headers: error.headers },
+    );
+  }
+  if (isDatabaseUnreachable(error)) {
+    logger.error({ err: error, route: context }, "the database is unavailable");
+    return Response.json(
+      { error: "The database is unavailable right now. Please try again in a minute.", code: "unavailable:database" },
+      { status: 503, headers: { "Retry-After": "30" } },
+    );
   }
   logger.error({ err: error, route: context }, "request failed on our side");
   return Response.json(
@@ -82,4 +93,21 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
     offset += chunk.byteLength;
   }
   return body;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+const METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/**
+ * Handlers for the methods a route does not serve: 405 with `Allow` and a JSON message. Next.js
+ * answers them with an empty 405 otherwise. `export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET")`.
+ */
+export function methodsNotAllowed(...allowed: Method[]): Record<Method, () => Response> {
+  const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+  const answer = () =>
+    Response.json(
+      { error: `This path answers ${allow.join(", ")} only.`, code: "method_not_allowed" },
+      { status: 405, headers: { Allow: allow.join(", ") } },
+    );
+  return Object.fromEntries(METHODS.map((method) => [method, answer])) as Record<Method, () => Response>;
 }

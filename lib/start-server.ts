@@ -1,14 +1,37 @@
 import { getDb } from "@/db/client";
+import { DatabaseFolderInUseError } from "@/db/pglite-lock";
 import { config } from "./config";
 import { getJobRunner } from "./jobs/job-runner";
-import { getStorage } from "./storage/get-storage";
 import { logger } from "./logger";
+import { getStorage } from "./storage/get-storage";
 
-/** Start-up: database migrated, storage reachable (reported, not fatal), unfinished work resumed. */
+const DATABASE_RETRY_MS = 10_000;
+
+/**
+ * Start-up: database migrated, storage reachable (reported, not fatal), unfinished work resumed.
+ * A database that is down does not stop the server: health and pages say so, and start-up goes on
+ * once it answers. A PGlite folder owned by another process does stop it: two owners corrupt it.
+ */
 export async function startServer() {
-  await getDb();
+  if (config.fetch.loopbackByDefault) {
+    logger.info(
+      { hosts: config.fetch.allowHosts },
+      "development: images and webhooks on this machine are allowed; production refuses them unless FETCH_ALLOW_HOSTS names them",
+    );
+  }
   try {
-    await (await getStorage()).check();
+    await getDb();
+  } catch (error) {
+    if (error instanceof DatabaseFolderInUseError) {
+      logger.fatal({ dir: error.dir, owner: error.owner }, error.message);
+      process.exit(1);
+    }
+    logger.error({ err: error }, `the database is unavailable; trying again every ${DATABASE_RETRY_MS / 1000} s`);
+    setTimeout(() => void startServer(), DATABASE_RETRY_MS).unref();
+    return;
+  }
+  try {
+    await (await getStorage()).check({ write: true });
   } catch (error) {
     logger.error({ err: error }, "storage is not usable");
   }

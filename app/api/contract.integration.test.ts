@@ -63,6 +63,7 @@ describe("the API answers as its OpenAPI document says", () => {
     provideJobRunner(async () => ({
       name: "inngest",
       start: async () => {},
+      health: () => ({ ok: true }),
       requestAccepted: async () => Promise.reject(new Error("the Inngest server cannot be reached")),
     }));
     try {

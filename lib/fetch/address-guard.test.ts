@@ -179,13 +179,13 @@ describe("judgeUrl", () => {
     expect(judgeUrl(url, noAllowlist)).toEqual({
       allowed: false,
       kind: "blocked",
-      reason: `blocked: ${address} is ${reason}`,
+      reason: `blocked: ${address} is ${reason} (FETCH_ALLOW_HOSTS=${address.includes(":") ? `[${address}]` : address} would allow it)`,
     });
   });
 
   it("gives the seller a plain reason", () => {
     expect(judgeUrl("http://10.0.0.5/photo.jpg", noAllowlist)).toMatchObject({
-      reason: "blocked: 10.0.0.5 is a private network address",
+      reason: "blocked: 10.0.0.5 is a private network address (FETCH_ALLOW_HOSTS=10.0.0.5 would allow it)",
     });
   });
 

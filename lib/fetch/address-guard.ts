@@ -158,7 +158,10 @@ export type UrlVerdict =
  * full-width digits, and bracketed IPv6 into canonical addresses, so those cannot slip past.
  * Host names pass here; their addresses are judged by the guarded DNS lookup.
  */
-export function judgeUrl(input: string | URL, options: { allowHosts?: readonly string[] } = {}): UrlVerdict {
+export function judgeUrl(
+  input: string | URL,
+  options: { allowHosts?: readonly string[]; allowPorts?: readonly number[] } = {},
+): UrlVerdict {
   let url: URL;
   try {
     url = new URL(input);
@@ -174,12 +177,29 @@ export function judgeUrl(input: string | URL, options: { allowHosts?: readonly s
   }
   const hostname = stripBrackets(url.hostname);
   if (!hostname) return { allowed: false, kind: "invalid_url", reason: `${truncate(url.href)} has no host name` };
-  if (isIP(hostname) === 0) return { allowed: true, url, hostname, address: null };
-  if (!isHostAllowed(hostname, options.allowHosts)) {
+  const trusted = isHostAllowed(hostname, options.allowHosts);
+  const literal = isIP(hostname) !== 0;
+  if (literal && !trusted) {
     const reason = describeBlockedAddress(hostname);
-    if (reason) return { allowed: false, kind: "blocked", reason: `blocked: ${hostname} is ${reason}` };
+    if (reason) return { allowed: false, kind: "blocked", reason: blockedReason(`${hostname} is ${reason}`, hostname) };
   }
+  // Hosts the operator names are trusted with any port; everyone else's URLs reach web ports only,
+  // so an upload cannot probe mail, database or admin ports of what the service can reach.
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  if (!trusted && options.allowPorts && !options.allowPorts.includes(port)) {
+    return {
+      allowed: false,
+      kind: "blocked",
+      reason: `blocked: port ${port} is not open to outbound requests (allowed: ${options.allowPorts.join(", ")}; FETCH_ALLOW_PORTS sets them)`,
+    };
+  }
+  if (!literal) return { allowed: true, url, hostname, address: null };
   return { allowed: true, url, hostname, address: hostname };
+}
+
+/** A refusal that names the setting which would lift it, for the developer trying local images. */
+export function blockedReason(what: string, host: string): string {
+  return `blocked: ${what} (FETCH_ALLOW_HOSTS=${host.includes(":") ? `[${host}]` : host} would allow it)`;
 }
 
 function truncate(text: string): string {

@@ -129,15 +129,16 @@ describe("fetchImage", () => {
       res.end();
     });
     expect(await failureOf(server.url("/a.jpg"))).toMatchObject({
-      message: "the server redirected to a refused address: blocked: 169.254.169.254 is the cloud metadata address",
+      message:
+        "the server redirected to a refused address: blocked: 169.254.169.254 is the cloud metadata address (FETCH_ALLOW_HOSTS=169.254.169.254 would allow it)",
       retryable: false,
     });
     expect(await failureOf(server.url("/a.jpg"), { allowHosts: [] })).toMatchObject({
-      message: "blocked: 127.0.0.1 is a loopback address",
+      message: "blocked: 127.0.0.1 is a loopback address (FETCH_ALLOW_HOSTS=127.0.0.1 would allow it)",
       retryable: false,
     });
     expect(await failureOf("http://10.0.0.5/a.jpg")).toMatchObject({
-      message: "blocked: 10.0.0.5 is a private network address",
+      message: "blocked: 10.0.0.5 is a private network address (FETCH_ALLOW_HOSTS=10.0.0.5 would allow it)",
       retryable: false,
     });
   });
@@ -167,12 +168,12 @@ describe("fetchImage", () => {
     const silent = await startTcpServer();
     servers.push(silent);
     expect(await failureOf(`https://127.0.0.1:${silent.port}/`, { connectTimeoutMs: 100 })).toMatchObject({
-      message: "could not connect to 127.0.0.1 within 0.1 s",
+      message: "could not connect to 127.0.0.1",
       retryable: true,
     });
     const port = await closedPort();
     expect(await failureOf(`http://127.0.0.1:${port}/`)).toMatchObject({
-      message: "127.0.0.1 refused the connection",
+      message: "could not connect to 127.0.0.1",
       retryable: true,
     });
   });

@@ -1,7 +1,7 @@
 import dns from "node:dns";
 import type { LookupFunction } from "node:net";
 import { config } from "@/lib/config";
-import { describeBlockedAddress, isHostAllowed } from "./address-guard";
+import { blockedReason, describeBlockedAddress, isHostAllowed } from "./address-guard";
 import { RequestBlockedError } from "./request-errors";
 
 /**
@@ -43,7 +43,8 @@ export async function resolveAllowedAddresses(
   for (const { address } of addresses) {
     const reason = describeBlockedAddress(address);
     if (reason && !isHostAllowed(address, allowHosts)) {
-      throw new RequestBlockedError(`blocked: ${hostname} resolves to ${address}, ${reason}`);
+      // The address itself is not named: a name's private address is not the uploader's business.
+      throw new RequestBlockedError(blockedReason(`${hostname} resolves to ${reason}`, hostname));
     }
   }
   return addresses;

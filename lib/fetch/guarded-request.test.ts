@@ -151,12 +151,21 @@ describe("guardedRequest", () => {
     });
 
     it.each([
-      ["http://169.254.169.254/latest/meta-data/", "blocked: 169.254.169.254 is the cloud metadata address"],
-      ["http://10.0.0.1/", "blocked: 10.0.0.1 is a private network address"],
-      ["http://0xa9fea9fe/", "blocked: 169.254.169.254 is the cloud metadata address"],
+      [
+        "http://169.254.169.254/latest/meta-data/",
+        "blocked: 169.254.169.254 is the cloud metadata address (FETCH_ALLOW_HOSTS=169.254.169.254 would allow it)",
+      ],
+      [
+        "http://10.0.0.1/",
+        "blocked: 10.0.0.1 is a private network address (FETCH_ALLOW_HOSTS=10.0.0.1 would allow it)",
+      ],
+      [
+        "http://0xa9fea9fe/",
+        "blocked: 169.254.169.254 is the cloud metadata address (FETCH_ALLOW_HOSTS=169.254.169.254 would allow it)",
+      ],
       [
         "http://[::ffff:10.0.0.1]/",
-        "blocked: ::ffff:a00:1 is a private network address (IPv4 10.0.0.1 inside an IPv6 address)",
+        "blocked: ::ffff:a00:1 is a private network address (IPv4 10.0.0.1 inside an IPv6 address) (FETCH_ALLOW_HOSTS=[::ffff:a00:1] would allow it)",
       ],
     ])("refuses a redirect to %s before connecting to it", async (target, reason) => {
       const server = await serve(redirect(() => target));
@@ -235,15 +244,21 @@ describe("guardedRequest", () => {
       const server = await serve(echo);
       const error = await failureOf(request(server.url("/"), { allowHosts: [] }));
       expect(error).toBeInstanceOf(RequestBlockedError);
-      expect(error.message).toBe("blocked: 127.0.0.1 is a loopback address");
+      expect(error.message).toBe(
+        "blocked: 127.0.0.1 is a loopback address (FETCH_ALLOW_HOSTS=127.0.0.1 would allow it)",
+      );
       expect(server.connections()).toBe(0);
     });
 
     it("refuses localhost that is not allowlisted, at name resolution", async () => {
       const server = await serve(echo);
-      const error = await failureOf(request(`http://localhost:${server.port}/`, { allowHosts: [] }));
+      const error = await failureOf(
+        request(`http://localhost:${server.port}/`, { allowHosts: [], allowPorts: [server.port] }),
+      );
       expect(error).toBeInstanceOf(RequestBlockedError);
-      expect(error.message).toMatch(/^blocked: localhost resolves to (127\.0\.0\.1|::1), a loopback address$/);
+      expect(error.message).toMatch(
+        /^blocked: localhost resolves to a loopback address \(FETCH_ALLOW_HOSTS=localhost would allow it\)$/,
+      );
       expect(server.connections()).toBe(0);
     });
 
@@ -251,7 +266,9 @@ describe("guardedRequest", () => {
       const resolve: Resolver = vi.fn(async () => [{ address: "10.0.0.1", family: 4 }]);
       const error = await failureOf(request("http://images.example.test/a.jpg", { allowHosts: [], resolve }));
       expect(error).toBeInstanceOf(RequestBlockedError);
-      expect(error.message).toBe("blocked: images.example.test resolves to 10.0.0.1, a private network address");
+      expect(error.message).toBe(
+        "blocked: images.example.test resolves to a private network address (FETCH_ALLOW_HOSTS=images.example.test would allow it)",
+      );
       expect(resolve).toHaveBeenCalledTimes(1);
     });
 
@@ -276,11 +293,37 @@ describe("guardedRequest", () => {
         .mockResolvedValueOnce([{ address: "127.0.0.1", family: 4 }])
         .mockResolvedValueOnce([{ address: "192.168.1.10", family: 4 }]);
       const error = await failureOf(
-        request(`http://rebind.example.test:${server.port}/first`, { allowHosts: ["127.0.0.1"], resolve }),
+        request(`http://rebind.example.test:${server.port}/first`, {
+          allowHosts: ["127.0.0.1"],
+          allowPorts: [server.port],
+          resolve,
+        }),
       );
       expect(error).toBeInstanceOf(RequestBlockedError);
-      expect(error.message).toBe("blocked: rebind.example.test resolves to 192.168.1.10, a private network address");
+      expect(error.message).toBe(
+        "blocked: rebind.example.test resolves to a private network address (FETCH_ALLOW_HOSTS=rebind.example.test would allow it)",
+      );
       expect(server.connections()).toBe(1);
+    });
+
+    it("reaches other hosts on web ports only; hosts the operator names may use any port", async () => {
+      const server = await serve(echo);
+      const resolve = vi.fn<Resolver>().mockResolvedValue([{ address: "127.0.0.1", family: 4 }]);
+      const refused = await failureOf(
+        request(`http://images.example.test:${server.port}/`, { allowHosts: ["127.0.0.1"], resolve }),
+      );
+      expect(refused).toBeInstanceOf(RequestBlockedError);
+      expect(refused.message).toBe(
+        `blocked: port ${server.port} is not open to outbound requests (allowed: 80, 443; FETCH_ALLOW_PORTS sets them)`,
+      );
+      expect(resolve).not.toHaveBeenCalled();
+      expect(server.connections()).toBe(0);
+
+      const trusted = await request(`http://images.example.test:${server.port}/`, {
+        allowHosts: ["images.example.test"],
+        resolve,
+      });
+      expect(trusted.status).toBe(200);
     });
 
     it("refuses schemes other than http and https", async () => {
@@ -356,7 +399,7 @@ describe("guardedRequest", () => {
       const error = await failureOf(request(`https://127.0.0.1:${server.port}/`, { connectTimeoutMs: 200 }));
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ phase: "connect", retryable: true });
-      expect(error.message).toBe("could not connect to 127.0.0.1 within 0.2 s");
+      expect(error.message).toBe("could not connect to 127.0.0.1");
       expect(Date.now() - started).toBeLessThan(1500);
     });
 
@@ -372,7 +415,7 @@ describe("guardedRequest", () => {
       );
       expect(error).toMatchObject({
         phase: "connect",
-        message: "could not connect to slow-dns.example.test within 0.1 s",
+        message: "could not connect to slow-dns.example.test",
       });
     });
 
@@ -420,14 +463,14 @@ describe("guardedRequest", () => {
       expect(server.connections()).toBe(0);
     });
 
-    it("reports a refused connection as retryable", async () => {
+    it("reports a refused connection as retryable, in the words used for a host that never answers", async () => {
       const port = await closedPort();
       const error = await failureOf(request(`http://127.0.0.1:${port}/`));
       expect(error).toBeInstanceOf(NetworkError);
       expect(error).toMatchObject({
         code: "ECONNREFUSED",
         retryable: true,
-        message: "127.0.0.1 refused the connection",
+        message: "could not connect to 127.0.0.1",
       });
     });
 

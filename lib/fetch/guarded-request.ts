@@ -34,8 +34,10 @@ export type GuardedRequestOptions = {
   connectTimeoutMs?: number;
   maxRedirects?: number;
   signal?: AbortSignal;
-  /** Hosts that may be private addresses; defaults to `FETCH_ALLOW_HOSTS`. */
+  /** Hosts that may be private addresses and use any port; defaults to `FETCH_ALLOW_HOSTS`. */
   allowHosts?: readonly string[];
+  /** Ports other hosts may be reached on; defaults to `FETCH_ALLOW_PORTS`. */
+  allowPorts?: readonly number[];
   /** Name resolution; defaults to the system's `dns.lookup`. Tests make names resolve where they need. */
   resolve?: Resolver;
   /** Extra trusted certificate authorities (PEM), e.g. a test server's self-signed certificate. */
@@ -62,6 +64,7 @@ export async function guardedRequest(url: string | URL, options: GuardedRequestO
   const connectTimeoutMs = options.connectTimeoutMs ?? config.fetch.connectTimeoutMs;
   const maxRedirects = options.maxRedirects ?? config.fetch.maxRedirects;
   const allowHosts = options.allowHosts ?? config.fetch.allowHosts;
+  const allowPorts = options.allowPorts ?? config.fetch.allowPorts;
   const lookup = createGuardedLookup({ allowHosts, resolve: options.resolve });
 
   // One signal ends whatever is in flight: the total deadline or the caller's abort.
@@ -78,7 +81,7 @@ export async function guardedRequest(url: string | URL, options: GuardedRequestO
   let host = "the server";
   try {
     for (let redirects = 0; ; redirects++) {
-      const verdict = judgeUrl(current, { allowHosts });
+      const verdict = judgeUrl(current, { allowHosts, allowPorts });
       if (!verdict.allowed) {
         const message =
           redirects > 0 ? `the server redirected to a refused address: ${verdict.reason}` : verdict.reason;

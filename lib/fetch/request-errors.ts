@@ -67,7 +67,7 @@ export class TimeoutError extends RequestError {
   ) {
     super(
       phase === "connect"
-        ? `could not connect to ${host ?? "the server"} within ${formatSeconds(timeoutMs)}`
+        ? couldNotConnect(host ?? "the server")
         : `the request took longer than ${formatSeconds(timeoutMs)}`,
       phase === "connect" ? "connect_timeout" : "timeout",
       true,
@@ -101,18 +101,18 @@ export function toRequestError(error: unknown, host: string): RequestError {
     return new NetworkError("the connection closed before the response was complete", "ECONNRESET", true);
   }
   switch (code) {
+    // One sentence for every way a connection fails to open: telling "refused" from "timed out" from
+    // "unreachable" would turn uploads into a port scanner of whatever the service can reach.
     case "ECONNREFUSED":
-      return new NetworkError(`${host} refused the connection`, code, true);
-    case "ECONNRESET":
-    case "EPIPE":
-      return new NetworkError(`the connection to ${host} was reset`, code, true);
     case "ETIMEDOUT":
-      return new NetworkError(`the connection to ${host} timed out`, code, true);
     case "EHOSTUNREACH":
     case "ENETUNREACH":
     case "EHOSTDOWN":
     case "ENETDOWN":
-      return new NetworkError(`${host} could not be reached`, code, true);
+      return new NetworkError(couldNotConnect(host), code, true);
+    case "ECONNRESET":
+    case "EPIPE":
+      return new NetworkError(`the connection to ${host} was reset`, code, true);
     case "ENOTFOUND":
       // NXDOMAIN is an authoritative answer: the name does not exist, and retrying will not create it.
       return new NetworkError(`the server name ${host} could not be found`, code, false);
@@ -126,6 +126,10 @@ export function toRequestError(error: unknown, host: string): RequestError {
     return new NetworkError(`${host} sent an invalid HTTP response`, code, false);
   }
   return new NetworkError(`network error while contacting ${host}: ${detail}`, code || "network", true);
+}
+
+function couldNotConnect(host: string): string {
+  return `could not connect to ${host}`;
 }
 
 export function formatSeconds(ms: number): string {

@@ -27,6 +27,10 @@ export class InlineRunner implements JobRunner {
 
   constructor(private readonly concurrency: number) {}
 
+  health() {
+    return { ok: true };
+  }
+
   async requestAccepted(requestId: string): Promise<void> {
     this.enqueue(await listUnfinishedImageIds({ requestId }));
   }

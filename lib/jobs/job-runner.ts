@@ -5,6 +5,8 @@ export interface JobRunner {
   start(): Promise<void>;
   /** Starts work on a request that was just stored. */
   requestAccepted(requestId: string): Promise<void>;
+  /** Whether it takes work now; `error` says why not (shutting down, not started). */
+  health(): { ok: boolean; error?: string };
 }
 
 type RunnerLoader = () => Promise<JobRunner>;

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
-import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
@@ -59,7 +60,16 @@ export class LocalStorage implements Storage {
     return `${this.publicBaseUrl}/files/${key.split("/").map(encodeURIComponent).join("/")}`;
   }
 
-  async check(): Promise<void> {
+  async check({ write = false }: { write?: boolean } = {}): Promise<void> {
+    if (!write) {
+      try {
+        if (!(await stat(this.root)).isDirectory()) throw new Error("not a folder");
+        await access(this.root, constants.W_OK);
+      } catch (error) {
+        throw new StorageError(`The storage folder (STORAGE_DIR) is not usable: ${describeFsError(error)}`);
+      }
+      return;
+    }
     const probe = `.health/${randomUUID()}`;
     try {
       await this.put(probe, "ok", { contentType: "text/plain" });

@@ -191,10 +191,17 @@ describe("S3Storage", () => {
     for (const each of [cdn, aws, virtualHosted]) each.destroy();
   });
 
-  it("check() passes on a bucket it can write to and leaves nothing behind", async () => {
-    await storage.check();
+  it("check({ write }) passes on a bucket it can write to and leaves nothing behind", async () => {
+    await storage.check({ write: true });
     const listed = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: ".health/" }));
     expect(listed.KeyCount ?? 0).toBe(0);
+  });
+
+  it("check() without write asks for the bucket and writes nothing", async () => {
+    const before = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket }));
+    await storage.check();
+    const after = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket }));
+    expect(after.KeyCount ?? 0).toBe(before.KeyCount ?? 0);
   });
 
   it("check() and put() name a bucket that does not exist", async () => {

@@ -178,13 +178,14 @@ export class S3Storage implements Storage {
     return `${this.objectUrlBase}/${encodeKey(key)}`;
   }
 
-  async check(): Promise<void> {
+  async check({ write = false }: { write?: boolean } = {}): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (error) {
       // HeadBucket answers without a body, so a missing bucket is a bare 404.
       throw this.failure("S3 storage check failed", error, { notFoundIsBucket: true });
     }
+    if (!write) return;
     // HeadBucket only needs read rights; the service also writes, so prove that with a tiny object.
     const probe = `.health/${randomUUID()}`;
     try {

@@ -23,8 +23,12 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** The absolute URL a seller's shop or browser can fetch the object from. */
   publicUrl(key: string): Promise<string>;
-  /** Throws a StorageError saying what is wrong when the store cannot be reached or written. */
-  check(): Promise<void>;
+  /**
+   * Throws a StorageError saying what is wrong when the store cannot be reached or written. With
+   * `write` (start-up) a test object is written and removed; without it (health checks, called often)
+   * nothing is written: the store is asked whether it exists and lets the service write.
+   */
+  check(options?: { write?: boolean }): Promise<void>;
 }
 
 export class StorageError extends Error {

@@ -104,7 +104,7 @@ describe("webhook", () => {
       url: null,
       status: "failed",
       attempts: 3,
-      lastError: "127.0.0.1 refused the connection",
+      lastError: "could not connect to 127.0.0.1",
     });
   });
 

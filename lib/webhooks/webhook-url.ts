@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import { judgeUrl } from "@/lib/fetch/address-guard";
 
 /**
@@ -14,6 +15,6 @@ export function problemWithWebhookUrl(value: string): string | null {
   if (url.protocol !== "http:" && url.protocol !== "https:") return "only http and https webhook URLs are supported.";
   if (url.username || url.password)
     return "the URL must not contain a user name or password; use WEBHOOK_SECRET signatures instead.";
-  const verdict = judgeUrl(url);
+  const verdict = judgeUrl(url, { allowHosts: config.fetch.allowHosts, allowPorts: config.fetch.allowPorts });
   return verdict.allowed ? null : verdict.reason;
 }
