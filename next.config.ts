@@ -4,8 +4,9 @@ import { apiAliases } from "./lib/api-aliases";
 import "./lib/config";
 
 const nextConfig: NextConfig = {
-  // Loaded from node_modules at run time: PGlite ships WebAssembly and data files beside its code.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "sharp"],
+  // Loaded from node_modules at run time: PGlite ships WebAssembly and data files beside its code;
+  // prom-client keeps one registry per process only if every bundle loads the same copy.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "sharp", "prom-client"],
   async rewrites() {
     return apiAliases;
   },

@@ -292,3 +292,23 @@ export async function pingDatabase() {
   const db = await getDb();
   await db.select({ one: sql<number>`1` }).from(sql`(select 1) as ping`);
 }
+
+/** Requests per status, for the metrics scrape. */
+export async function countRequestsByStatus(): Promise<{ status: RequestRow["status"]; count: number }[]> {
+  const db = await getDb();
+  return db
+    .select({ status: requests.status, count: sql<number>`count(*)::int` })
+    .from(requests)
+    .groupBy(requests.status);
+}
+
+/** Images of processing requests not yet finished (waiting or being worked on), for the metrics scrape. */
+export async function countUnfinishedImages(): Promise<number> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(images)
+    .innerJoin(requests, eq(requests.id, images.requestId))
+    .where(and(inArray(images.status, ["pending", "processing"]), eq(requests.status, "processing")));
+  return row.count;
+}

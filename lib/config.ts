@@ -109,6 +109,7 @@ const schema = z
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
 
     HEALTH_CACHE_MS: int(5_000, 0, 600_000),
+    METRICS_TOKEN: optionalString,
 
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -179,6 +180,7 @@ const schema = z
         secret: env.WEBHOOK_SECRET,
         maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
       },
+      metricsToken: env.METRICS_TOKEN,
       health: {
         // Storage is asked at most this often; the database at most every second.
         storageCacheMs: env.HEALTH_CACHE_MS,

@@ -162,6 +162,7 @@ export const ErrorCode = z
     "not_found:file",
     "not_found:route",
     "method_not_allowed",
+    "unauthorized",
     "conflict:processing",
     "unavailable:storage",
     "unavailable:jobs",

@@ -92,6 +92,18 @@ const operations: (RouteConfig & { operationId: string })[] = [
     },
   },
   {
+    operationId: "getMetrics",
+    method: "get",
+    path: "/api/metrics",
+    summary: "Prometheus metrics",
+    description:
+      "Images finished by outcome and format, bytes in and out, processing time, images waiting and in flight, requests by status, webhook deliveries, and the process's own metrics. With `METRICS_TOKEN` set, send `Authorization: Bearer <METRICS_TOKEN>`.",
+    responses: {
+      200: { description: "Prometheus text format.", content: { "text/plain": { schema: z.string() } } },
+      401: json(contract.ErrorBody, "`METRICS_TOKEN` is set and the request does not carry it."),
+    },
+  },
+  {
     operationId: "getOpenApiDocument",
     method: "get",
     path: "/api/openapi.json",

@@ -9,6 +9,7 @@ import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
 import { outputImageKey } from "@/lib/storage/keys";
 import { retryDelay } from "./backoff";
 import { logger } from "@/lib/logger";
+import { metrics } from "@/lib/metrics";
 
 /** What became of one attempt at an image; the runner schedules what follows. */
 export type ImageAttempt =
@@ -35,6 +36,9 @@ export async function attemptImage(
     return failImage(image.id, `processing did not finish after ${maxAttempts} attempts`);
   }
 
+  const startedAt = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
+  metrics.imagesInFlight.inc();
   try {
     const downloaded = await fetchImage(image.url);
     const compressed = await compressImage(downloaded.bytes, { quality });
@@ -63,6 +67,12 @@ export async function attemptImage(
         optimized: compressed.optimized,
       },
     });
+    if (counted?.counted) {
+      metrics.imagesFinished.inc({ outcome: "completed", format: compressed.format });
+      metrics.imageBytesIn.inc(compressed.bytesIn);
+      metrics.imageBytesOut.inc(compressed.bytesOut);
+    }
+    metrics.imageSeconds.observe({ outcome: "completed" }, seconds());
     return {
       kind: "completed",
       requestId: image.requestId,
@@ -71,7 +81,9 @@ export async function attemptImage(
     };
   } catch (error) {
     const failure = asImageFailure(error);
-    if (failure.retryable && image.attempts < maxAttempts) {
+    const retrying = failure.retryable && image.attempts < maxAttempts;
+    metrics.imageSeconds.observe({ outcome: retrying ? "retry" : "failed" }, seconds());
+    if (retrying) {
       await releaseImageForRetry({
         imageId: image.id,
         error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)`,
@@ -87,6 +99,8 @@ export async function attemptImage(
       image.id,
       failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message,
     );
+  } finally {
+    metrics.imagesInFlight.dec();
   }
 }
 
@@ -97,6 +111,7 @@ export async function attemptImage(
 export async function failImage(imageId: number, reason: string): Promise<ImageAttempt> {
   const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
   if (!counted) return { kind: "skipped" };
+  if (counted.counted) metrics.imagesFinished.inc({ outcome: "failed", format: "none" });
   return { kind: "failed", requestId: counted.requestId, counted: counted.counted, requestFinished: counted.finished };
 }
 

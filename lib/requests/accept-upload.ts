@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { isDatabaseUnreachable } from "@/db/client";
 import { config } from "@/lib/config";
 import { readQuality } from "@/lib/contract";
 import { decodeCsvFile } from "@/lib/csv/decode-csv-file";
@@ -30,6 +31,19 @@ export type Upload = {
  * halfway, what was stored is removed again.
  */
 export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
+  try {
+    return await accept(upload);
+  } catch (error) {
+    // Upload clients read `isValid` and `errors` on every refusal, this one included.
+    if (!isDatabaseUnreachable(error)) throw error;
+    throw rejectedUpload(
+      "unavailable:database",
+      "The database is unavailable right now; nothing was kept. Please try again in a minute.",
+    );
+  }
+}
+
+async function accept(upload: Upload): Promise<UploadAccepted> {
   if (upload.bytes.byteLength > config.csv.maxBytes) throw fileTooLarge(upload.bytes.byteLength);
 
   const text = decodeCsvFile(upload.bytes);

@@ -184,8 +184,17 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
 
     const health = await healthRoute.GET();
     expect(health.status).toBe(503);
-    const healthJson = await health.json();
-    expect(healthJson).toMatchObject({ ok: false, database: { ok: true }, storage: { ok: false, kind: "s3" } });
+    const { expectContract } = await import("@/test/contract");
+    const healthJson = (await expectContract(health, { method: "get", path: "/api/health" })) as {
+      storage: { error: string };
+    };
+    expect(healthJson).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^storage: /),
+      database: { ok: true },
+      storage: { ok: false, kind: "s3" },
+      runner: { ok: true, kind: "inline" },
+    });
     expect(healthJson.storage.error).toContain(`S3 endpoint ${s3.endpoint} cannot be reached`);
 
     const status = await api.settle(requestId);

@@ -2,6 +2,7 @@ import "server-only";
 import { createHmac } from "node:crypto";
 import { findRequest, recordWebhookAttempt } from "@/db/queries";
 import { config } from "@/lib/config";
+import { metrics } from "@/lib/metrics";
 import { guardedRequest } from "@/lib/fetch/guarded-request";
 import { retryDelay } from "@/lib/processing/backoff";
 import { progressOf } from "@/lib/requests/status";
@@ -60,8 +61,9 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
   const finalFailure = error !== null && request.webhookAttempts + 1 >= config.webhook.maxAttempts;
   const attempts = await recordWebhookAttempt({ requestId, delivered: error === null, finalFailure, error });
   if (attempts === null) return { kind: "skipped" };
-  if (error === null) return { kind: "delivered" };
-  if (finalFailure) return { kind: "failed" };
+  const outcome = error === null ? "delivered" : finalFailure ? "failed" : "retry";
+  metrics.webhookDeliveries.inc({ outcome });
+  if (outcome !== "retry") return { kind: outcome };
   return { kind: "retry", delayMs: retryDelay(attempts) };
 }
 

@@ -1,0 +1,82 @@
+import client from "prom-client";
+import { countRequestsByStatus, countUnfinishedImages } from "@/db/queries";
+import { logger } from "./logger";
+
+/**
+ * The service's Prometheus metrics. One registry per process: Next.js may evaluate this module in
+ * several bundles, and two registries would each see only part of the counts.
+ */
+function createMetrics() {
+  const register = new client.Registry();
+  client.collectDefaultMetrics({ register });
+
+  const imagesFinished = new client.Counter({
+    name: "csv_images_finished_total",
+    help: "Images finished, by outcome (completed or failed) and output format.",
+    labelNames: ["outcome", "format"] as const,
+    registers: [register],
+  });
+  const imageBytesIn = new client.Counter({
+    name: "csv_image_bytes_in_total",
+    help: "Bytes downloaded for completed images.",
+    registers: [register],
+  });
+  const imageBytesOut = new client.Counter({
+    name: "csv_image_bytes_out_total",
+    help: "Bytes stored for completed images.",
+    registers: [register],
+  });
+  const imageSeconds = new client.Histogram({
+    name: "csv_image_processing_seconds",
+    help: "Time to download, compress and store one image, by outcome.",
+    labelNames: ["outcome"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [register],
+  });
+  const imagesInFlight = new client.Gauge({
+    name: "csv_images_in_flight",
+    help: "Images this process is working on now.",
+    registers: [register],
+  });
+  const webhookDeliveries = new client.Counter({
+    name: "csv_webhook_deliveries_total",
+    help: "Webhook delivery attempts, by outcome (delivered, retry, failed).",
+    labelNames: ["outcome"] as const,
+    registers: [register],
+  });
+
+  // Read from the database when scraped: true for every process, and for the Inngest runner too.
+  new client.Gauge({
+    name: "csv_images_waiting",
+    help: "Images of processing requests that are not finished yet.",
+    registers: [register],
+    async collect() {
+      try {
+        this.set(await countUnfinishedImages());
+      } catch (error) {
+        logger.warn({ err: error }, "metrics: could not count waiting images");
+      }
+    },
+  });
+  new client.Gauge({
+    name: "csv_requests",
+    help: "Requests by status.",
+    labelNames: ["status"] as const,
+    registers: [register],
+    async collect() {
+      try {
+        const rows = await countRequestsByStatus();
+        this.reset();
+        for (const { status, count } of rows) this.set({ status }, count);
+      } catch (error) {
+        logger.warn({ err: error }, "metrics: could not count requests");
+      }
+    },
+  });
+
+  return { register, imagesFinished, imageBytesIn, imageBytesOut, imageSeconds, imagesInFlight, webhookDeliveries };
+}
+
+const slot = globalThis as typeof globalThis & { __csvImageMetrics?: ReturnType<typeof createMetrics> };
+
+export const metrics = (slot.__csvImageMetrics ??= createMetrics());
