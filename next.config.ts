@@ -7,6 +7,9 @@ const nextConfig: NextConfig = {
   // Loaded from node_modules at run time: PGlite ships WebAssembly and data files beside its code;
   // prom-client keeps one registry per process only if every bundle loads the same copy.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "sharp", "prom-client"],
+  // `next dev` serves its scripts and hot reload to these hosts besides localhost: a developer who
+  // opens http://127.0.0.1:3000 gets a working dashboard.
+  allowedDevOrigins: ["127.0.0.1"],
   async rewrites() {
     return apiAliases;
   },

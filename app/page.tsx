@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { connection } from "next/server";
 import { RecentRequests } from "@/components/recent-requests";
+import { SampleCsvDownload } from "@/components/sample-csv-download";
 import { UploadPanel } from "@/components/upload-panel";
 import { pageNumber } from "@/components/page-number";
 import { loadSeed } from "@/components/server-seed";
@@ -79,17 +80,7 @@ export default async function HomePage({
               </li>
             ))}
           </ol>
-          <a
-            href="/sample-products.csv"
-            download
-            className="inline-flex w-full items-center justify-center gap-2 rounded-lg border border-slate-300 bg-white px-3 py-2 font-medium text-slate-700 shadow-xs hover:bg-slate-50"
-          >
-            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4">
-              <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.614L6.295 8.235a.75.75 0 1 0-1.09 1.03l4.25 4.5a.75.75 0 0 0 1.09 0l4.25-4.5a.75.75 0 0 0-1.09-1.03l-2.955 3.129V2.75Z" />
-              <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
-            </svg>
-            Download a sample CSV
-          </a>
+          <SampleCsvDownload />
           <p className="text-xs text-slate-500">
             Prefer scripts?{" "}
             <code className="rounded bg-slate-100 px-1 py-0.5 text-[11px]">

@@ -9,6 +9,7 @@ import { readQuality } from "@/lib/contract";
 import { formatBytes, plural } from "@/lib/format";
 import { ProblemList } from "./problem-list";
 import { useCsvPreview } from "./use-csv-preview";
+import { sampleCsvFile } from "./sample-csv";
 import { useCsvUpload, type UploadState } from "./use-csv-upload";
 
 export type UploadLimits = { maxBytes: number; maxRows: number; maxUrlsPerRow: number };
@@ -70,6 +71,13 @@ export function UploadPanel({ limits, defaultQuality }: { limits: UploadLimits; 
     send({ file, quality, webhookUrl });
   };
 
+  // Product photos served by this app itself: the first try works offline and needs no set-up.
+  const trySamples = () => {
+    reset();
+    setPickProblem(null);
+    setFile(sampleCsvFile(window.location.origin));
+  };
+
   const clear = () => {
     reset();
     setFile(null);
@@ -117,6 +125,20 @@ export function UploadPanel({ limits, defaultQuality }: { limits: UploadLimits; 
           {formatBytes(limits.maxBytes)}, {limits.maxRows.toLocaleString("en-US")} products
         </p>
       </div>
+
+      {!file ? (
+        <p className="-mt-2 text-center text-sm text-slate-600">
+          No CSV at hand?{" "}
+          <button
+            type="button"
+            onClick={trySamples}
+            disabled={busy}
+            className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900 disabled:opacity-50"
+          >
+            Try it with sample images
+          </button>
+        </p>
+      ) : null}
 
       {pickProblem ? (
         <p

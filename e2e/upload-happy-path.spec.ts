@@ -143,17 +143,3 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
     await expect(item).toContainText("6 total · 100%");
   });
 });
-
-test("the sample CSV offered on the dashboard previews without problems", async ({ page }) => {
-  const dashboard = new DashboardPage(page);
-  await dashboard.goto();
-  const downloadPromise = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download a sample CSV" }).click();
-  const download = await downloadPromise;
-  expect(download.suggestedFilename()).toBe("sample-products.csv");
-  const csv = await readFile((await download.path())!, "utf8");
-
-  await dashboard.chooseCsv("sample-products.csv", csv);
-  await expect(dashboard.previewCount("products")).toHaveText("3");
-  await expect(dashboard.previewOk).toBeVisible();
-});

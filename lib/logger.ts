@@ -11,7 +11,7 @@ import { config } from "./config";
 function createLogger(): Logger {
   const options = { level: config.log.level, base: { service: "csv-image-compressor" } };
   if (config.log.format === "pretty") {
-    return pino(options, pretty({ sync: true, colorize: true, ignore: "pid,hostname,service" }));
+    return pino(options, pretty({ sync: true, colorize: true, singleLine: true, ignore: "pid,hostname,service" }));
   }
   return pino(options);
 }

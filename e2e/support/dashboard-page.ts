@@ -35,6 +35,12 @@ export class DashboardPage {
     await expect(this.page.getByTestId("chosen-file-name")).toHaveText(name);
   }
 
+  /** "Try it with sample images": a sample CSV of the app's own product photos becomes the chosen file. */
+  async trySamples() {
+    await this.page.getByRole("button", { name: "Try it with sample images" }).click();
+    await expect(this.page.getByTestId("chosen-file-name")).toHaveText("sample-products.csv");
+  }
+
   previewCount(what: "products" | "images" | "unique-images"): Locator {
     return this.page.getByTestId(`preview-${what}`);
   }

@@ -26,7 +26,9 @@ export async function finishRequest(requestId: string): Promise<boolean> {
     outputCsvKey: key,
     error: succeeded
       ? null
-      : `None of the ${request.totalImages} images could be processed; each image lists its reason.`,
+      : request.totalImages === 1
+        ? "The image could not be processed; its reason is listed with it."
+        : `None of the ${request.totalImages} images could be processed; each image lists its reason.`,
   });
 }
 

@@ -121,7 +121,7 @@ describe("upload → status → download", () => {
     const accepted = await (await uploadCsv(`${header}\n1,Gone,${images.url("/gone.jpg")}\n`)).json();
     const status = await settle(accepted.requestId);
     expect(status.status).toBe("failed");
-    expect(status.error).toContain("None of the 1 images");
+    expect(status.error).toBe("The image could not be processed; its reason is listed with it.");
     const rows = readCsv(await (await download(accepted.requestId)).text());
     expect(rows[1]).toEqual(["1", "Gone", images.url("/gone.jpg"), ""]);
   });
