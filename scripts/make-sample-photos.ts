@@ -67,14 +67,16 @@ const photos: Record<string, { svg: string; format: "jpeg" | "png" | "webp" }> =
 mkdirSync(out, { recursive: true });
 for (const [name, { svg, format }] of Object.entries(photos)) {
   const transparent = format === "png";
-  const drawn = await sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}">${svg}</svg>`))
+  const drawn = await sharp(
+    Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}">${svg}</svg>`),
+  )
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
   // Sensor grain: what makes real photos big, and what compression is for.
   const pixels = drawn.data;
   let seed = name.length * 7919;
-  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let i = 0; i < pixels.length; i += 4) {
     if (pixels[i + 3] === 0) continue;
     const grain = (random() - 0.5) * 14;
