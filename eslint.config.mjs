@@ -17,7 +17,16 @@ export default defineConfig([
     },
   },
   {
-    files: ["components/**", "app/**/*.tsx", "e2e/**", "test/**", "bench/**", "**/*.test.ts", "db/migrate-cli.ts"],
+    files: [
+      "components/**",
+      "app/**/*.tsx",
+      "e2e/**",
+      "test/**",
+      "bench/**",
+      "scripts/**",
+      "**/*.test.ts",
+      "db/migrate-cli.ts",
+    ],
     rules: { "no-console": "off" },
   },
   // Last: turns off the stylistic rules that would fight Prettier.
