@@ -25,6 +25,14 @@ describe("settings", () => {
     expect(loadConfig({ NODE_ENV: "production" }).fetch).toMatchObject({ allowHosts: [], loopbackByDefault: false });
   });
 
+  it("accepts a Standard Webhooks secret and refuses anything else", () => {
+    const secret = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
+    expect(loadConfig({ WEBHOOK_SECRET: secret }).webhook.secret).toBe(secret);
+    for (const bad of ["shop-secret", "whsec_c2hvcnQ=", `whsec_${Buffer.alloc(32, 1).toString("base64")}!`]) {
+      expect(() => loadConfig({ WEBHOOK_SECRET: bad })).toThrow(/WEBHOOK_SECRET: must be whsec_/);
+    }
+  });
+
   it("reads outbound ports and refuses a bad list", () => {
     expect(loadConfig({ FETCH_ALLOW_PORTS: "443, 8443" }).fetch.allowPorts).toEqual([443, 8443]);
     expect(() => loadConfig({ FETCH_ALLOW_PORTS: "80,http" })).toThrow(

@@ -29,6 +29,12 @@ function hostList(value: string): string[] {
     .filter(Boolean);
 }
 
+/** Standard Webhooks secrets: `whsec_` and base64 of at least 24 bytes. */
+function isWebhookSecret(value: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  return match !== null && Buffer.from(match[1], "base64").length >= 24;
+}
+
 // `npm run dev` fetches from this machine out of the box, so a first try with local images works.
 const DEVELOPMENT_HOSTS = ["127.0.0.1", "localhost", "::1"];
 
@@ -98,7 +104,10 @@ const schema = z
     MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
 
     WEBHOOK_URL: httpUrl,
-    WEBHOOK_SECRET: optionalString,
+    WEBHOOK_SECRET: optionalString.refine(
+      (value) => value === undefined || isWebhookSecret(value),
+      "must be whsec_ followed by at least 24 random bytes in base64 (for example: echo whsec_$(openssl rand -base64 32))",
+    ),
     WEBHOOK_MAX_ATTEMPTS: int(5, 1, 20),
 
     INNGEST_DEV: flag(false),

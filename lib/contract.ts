@@ -83,7 +83,10 @@ export const ProductStatus = z
 
 export const WebhookDelivery = z
   .object({
-    url: z.string().nullable().meta({ description: "Null when the service's default webhook is used." }),
+    url: z.string().nullable().meta({
+      description:
+        "Origin and path only (a query string may hold the receiver's token); null when the service's default webhook is used.",
+    }),
     status: WebhookState,
     attempts: count,
     lastError: z.string().nullable(),

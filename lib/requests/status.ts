@@ -104,7 +104,16 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));
 }
 
-/** The service's own default webhook may hold a secret token; it is not shown to whoever uploads. */
+/**
+ * A webhook URL as status shows it to anyone with the request id: origin and path only. Query
+ * strings often carry the receiver's token, and the service's own default webhook is not shown at all.
+ */
 export function shownWebhookUrl(url: string | null): string | null {
-  return url && url !== config.webhook.defaultUrl ? url : null;
+  if (!url || url === config.webhook.defaultUrl) return null;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return null;
+  }
 }

@@ -4,13 +4,20 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // Settings are read once at start-up, so they are set before the modules under test load.
-vi.hoisted(() => {
-  process.env.WEBHOOK_SECRET = "shop-secret";
+// A Standard Webhooks secret: whsec_ and 32 bytes in base64.
+const SECRET = vi.hoisted(() => {
+  const secret = "whsec_c2hvcC1zZWNyZXQtZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==";
+  process.env.WEBHOOK_SECRET = secret;
   process.env.WEBHOOK_MAX_ATTEMPTS = "3";
   // The service's default webhook; nothing listens on this loopback port.
   process.env.WEBHOOK_URL = "http://127.0.0.1:2/hooks/secret-token";
+  return secret;
 });
 
+import { eq } from "drizzle-orm";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { getDb } from "@/db/client";
+import { requests } from "@/db/schema";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
@@ -59,23 +66,97 @@ async function run(path: string) {
 }
 
 describe("webhook", () => {
-  it("posts the finished request once, signed with the secret", async () => {
+  it("posts the finished request once, following Standard Webhooks", async () => {
     const status = await run("/ok");
     const [call, ...more] = hook.calls.get("/ok")!;
     expect(more).toEqual([]);
     const payload = JSON.parse(call.body);
     expect(payload).toMatchObject({
+      type: "request.finished",
       event: "request.finished",
       requestId: status.requestId,
       status: "completed",
       progress: { processedImages: 1, percent: 100 },
     });
     expect(payload.downloadUrl).toMatch(/^http:\/\/127\.0\.0\.1:3999\/api\/csv\/download\//);
-    const timestamp = call.headers["x-webhook-timestamp"] as string;
-    // Computed here, as a receiver would, not with the service's own signing code.
-    const expected = createHmac("sha256", "shop-secret").update(`${timestamp}.${call.body}`).digest("hex");
-    expect(call.headers["x-webhook-signature"]).toBe(`sha256=${expected}`);
+    expect(call.headers["webhook-id"]).toBe(`msg_${status.requestId}`);
     expect(status.webhook).toMatchObject({ status: "delivered", attempts: 1, lastError: null });
+
+    // A receiver verifies with the standardwebhooks library…
+    const headers = call.headers as Record<string, string>;
+    expect(new Webhook(SECRET).verify(call.body, headers)).toEqual(payload);
+    // …or by hand: HMAC-SHA256 of "id.timestamp.body" with the secret's bytes, computed here.
+    const key = Buffer.from(SECRET.slice("whsec_".length), "base64");
+    const signed = `${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${call.body}`;
+    const expected = createHmac("sha256", key).update(signed).digest("base64");
+    expect(headers["webhook-signature"]).toBe(`v1,${expected}`);
+    expect(Math.abs(Number(headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it("fails verification when the body is tampered with or the timestamp is stale", async () => {
+    await run("/verify");
+    const [call] = hook.calls.get("/verify")!;
+    const headers = call.headers as Record<string, string>;
+    const receiver = new Webhook(SECRET);
+    const tampered = call.body.replace('"completed"', '"failed"');
+    expect(() => receiver.verify(tampered, headers)).toThrow(WebhookVerificationError);
+    const stale = { ...headers, "webhook-timestamp": String(Number(headers["webhook-timestamp"]) - 3600) };
+    expect(() => receiver.verify(call.body, stale)).toThrow(/too old/);
+    const otherSecret = new Webhook("whsec_" + Buffer.alloc(32, 7).toString("base64"));
+    expect(() => otherSecret.verify(call.body, headers)).toThrow(WebhookVerificationError);
+  });
+
+  it("shows the webhook URL without its query string or credentials", async () => {
+    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
+      fields: { webhookUrl: `${hook.origin}/with-token?token=receiver-secret#frag` },
+    });
+    const accepted = await response.json();
+    expect(accepted.webhookUrl).toBe(`${hook.origin}/with-token`);
+    const status = await settle(accepted.requestId);
+    expect(status.webhook).toMatchObject({ url: `${hook.origin}/with-token`, status: "delivered" });
+    expect(JSON.stringify(status)).not.toContain("receiver-secret");
+    // The receiver still gets its token.
+    expect(hook.calls.get("/with-token?token=receiver-secret")).toHaveLength(1);
+  });
+
+  it("keeps the same webhook-id on every retry of one delivery", async () => {
+    hook.answers.set("/same-id", [503]);
+    await run("/same-id");
+    const ids = hook.calls.get("/same-id")!.map((call) => call.headers["webhook-id"]);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it("does not retry a permanent answer: 4xx other than 408 and 429", async () => {
+    hook.answers.set("/gone", [410, 410, 410]);
+    const status = await run("/gone");
+    expect(hook.calls.get("/gone")).toHaveLength(1);
+    expect(status.webhook).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: "the webhook answered HTTP 410 (not retried)",
+    });
+
+    hook.answers.set("/busy", [429]);
+    expect((await run("/busy")).webhook).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+
+  it("does not retry a webhook the address guard refuses at delivery (its name now points inside)", async () => {
+    images.route("/slow.jpg", async (request, response, hit) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await serveBytes(await photoJpeg(32, 32), "image/jpeg")(request, response, hit);
+    });
+    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/slow.jpg")}\n`, {
+      fields: { webhookUrl: `${hook.origin}/moved` },
+    });
+    const { requestId } = await response.json();
+    // As if the webhook's host had been re-pointed at a private address since the upload: the guard
+    // judges the address without connecting to it.
+    const db = await getDb();
+    await db.update(requests).set({ webhookUrl: "http://10.0.0.1/hooks" }).where(eq(requests.id, requestId));
+    const status = await settle(requestId);
+    expect(status.webhook).toMatchObject({ status: "failed", attempts: 1 });
+    expect(status.webhook!.lastError).toMatch(/^blocked: 10\.0\.0\.1 is a private network address .*\(not retried\)$/);
   });
 
   it("retries a failing receiver and records the delivery", async () => {
@@ -90,6 +171,7 @@ describe("webhook", () => {
     const status = await run("/down");
     expect(hook.calls.get("/down")).toHaveLength(3);
     expect(status.webhook).toMatchObject({ status: "failed", attempts: 3, lastError: "the webhook answered HTTP 500" });
+    expect(new Set(hook.calls.get("/down")!.map((call) => call.headers["webhook-id"])).size).toBe(1);
     // The request itself is unaffected by its webhook.
     expect(status.status).toBe("completed");
   });

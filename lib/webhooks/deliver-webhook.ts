@@ -1,49 +1,46 @@
 import "server-only";
-import { createHmac } from "node:crypto";
+import { Webhook } from "standardwebhooks";
 import { findRequest, recordWebhookAttempt } from "@/db/queries";
+import type { RequestRow } from "@/db/schema";
 import { config } from "@/lib/config";
-import { metrics } from "@/lib/metrics";
 import { guardedRequest } from "@/lib/fetch/guarded-request";
+import { RequestError } from "@/lib/fetch/request-errors";
+import { metrics } from "@/lib/metrics";
 import { retryDelay } from "@/lib/processing/backoff";
-import { progressOf } from "@/lib/requests/status";
 import { requestLinks } from "@/lib/requests/links";
+import { progressOf } from "@/lib/requests/status";
 
 export type WebhookAttempt = { kind: "delivered" | "failed" | "skipped" } | { kind: "retry"; delayMs: number };
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
- * Tells the request's webhook that it is finished: one POST of JSON, signed with WEBHOOK_SECRET
- * when set. A 2xx answer is delivery; anything else is retried with backoff up to the attempt limit.
- * The webhook goes through the same SSRF guard as image downloads.
+ * Tells the request's webhook that it is finished: one POST of JSON following Standard Webhooks
+ * (`webhook-id`, `webhook-timestamp`, `webhook-signature` with the `whsec_` secret), so receivers
+ * verify it with any Standard Webhooks library and use `webhook-id` to drop a repeated delivery.
+ * A 2xx answer is delivery. Network trouble, 5xx, 408 and 429 are retried with backoff up to the
+ * attempt limit; an address the guard refuses and any other 4xx will not change, so they end at once.
  */
 export async function attemptWebhook(requestId: string): Promise<WebhookAttempt> {
   const request = await findRequest(requestId);
-  if (!request?.webhookUrl || request.webhookStatus !== "pending" || request.status === "processing")
+  if (!request?.webhookUrl || request.webhookStatus !== "pending" || request.status === "processing") {
     return { kind: "skipped" };
+  }
 
-  const links = requestLinks(request.id);
-  const body = JSON.stringify({
-    event: "request.finished",
-    requestId: request.id,
-    status: request.status,
-    fileName: request.fileName,
-    completedAt: request.completedAt?.toISOString() ?? null,
-    progress: progressOf(request),
-    error: request.error,
-    statusUrl: `${config.publicBaseUrl}${links.statusUrl}`,
-    downloadUrl: `${config.publicBaseUrl}${links.downloadUrl}`,
-  });
-  const timestamp = Math.floor(Date.now() / 1000).toString();
+  const sentAt = new Date();
+  const body = JSON.stringify(payloadOf(request, sentAt));
+  const messageId = webhookMessageId(request);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": "csv-image-compressor-webhook/1",
-    "x-webhook-timestamp": timestamp,
+    "webhook-id": messageId,
+    "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
   };
-  if (config.webhook.secret)
-    headers["x-webhook-signature"] = `sha256=${signWebhook(config.webhook.secret, timestamp, body)}`;
+  if (config.webhook.secret) {
+    headers["webhook-signature"] = new Webhook(config.webhook.secret).sign(messageId, sentAt, body);
+  }
 
-  let error: string | null = null;
+  let failure: { message: string; final: boolean } | null = null;
   try {
     const response = await guardedRequest(request.webhookUrl, {
       method: "POST",
@@ -53,21 +50,49 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
       timeoutMs: WEBHOOK_TIMEOUT_MS,
       maxRedirects: 0,
     });
-    if (response.status < 200 || response.status >= 300) error = `the webhook answered HTTP ${response.status}`;
-  } catch (cause) {
-    error = (cause as Error).message;
+    if (response.status < 200 || response.status >= 300) {
+      const final =
+        response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+      failure = { message: `the webhook answered HTTP ${response.status}${final ? " (not retried)" : ""}`, final };
+    }
+  } catch (error) {
+    const final = error instanceof RequestError && !error.retryable;
+    failure = { message: `${(error as Error).message}${final ? " (not retried)" : ""}`, final };
   }
 
-  const finalFailure = error !== null && request.webhookAttempts + 1 >= config.webhook.maxAttempts;
-  const attempts = await recordWebhookAttempt({ requestId, delivered: error === null, finalFailure, error });
+  const finalFailure = failure !== null && (failure.final || request.webhookAttempts + 1 >= config.webhook.maxAttempts);
+  const attempts = await recordWebhookAttempt({
+    requestId,
+    delivered: failure === null,
+    finalFailure,
+    error: failure?.message ?? null,
+  });
   if (attempts === null) return { kind: "skipped" };
-  const outcome = error === null ? "delivered" : finalFailure ? "failed" : "retry";
+  const outcome = failure === null ? "delivered" : finalFailure ? "failed" : "retry";
   metrics.webhookDeliveries.inc({ outcome });
   if (outcome !== "retry") return { kind: outcome };
   return { kind: "retry", delayMs: retryDelay(attempts) };
 }
 
-/** HMAC-SHA256 over `timestamp.body`; receivers recompute it to trust the call and reject replays. */
-function signWebhook(secret: string, timestamp: string, body: string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+/** The same for every attempt at one delivery, so a receiver can tell a retry from a new event. */
+function webhookMessageId(request: RequestRow): string {
+  return `msg_${request.id}`;
+}
+
+function payloadOf(request: RequestRow, sentAt: Date) {
+  const links = requestLinks(request.id);
+  return {
+    type: "request.finished",
+    timestamp: sentAt.toISOString(),
+    // The fields earlier receivers read, unchanged.
+    event: "request.finished",
+    requestId: request.id,
+    status: request.status,
+    fileName: request.fileName,
+    completedAt: request.completedAt?.toISOString() ?? null,
+    progress: progressOf(request),
+    error: request.error,
+    statusUrl: `${config.publicBaseUrl}${links.statusUrl}`,
+    downloadUrl: `${config.publicBaseUrl}${links.downloadUrl}`,
+  };
 }
