@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { QueryProvider } from "@/components/query-provider";
 import { SiteFooter, SiteHeader } from "@/components/site-header";
@@ -16,7 +17,10 @@ export const viewport: Viewport = {
   themeColor: "#4f46e5",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request: the Content-Security-Policy's nonce (proxy.ts) differs each time,
+  // and a page rendered at build time would carry scripts without it.
+  await headers();
   return (
     <html lang="en">
       <body className="flex min-h-dvh flex-col">

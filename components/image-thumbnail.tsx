@@ -5,8 +5,8 @@ import { useCallback, useState } from "react";
 const SIZE = 64;
 
 /**
- * A plain lazy <img> (not next/image: these are arbitrary third-party and storage URLs that the
- * optimizer must not fetch); a picture that fails to load becomes a labelled placeholder.
+ * A plain lazy <img> of a stored image (not next/image: the files are already small, and on S3 they
+ * are not this app's to optimise); a picture that fails to load becomes a labelled placeholder.
  */
 export function ImageThumbnail({
   src,

@@ -72,12 +72,19 @@ function ImageRow({ image, position, productName }: { image: ImageStatus; positi
     >
       <td className="py-3 pr-1 pl-4 text-slate-400 tabular-nums">{position}</td>
       <td className="px-1.5 py-3 sm:px-2">
-        <ImageThumbnail
-          src={image.inputUrl}
-          href={image.inputUrl}
-          alt={`Original image ${position} of ${productName}`}
-          testId="before-image"
-        />
+        {image.thumbnailUrl ? (
+          <ImageThumbnail
+            src={image.thumbnailUrl}
+            alt={`Original image ${position} of ${productName}`}
+            testId="before-image"
+          />
+        ) : (
+          <ThumbnailPlaceholder
+            tone="muted"
+            testId="before-image-pending"
+            label={image.status === "failed" ? "No preview" : "Waiting"}
+          />
+        )}
       </td>
       <td className="px-1.5 py-3 sm:px-2">
         <AfterThumbnail image={image} position={position} productName={productName} />

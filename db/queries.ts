@@ -175,6 +175,7 @@ export async function releaseImageForRetry({ imageId, error }: { imageId: number
 
 export type ImageResult = {
   outputKey: string;
+  thumbnailKey: string | null;
   format: string;
   width: number;
   height: number;

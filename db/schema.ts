@@ -86,6 +86,8 @@ export const images = pgTable(
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
     outputKey: text("output_key"),
+    /** A small WebP preview of the input made by the service; null when none could be made. */
+    thumbnailKey: text("thumbnail_key"),
     format: text("format"),
     width: integer("width"),
     height: integer("height"),

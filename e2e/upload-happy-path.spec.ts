@@ -80,8 +80,8 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
     await expect(failedRow).toHaveCount(1);
     await expect(failedRow.getByTestId("image-error")).toContainText("not found (HTTP 404)");
     await expect(failedRow).toContainText(imageUrls.missing);
-    // The seller's own link is broken too: a labelled placeholder instead of a broken picture.
-    await expect(failedRow.getByTestId("before-image-unavailable")).toBeVisible();
+    // Previews are made by the service; an image it never got has none, and says so.
+    await expect(failedRow.getByTestId("before-image-pending")).toHaveText("No preview");
 
     const sunsetRow = requestPage.products.nth(0).getByTestId("image-row").first();
     await expect(sunsetRow.getByTestId("image-size")).toHaveText(/KB → \d/);

@@ -56,6 +56,9 @@ export const ImageStatus = z
   .object({
     inputUrl: z.string(),
     outputUrl: z.string().nullable().meta({ description: "The compressed copy; null until the image is completed." }),
+    thumbnailUrl: z.string().nullable().meta({
+      description: "A small preview of the original, made by the service; null until the image is processed.",
+    }),
     status: ImageState,
     error: z
       .string()

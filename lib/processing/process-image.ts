@@ -4,9 +4,10 @@ import { config } from "@/lib/config";
 import { ImageFailure } from "@/lib/errors";
 import { fetchImage } from "@/lib/fetch/fetch-image";
 import { compressImage } from "@/lib/images/compress-image";
+import { makeThumbnail } from "@/lib/images/thumbnail";
 import { getStorage } from "@/lib/storage/get-storage";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
-import { outputImageKey } from "@/lib/storage/keys";
+import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { retryDelay } from "./backoff";
 import { logger } from "@/lib/logger";
 import { metrics } from "@/lib/metrics";
@@ -42,10 +43,15 @@ export async function attemptImage(
   try {
     const downloaded = await fetchImage(image.url);
     const compressed = await compressImage(downloaded.bytes, { quality });
+    const thumbnail = await makeThumbnail(downloaded.bytes, { maxPixels: config.images.maxPixels });
     const key = outputImageKey(image.requestId, image.id, compressed.extension);
+    const previewKey = thumbnail ? thumbnailKey(image.requestId, image.id) : null;
     const storage = await getStorage();
     try {
       await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
+      if (thumbnail && previewKey) {
+        await storage.put(previewKey, thumbnail, { contentType: "image/webp", cacheControl: IMMUTABLE_CACHE });
+      }
     } catch (error) {
       logger.error(
         { err: error, requestId: image.requestId, imageId: image.id, key },
@@ -59,6 +65,7 @@ export async function attemptImage(
       ok: true,
       result: {
         outputKey: key,
+        thumbnailKey: previewKey,
         format: compressed.format,
         width: compressed.width,
         height: compressed.height,

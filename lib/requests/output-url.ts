@@ -6,3 +6,8 @@ import type { Storage } from "@/lib/storage/storage";
 export function outputUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
   return image?.status === "completed" && image.outputKey ? storage.publicUrl(image.outputKey) : Promise.resolve(null);
 }
+
+/** The service's preview of the original: a storage URL, never the uploader's. */
+export function thumbnailUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
+  return image?.thumbnailKey ? storage.publicUrl(image.thumbnailKey) : Promise.resolve(null);
+}

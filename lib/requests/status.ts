@@ -4,7 +4,7 @@ import type { RequestRow } from "@/db/schema";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
-import { outputUrlOf } from "./output-url";
+import { outputUrlOf, thumbnailUrlOf } from "./output-url";
 import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "@/lib/contract";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -38,6 +38,7 @@ export async function getRequestStatus({
     return {
       inputUrl: url,
       outputUrl: await outputUrlOf(image, storage),
+      thumbnailUrl: await thumbnailUrlOf(image, storage),
       status: image?.status ?? "pending",
       error: image?.status === "completed" ? null : (image?.error ?? null),
       bytesIn: image?.bytesIn ?? null,

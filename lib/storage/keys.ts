@@ -15,6 +15,11 @@ export function outputImageKey(requestId: string, imageId: number, extension: st
   return `images/${requestId}/${imageId}.${extension}`;
 }
 
+/** The service's small preview of an input image, shown as "before" on the request page. */
+export function thumbnailKey(requestId: string, imageId: number): string {
+  return `thumbnails/${requestId}/${imageId}.webp`;
+}
+
 export function outputCsvKey(requestId: string, fileName: string): string {
   const base = safeName(fileName, "products.csv").replace(/\.csv$/i, "");
   return `outputs/${requestId}/${base}-output.csv`;

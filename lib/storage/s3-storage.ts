@@ -13,6 +13,7 @@ import type { PutOptions, Storage, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
 import { isSafeKey } from "./local-storage";
+import { s3ObjectUrlBase } from "./s3-urls";
 
 /** `config.storage` when `S3_BUCKET` is set. */
 export type S3StorageSettings = {
@@ -87,7 +88,7 @@ export class S3Storage implements Storage {
     this.bucket = settings.bucket;
     const endpoint = settings.endpoint?.replace(/\/+$/, "");
     this.endpointLabel = endpoint ?? `https://s3.${settings.region}.amazonaws.com`;
-    this.objectUrlBase = settings.publicBaseUrl?.replace(/\/+$/, "") || objectUrlBase(settings, endpoint);
+    this.objectUrlBase = s3ObjectUrlBase(settings);
     this.client =
       options.client ??
       new S3Client({
@@ -229,18 +230,6 @@ export class S3Storage implements Storage {
     }
     return new StorageError(`${action}: ${reason}`, { cause: error });
   }
-}
-
-function objectUrlBase(settings: S3StorageSettings, endpoint: string | undefined): string {
-  const { bucket, region, forcePathStyle } = settings;
-  if (endpoint) {
-    if (forcePathStyle) return `${endpoint}/${encodeURIComponent(bucket)}`;
-    const url = new URL(endpoint);
-    return `${url.protocol}//${bucket}.${url.host}${url.pathname.replace(/\/+$/, "")}`;
-  }
-  // A bucket name with dots breaks the TLS wildcard certificate of virtual-hosted URLs: use path style.
-  if (forcePathStyle || bucket.includes(".")) return `https://s3.${region}.amazonaws.com/${encodeURIComponent(bucket)}`;
-  return `https://${bucket}.s3.${region}.amazonaws.com`;
 }
 
 function encodeKey(key: string): string {

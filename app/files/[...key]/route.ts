@@ -18,7 +18,8 @@ export const GET = handleErrors(
       headers: {
         "Content-Type": file.contentType,
         ...(file.size !== null ? { "Content-Length": String(file.size) } : {}),
-        "Cache-Control": key.startsWith("images/") ? IMMUTABLE_CACHE : "private, no-cache",
+        "Cache-Control":
+          key.startsWith("images/") || key.startsWith("thumbnails/") ? IMMUTABLE_CACHE : "private, no-cache",
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
       },
