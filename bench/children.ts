@@ -1,11 +1,14 @@
 import type { ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 
 /**
  * Every child process the bench starts (servers, the image host) runs in its own process group and is
- * registered here, so that a normal end, an error or Ctrl-C stops the child and whatever it started.
+ * registered here, so that a normal end, an error or Ctrl-C stops the child and whatever it started,
+ * and removes the temporary folders the children worked in.
  */
 
 const living = new Map<number, string>();
+const folders = new Set<string>();
 // Long enough for a profiled server to write its CPU profile.
 const STOP_GRACE_MS = 15_000;
 
@@ -41,9 +44,17 @@ export function adoptChild(child: ChildProcess, name: string): () => Promise<voi
   };
 }
 
+/** A temporary folder to remove if the bench ends before its owner does; `forget` when removed. */
+export function removeOnExit(folder: string) {
+  folders.add(folder);
+  return { forget: () => folders.delete(folder) };
+}
+
 function killAll() {
   for (const pid of living.keys()) signalGroup(pid, "SIGKILL");
   living.clear();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  folders.clear();
 }
 
 /** Installs the handlers that stop every child when the bench ends, however it ends. */

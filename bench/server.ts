@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { adoptChild } from "./children";
+import { adoptChild, removeOnExit } from "./children";
 import { get, sleep } from "./http";
 import { treeRss } from "./rss";
 
@@ -79,6 +79,7 @@ export async function startServer({
 }: ServerOptions = {}): Promise<AppServer> {
   const port = await freePort();
   const folder = mkdtempSync(path.join(os.tmpdir(), "csv-bench-server-"));
+  const cleanUp = removeOnExit(folder);
   const env = childEnv({
     NODE_ENV: "production",
     FETCH_ALLOW_HOSTS: "127.0.0.1",
@@ -122,6 +123,7 @@ export async function startServer({
     stop: async () => {
       await stopChild();
       rmSync(folder, { recursive: true, force: true });
+      cleanUp.forget();
     },
   };
   try {
