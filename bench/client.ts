@@ -27,11 +27,18 @@ export function getStatus(origin: string, requestId: string, query = "?pageSize=
   return getJson<RequestStatus>(`${origin}/api/csv/status/${requestId}${query}`);
 }
 
-/** Polls the status (one product per page, the cheapest form) until the request is no longer processing. */
-export async function waitUntilFinished(origin: string, requestId: string, everyMs = 50): Promise<RequestStatus> {
-  for (;;) {
+/**
+ * Polls the status (one product per page, the cheapest form) until the request is no longer
+ * processing. `polls` says how many status calls the server answered meanwhile.
+ */
+export async function waitUntilFinished(
+  origin: string,
+  requestId: string,
+  everyMs = 50,
+): Promise<RequestStatus & { polls: number }> {
+  for (let polls = 1; ; polls++) {
     const status = await getStatus(origin, requestId);
-    if (status.status !== "processing") return status;
+    if (status.status !== "processing") return { ...status, polls };
     await sleep(everyMs);
   }
 }

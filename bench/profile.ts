@@ -16,7 +16,13 @@ type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[
 
 export type FunctionTime = { name: string; location: string; selfMs: number; totalMs: number };
 
-export type ProfileSummary = { file: string; wallMs: number; functions: FunctionTime[] };
+/** Microseconds on the monotonic clock that both process.hrtime and V8's profiler read. */
+export type Window = { startUs: number; endUs: number; name: string };
+
+export type ProfileSummary = { file: string; wallMs: number; window: string; functions: FunctionTime[] };
+
+/** Now, on the profile's clock. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 // V8's pseudo-functions for time not spent in JavaScript.
 const PSEUDO = new Set(["(root)", "(program)", "(idle)", "(garbage collector)"]);
@@ -30,7 +36,8 @@ function location({ url, lineNumber }: CallFrame): string {
   return `${short}:${lineNumber + 1}`;
 }
 
-export function summarizeProfile(file: string): ProfileSummary {
+/** Times per function, over the samples inside `window` when given (else the whole profile). */
+export function summarizeProfile(file: string, window?: Window): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const parentOf = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
@@ -39,9 +46,15 @@ export function summarizeProfile(file: string): ProfileSummary {
     for (const child of node.children ?? []) parentOf.set(child, node.id);
   }
 
+  const inProfile = window && window.startUs >= profile.startTime && window.endUs <= profile.endTime;
+  const from = inProfile ? window.startUs : profile.startTime;
+  const to = inProfile ? window.endUs : profile.endTime;
   // A sample lasts until the next one is taken (how Chrome's DevTools counts it).
   const selfByNode = new Map<number, number>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < from || at > to) continue;
     const duration = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     selfByNode.set(profile.samples[i], (selfByNode.get(profile.samples[i]) ?? 0) + duration);
   }
@@ -68,7 +81,14 @@ export function summarizeProfile(file: string): ProfileSummary {
       }
     }
   }
-  return { file, wallMs: (profile.endTime - profile.startTime) / 1000, functions: [...functions.values()] };
+  return {
+    file,
+    wallMs: (to - from) / 1000,
+    window: inProfile
+      ? window.name
+      : `the whole server life${window ? ` (${window.name} not within the profile)` : ""}`,
+    functions: [...functions.values()],
+  };
 }
 
 export function findProfile(folder: string): string | null {
@@ -81,7 +101,7 @@ export function printProfile(summary: ProfileSummary, topSelf = 25, topTotal = 1
   const pseudo = summary.functions.filter((fn) => PSEUDO.has(fn.name) && fn.name !== "(root)");
   console.log(`\n   CPU profile of the server's main thread: ${summary.file}`);
   console.log(
-    `   ${num(summary.wallMs / 1000, 1)} s sampled; ` +
+    `   ${num(summary.wallMs / 1000, 1)} s: ${summary.window}; ` +
       pseudo.map((fn) => `${fn.name} ${num(fn.selfMs / 1000, 2)} s (${share(fn.selfMs)})`).join(", "),
   );
   const rows = (list: FunctionTime[]) =>
