@@ -39,7 +39,7 @@ export function isMet(figure: Figure): boolean | null {
 export function num(value: number | null | undefined, digits?: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   if (digits !== undefined) return value.toFixed(digits);
-  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  if (Number.isInteger(value) || Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en-US");
   const size = Math.abs(value);
   if (size >= 1 || size === 0) return value.toFixed(size >= 100 ? 0 : size >= 10 ? 1 : 2);
   return value.toPrecision(3);
