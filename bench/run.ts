@@ -85,6 +85,7 @@ async function main() {
         // One broken section (a database not running, say) should not hide the others' figures.
         console.error(`   ✗ ${section.name} did not finish: ${(error as Error).stack ?? error}`);
         results[section.name] = { figures: [], details: { error: String(error) } };
+        process.exitCode = 1;
       }
       console.log(`   (${section.name}: ${((performance.now() - started) / 1000).toFixed(0)} s; ${loadAverage()})`);
     }
@@ -115,4 +116,4 @@ async function main() {
 
 await main();
 // Idle keep-alive sockets would otherwise hold the process open.
-process.exit(0);
+process.exit(process.exitCode ?? 0);
