@@ -65,7 +65,7 @@ export const status: Section = {
       const after = await getStatus(server.origin, accepted.requestId);
 
       printTable(
-        ["run", "calls", "errors", "calls/s", "p50 ms", "p99 ms", "max ms", "body bytes", "client CPU"],
+        ["run", "calls", "errors", "calls/s", "p50 ms", "p99 ms", "max ms", "body bytes", "client CPU", "connect ms"],
         runs.map(({ name, result }) => [
           name,
           result.calls,
@@ -76,12 +76,14 @@ export const status: Section = {
           result.max,
           result.bodyBytes,
           clientCpu(result),
+          result.connectMs,
         ]),
       );
       if (!light.supported) console.log("   light form: not supported by this server");
       console.log(
         `   request still ${after.status} at the end: ${after.progress.processedImages + after.progress.failedImages} of ` +
-          `${after.progress.totalImages} images finished; ${CLIENTS} keep-alive connections per run (node:http Agent)`,
+          `${after.progress.totalImages} images finished; ${CLIENTS} keep-alive connections per run (node:http Agent), ` +
+          `all opened before the clock starts ("connect ms": one untimed call each)`,
       );
 
       const figures: Figure[] = [
