@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/**
+ * Resident memory of a process and everything it started, from /proc (Linux): what the machine
+ * actually gives the server, including WebAssembly memory, sharp's buffers and child processes.
+ */
+
+const MiB = 1024 * 1024;
+
+function vmRssBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0; // The process ended between listing and reading.
+  }
+}
+
+/** Parent of every process, from /proc/<pid>/stat (the field after the parenthesised command name). */
+function parentsByPid(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const list = children.get(parent) ?? [];
+      list.push(Number(entry));
+      children.set(parent, list);
+    } catch {
+      // Gone already.
+    }
+  }
+  return children;
+}
+
+/** The process and all its descendants. */
+export function processTree(pid: number): number[] {
+  const children = parentsByPid();
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const current = queue.shift()!;
+    tree.push(current);
+    queue.push(...(children.get(current) ?? []));
+  }
+  return tree;
+}
+
+/** VmRSS of a process plus that of every process it spawned, in bytes. */
+export function treeRss(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + vmRssBytes(member), 0);
+}
+
+export const toMiB = (bytes: number) => bytes / MiB;
+
+/** Samples `treeRss` every `intervalMs` until stopped; returns the highest value seen. */
+export function sampleRss(pid: number, intervalMs = 50) {
+  let peak = treeRss(pid);
+  let samples = 1;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, treeRss(pid));
+    samples++;
+  }, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      peak = Math.max(peak, treeRss(pid));
+      return { peak, samples: samples + 1 };
+    },
+  };
+}
