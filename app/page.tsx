@@ -21,11 +21,8 @@ export default async function HomePage({
   const { data: list, fetchedAt } = await loadSeed(() => listRequests({ page, pageSize: PAGE_SIZE }));
   if (list.requests.length === 0 && page > list.pagination.totalPages)
     redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
-  const limits = {
-    maxBytes: config.csv.maxBytes,
-    maxRows: config.csv.maxRows,
-    maxUrlsPerRow: config.csv.maxUrlsPerRow,
-  };
+  const { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength } = config.csv;
+  const limits = { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength };
 
   return (
     <div className="space-y-10">

@@ -6,13 +6,12 @@ import { useDropzone, type FileRejection } from "react-dropzone";
 import type { UploadAccepted } from "@/lib/contract";
 import { CsvPreview, WarningIcon } from "./csv-preview";
 import { readQuality } from "@/lib/contract";
+import type { CsvFileLimits } from "@/lib/csv/csv-upload";
 import { formatBytes, plural } from "@/lib/format";
 import { ProblemList } from "./problem-list";
 import { useCsvPreview } from "./use-csv-preview";
 import { sampleCsvFile } from "./sample-csv";
 import { useCsvUpload, type UploadState } from "./use-csv-upload";
-
-export type UploadLimits = { maxBytes: number; maxRows: number; maxUrlsPerRow: number };
 
 // Browsers label CSV files differently (Excel on Windows: application/vnd.ms-excel, some: nothing);
 // the extension list lets any of them through, and the content is judged after reading.
@@ -24,7 +23,7 @@ const ACCEPT = {
 };
 
 /** Drop a CSV, see what it holds and what is wrong with it, then upload it with progress. */
-export function UploadPanel({ limits, defaultQuality }: { limits: UploadLimits; defaultQuality: number }) {
+export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits; defaultQuality: number }) {
   const router = useRouter();
   const [file, setFile] = useState<File | null>(null);
   const [pickProblem, setPickProblem] = useState<string | null>(null);

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { decodeCsvFile } from "@/lib/csv/decode-csv-file";
-import { parseProductCsv, type CsvLimits, type ParsedProductCsv } from "@/lib/csv/parse-product-csv";
+import { type CsvFileLimits, CsvUpload } from "@/lib/csv/csv-upload";
+import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
 import { formatBytes } from "@/lib/format";
 
 export type CsvPreview =
@@ -18,26 +18,27 @@ type Finished = Extract<CsvPreview, { state: "unreadable" | "parsed" }>;
  * Reads the chosen file in the browser and validates it with the same parser the server uses, so the
  * seller sees every problem before anything is sent. A file is "reading" until its own result arrives.
  */
-export function useCsvPreview(file: File | null, limits: CsvLimits & { maxBytes: number }): CsvPreview {
+export function useCsvPreview(file: File | null, limits: CsvFileLimits): CsvPreview {
   const [finished, setFinished] = useState<Finished | null>(null);
-  const { maxBytes, maxRows, maxUrlsPerRow } = limits;
+  const { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength } = limits;
 
   useEffect(() => {
     if (!file) return;
     let current = true;
-    readPreview(file, { maxBytes, maxRows, maxUrlsPerRow }).then((next) => {
+    readPreview(file, { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength }).then((next) => {
       if (current) setFinished(next);
     });
     return () => {
       current = false;
     };
-  }, [file, maxBytes, maxRows, maxUrlsPerRow]);
+  }, [file, maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength]);
 
   if (!file) return { state: "empty" };
   return finished?.file === file ? finished : { state: "reading", file };
 }
 
-async function readPreview(file: File, limits: CsvLimits & { maxBytes: number }): Promise<Finished> {
+/** The file read the way the server reads an upload, piece by piece, with the same checks. */
+async function readPreview(file: File, limits: CsvFileLimits): Promise<Finished> {
   if (file.size > limits.maxBytes) {
     return {
       state: "unreadable",
@@ -46,8 +47,13 @@ async function readPreview(file: File, limits: CsvLimits & { maxBytes: number })
     };
   }
   try {
-    const text = decodeCsvFile(new Uint8Array(await file.arrayBuffer()));
-    return { state: "parsed", file, csv: parseProductCsv(text, limits) };
+    const upload = new CsvUpload(limits);
+    const reader = file.stream().getReader();
+    for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+      upload.push(piece.value);
+      if (upload.limitCrossed) break;
+    }
+    return { state: "parsed", file, csv: upload.end() };
   } catch (error) {
     return {
       state: "unreadable",

@@ -9,7 +9,14 @@ describe("settings", () => {
     expect(config.jobs.runner).toBe("inline");
     expect(config.publicBaseUrl).toBe("http://localhost:3000");
     expect(config.images).toMatchObject({ defaultQuality: 50, maxBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 });
-    expect(config.csv).toEqual({ maxBytes: 10 * 1024 * 1024, maxRows: 10_000, maxUrlsPerRow: 50 });
+    expect(config.csv).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      maxRows: 10_000,
+      maxUrlsPerRow: 50,
+      maxImages: 50_000,
+      maxProductNameLength: 500,
+      uploadTimeoutMs: 120_000,
+    });
     expect(config.fetch.allowPorts).toEqual([80, 443]);
   });
 

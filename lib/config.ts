@@ -99,6 +99,9 @@ const schema = z
     MAX_CSV_BYTES: int(10 * MB, 1, 1024 * MB),
     MAX_ROWS: int(10_000, 1, 1_000_000),
     MAX_URLS_PER_ROW: int(50, 1, 10_000),
+    MAX_IMAGES_PER_REQUEST: int(50_000, 1, 10_000_000),
+    MAX_PRODUCT_NAME_LENGTH: int(500, 1, 100_000),
+    UPLOAD_TIMEOUT_MS: int(120_000, 1_000, 3_600_000),
     MAX_IMAGE_BYTES: int(25 * MB, 1, 1024 * MB),
     MAX_IMAGE_PIXELS: int(50_000_000, 1, 1_000_000_000),
     MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
@@ -183,6 +186,10 @@ const schema = z
         maxBytes: env.MAX_CSV_BYTES,
         maxRows: env.MAX_ROWS,
         maxUrlsPerRow: env.MAX_URLS_PER_ROW,
+        maxImages: env.MAX_IMAGES_PER_REQUEST,
+        maxProductNameLength: env.MAX_PRODUCT_NAME_LENGTH,
+        /** How long reading one upload's body may take: a slow sender cannot hold a connection for ever. */
+        uploadTimeoutMs: env.UPLOAD_TIMEOUT_MS,
       },
       webhook: {
         defaultUrl: env.WEBHOOK_URL,

@@ -163,6 +163,8 @@ export const ErrorCode = z
     "bad_request:upload",
     "bad_request:parameter",
     "payload_too_large:csv",
+    "payload_too_large:images",
+    "request_timeout:upload",
     "unsupported_media_type:csv",
     "not_found:request",
     "not_found:file",

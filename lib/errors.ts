@@ -15,6 +15,7 @@ const statusByKind: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   method_not_allowed: 405,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,

@@ -40,34 +40,36 @@ async function runnerPart(): Promise<Part> {
   }
 }
 
-const PROBE_TIMEOUT_MS = 3_000;
-
 /**
- * One part's verdict, refreshed at most every `freshMs`. While a refresh runs, callers get the last
- * verdict if it is younger than `staleMs`, so a slow probe never makes health itself slow.
+ * One part's verdict, asked for at most every `freshMs`. A probe that is still running does not make
+ * health wait or fail: a database busy with a burst of uploads answers late, and is not broken. Only
+ * a probe unanswered for `timeoutMs` makes the part broken ("no answer within …").
  */
 class CachedProbe {
   private last: { part: Part; at: number } | null = null;
-  private running: Promise<Part> | null = null;
+  private running: { result: Promise<Part>; since: number } | null = null;
 
   constructor(
     private readonly kind: string,
     private readonly freshMs: number,
-    private readonly staleMs: number,
+    private readonly timeoutMs: number,
     private readonly check: () => Promise<void>,
   ) {}
 
   async verdict(): Promise<Part> {
-    const age = this.last ? Date.now() - this.last.at : Infinity;
-    if (age < this.freshMs) return this.last!.part;
-    const refresh = (this.running ??= this.probe().finally(() => (this.running = null)));
-    return age < this.staleMs ? this.last!.part : refresh;
+    const now = Date.now();
+    if (this.last && now - this.last.at < this.freshMs) return this.last.part;
+    this.running ??= { result: this.probe(), since: now };
+    // With no caching at all (HEALTH_CACHE_MS=0), every answer waits for its own probe.
+    const covered = this.freshMs > 0 && now - this.running.since < this.timeoutMs;
+    if (this.last && covered) return this.last.part;
+    return this.running.result;
   }
 
   private async probe(): Promise<Part> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
     });
     let part: Part;
     try {
@@ -79,6 +81,7 @@ class CachedProbe {
       part = { ok: false, kind: this.kind, error: message, checkedAt: new Date().toISOString() };
     } finally {
       clearTimeout(timer);
+      this.running = null;
     }
     this.last = { part, at: Date.now() };
     return part;
@@ -86,9 +89,8 @@ class CachedProbe {
 }
 
 const { databaseCacheMs, storageCacheMs } = config.health;
-const databaseProbe = new CachedProbe(config.database.kind, databaseCacheMs, databaseCacheMs * 10, () =>
-  pingDatabase(),
-);
-const storageProbe = new CachedProbe(config.storage.kind, storageCacheMs, storageCacheMs * 6, async () =>
+// A database gets longer to answer than a bucket: it may be busy storing a large upload.
+const databaseProbe = new CachedProbe(config.database.kind, databaseCacheMs, 10_000, () => pingDatabase());
+const storageProbe = new CachedProbe(config.storage.kind, storageCacheMs, 5_000, async () =>
   (await getStorage()).check(),
 );

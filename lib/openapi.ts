@@ -36,7 +36,11 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       202: json(contract.UploadAccepted, "Accepted; processing has started. `Location` names the status URL."),
       400: json(contract.UploadRejected, "The CSV or a form field is invalid; every problem is listed."),
-      413: json(contract.UploadRejected, "The file is over the size limit (`MAX_CSV_BYTES`, 10 MB by default)."),
+      408: json(contract.UploadRejected, "The body did not arrive within `UPLOAD_TIMEOUT_MS` (2 minutes by default)."),
+      413: json(
+        contract.UploadRejected,
+        "The file is over the size limit (`MAX_CSV_BYTES`, 10 MB) or lists more image URLs than one upload may hold (`MAX_IMAGES_PER_REQUEST`, 50,000).",
+      ),
       415: json(contract.UploadRejected, "The file is not CSV text (an image, a workbook, binary data)."),
       503: json(contract.UploadRejected, "Storage or the background workers are unavailable; nothing was kept."),
     },

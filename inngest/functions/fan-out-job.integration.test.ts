@@ -12,7 +12,7 @@ import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
 import { failImage } from "@/lib/processing/process-image";
-import { acceptUpload } from "@/lib/requests/accept-upload";
+import { uploadCsv } from "@/test/api";
 import { inngest } from "../client";
 import { fanOutContinued, imageRequested, requestAccepted, requestImagesFinished } from "../events";
 import { interceptInngest, runFunction, type SentEvent } from "@/test/inngest";
@@ -86,7 +86,7 @@ describe("fan-out-images", () => {
       '2,SKU2,"http://127.0.0.1:9/c.jpg,http://127.0.0.1:9/a.jpg"',
       "3,SKU3,http://127.0.0.1:9/d.png",
     ].join("\n");
-    const { requestId } = await acceptUpload({ fileName: "products.csv", bytes: new TextEncoder().encode(csv) });
+    const { requestId } = await (await uploadCsv(csv)).json();
 
     // What the Inngest runner sent when the upload was accepted.
     const accepted = intercepted.sent.filter((event) => event.data.requestId === requestId);

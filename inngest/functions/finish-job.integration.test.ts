@@ -13,7 +13,7 @@ import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
 import { InlineRunner } from "@/lib/jobs/inline-runner";
 import { failImage } from "@/lib/processing/process-image";
-import { acceptUpload } from "@/lib/requests/accept-upload";
+import { uploadCsv } from "@/test/api";
 import { OUTPUT_CSV_NOT_STORED } from "@/lib/processing/finish-request";
 import { buildOutputCsv } from "@/lib/requests/output-csv";
 import { getStorage } from "@/lib/storage/get-storage";
@@ -78,11 +78,8 @@ const csv = () =>
 const allPaths = ["/a.jpg", "/missing.jpg", "/b.png", "/c.jpg", "/busy.jpg"];
 
 async function upload(text: string, webhookUrl: string | null) {
-  const { requestId } = await acceptUpload({
-    fileName: "products.csv",
-    bytes: new TextEncoder().encode(text),
-    webhookUrl,
-  });
+  const response = await uploadCsv(text, { fields: webhookUrl ? { webhookUrl } : {} });
+  const { requestId } = await response.json();
   return requestId;
 }
 

@@ -13,7 +13,7 @@ import { findImagesByUrl, findRequest } from "@/db/queries";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
-import { acceptUpload } from "@/lib/requests/accept-upload";
+import { uploadCsv } from "@/test/api";
 import { getStorage } from "@/lib/storage/get-storage";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
@@ -51,7 +51,7 @@ afterAll(async () => {
 /** Stores a request through the real upload; returns its id and its image ids by path. */
 async function upload(paths: string[]) {
   const csv = `S. No.,Product Name,Input Image Urls\n1,Item,"${paths.map((path) => images.url(path)).join(",")}"\n`;
-  const { requestId } = await acceptUpload({ fileName: "products.csv", bytes: new TextEncoder().encode(csv) });
+  const { requestId } = await (await uploadCsv(csv)).json();
   const rows = await findImagesByUrl({ requestId, urls: paths.map((path) => images.url(path)) });
   const imageId = (path: string) => rows.get(images.url(path))!.id;
   return { requestId, imageId };

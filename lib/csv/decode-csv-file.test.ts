@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { decodeCsvFile } from "./decode-csv-file";
+import { CsvTextDecoder } from "./decode-csv-file";
 
-describe("decodeCsvFile", () => {
+function decodeCsvFile(bytes: Uint8Array): string {
+  const decoder = new CsvTextDecoder();
+  const first = decoder.push(bytes);
+  const last = decoder.end();
+  return last.restart ? last.text : first.text + last.text;
+}
+
+describe("CsvTextDecoder on a whole file", () => {
   it("reads UTF-8, UTF-16 and Windows-1252 text", () => {
     expect(decodeCsvFile(new TextEncoder().encode("a,b\nCafé,1"))).toBe("a,b\nCafé,1");
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("a\tb\nCafé\t1", "utf16le")]);

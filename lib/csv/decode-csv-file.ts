@@ -1,23 +1,57 @@
 import { rejectedUpload } from "@/lib/errors";
 
 /**
- * Turns an uploaded file's bytes into text, judging it by its content rather than the content type
- * the browser sent (Excel sends `application/vnd.ms-excel`, some clients nothing at all).
- * UTF-8 (with or without Excel's byte order mark) and UTF-16 with a byte order mark are read as such;
- * other bytes that are not valid UTF-8 are read as Windows-1252, what Excel on Windows writes for "CSV".
+ * Turns an uploaded file's bytes into text as they arrive, judging the file by its content rather
+ * than the content type the browser sent (Excel sends `application/vnd.ms-excel`, some clients
+ * nothing at all). UTF-8 (with or without Excel's byte order mark) and UTF-16 with a byte order mark
+ * are read as such; a file that turns out not to be valid UTF-8 is read as Windows-1252, what Excel
+ * on Windows writes for "CSV". That can only be known once a bad byte arrives, so the decoder then
+ * hands back the whole text decoded anew from the start (`restart`).
  */
-export function decodeCsvFile(bytes: Uint8Array): string {
-  const binary = describeBinary(bytes);
-  if (binary) throw rejectedUpload("unsupported_media_type:csv", binary);
+export class CsvTextDecoder {
+  /** The bytes seen so far, kept by reference (not copied) for a restart in Windows-1252. */
+  private readonly seen: Uint8Array[] = [];
+  private held = 0;
+  private decoder: TextDecoder | null = null;
 
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder("windows-1252").decode(bytes);
+  push(bytes: Uint8Array): { text: string; restart: boolean } {
+    this.seen.push(bytes);
+    if (!this.decoder) {
+      this.held += bytes.byteLength;
+      // The first 8 KB decide whether this is text at all, and in which encoding.
+      if (this.held < BINARY_CHECK_BYTES) return { text: "", restart: false };
+      return this.start(false);
+    }
+    return this.decode(bytes, true);
+  }
+
+  end(): { text: string; restart: boolean } {
+    if (!this.decoder) return this.start(true);
+    return this.decode(new Uint8Array(0), false);
+  }
+
+  private start(last: boolean): { text: string; restart: boolean } {
+    const head = concat(this.seen);
+    const binary = describeBinary(head);
+    if (binary) throw rejectedUpload("unsupported_media_type:csv", binary);
+    if (head[0] === 0xff && head[1] === 0xfe) this.decoder = new TextDecoder("utf-16le");
+    else if (head[0] === 0xfe && head[1] === 0xff) this.decoder = new TextDecoder("utf-16be");
+    else this.decoder = new TextDecoder("utf-8", { fatal: true });
+    return this.decode(head, !last);
+  }
+
+  private decode(bytes: Uint8Array, more: boolean): { text: string; restart: boolean } {
+    try {
+      return { text: this.decoder!.decode(bytes, { stream: more }), restart: false };
+    } catch {
+      // Not UTF-8 after all: everything so far is read again as Windows-1252, and so is the rest.
+      this.decoder = new TextDecoder("windows-1252");
+      return { text: this.decoder.decode(concat(this.seen), { stream: more }), restart: true };
+    }
   }
 }
+
+const BINARY_CHECK_BYTES = 8192;
 
 const signatures: [number[], string][] = [
   [[0x89, 0x50, 0x4e, 0x47], "a PNG image"],
@@ -47,7 +81,7 @@ function describeBinary(bytes: Uint8Array): string | null {
     }
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return null;
-  const head = bytes.subarray(0, 8192);
+  const head = bytes.subarray(0, BINARY_CHECK_BYTES);
   let control = 0;
   for (const byte of head) {
     if (byte === 0) return "This file holds binary data, not CSV text. Upload a CSV file (comma-separated text).";
@@ -57,4 +91,15 @@ function describeBinary(bytes: Uint8Array): string | null {
     return "This file holds binary data, not CSV text. Upload a CSV file (comma-separated text).";
   }
   return null;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
 }

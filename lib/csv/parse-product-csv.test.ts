@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { normalizeSerialNumber, parseProductCsv } from "./parse-product-csv";
+import { CsvTextDecoder } from "./decode-csv-file";
+import { normalizeSerialNumber, parseProductCsv, ProductCsvReader } from "./parse-product-csv";
 import { splitImageUrls } from "./image-urls";
 
-const limits = { maxRows: 100, maxUrlsPerRow: 5 };
+const limits = { maxRows: 100, maxUrlsPerRow: 5, maxImages: 1000, maxProductNameLength: 500 };
 const header = "S. No.,Product Name,Input Image Urls";
 
 describe("parseProductCsv", () => {
@@ -92,7 +93,9 @@ describe("parseProductCsv", () => {
 
   it("enforces the row and URLs-per-row limits", () => {
     const rows = Array.from({ length: 3 }, (_, i) => `${i + 1},P${i},https://a.test/${i}.jpg`).join("\n");
-    expect(parseProductCsv(`${header}\n${rows}\n`, { maxRows: 2, maxUrlsPerRow: 5 }).errors[0]).toMatchObject({
+    expect(
+      parseProductCsv(`${header}\n${rows}\n`, { ...limits, maxRows: 2, maxUrlsPerRow: 5 }).errors[0],
+    ).toMatchObject({
       row: 4,
       message: expect.stringContaining("limit is 2 rows"),
     });
@@ -105,7 +108,7 @@ describe("parseProductCsv", () => {
 
   it("caps the list of problems but counts them all", () => {
     const rows = Array.from({ length: 150 }, (_, i) => `${i + 1},,https://a.test/${i}.jpg`).join("\n");
-    const result = parseProductCsv(`${header}\n${rows}\n`, { maxRows: 1000, maxUrlsPerRow: 5 });
+    const result = parseProductCsv(`${header}\n${rows}\n`, { ...limits, maxRows: 1000, maxUrlsPerRow: 5 });
     expect(result.errors).toHaveLength(100);
     expect(result.errorCount).toBe(150);
   });
@@ -139,5 +142,78 @@ describe("splitImageUrls", () => {
       "https://a.test/2.jpg",
       "https://a.test/3.jpg",
     ]);
+  });
+});
+
+describe("ProductCsvReader, fed as an upload arrives", () => {
+  const samples = {
+    "quoted cells with commas and new lines, CRLF": `\uFEFF${header}\r\n1,"Shirt, blue","https://a.test/1.jpg,\r\nhttps://a.test/2.jpg"\r\n2,Mug,https://a.test/3.jpg\r\n`,
+    "semicolons, no final line end": `S. No.;Product Name;Input Image Urls\n1;SKU1;https://a.test/1.jpg,https://a.test/2.jpg\n2;SKU2;https://a.test/2.jpg`,
+    "problems on several rows": `${header}\n1,,https://a.test/1.jpg\nx,SKU2,file:///etc/passwd\n3,"unclosed,https://a.test/3.jpg\n`,
+    "a missing column": `S. No.,Product Name\n1,SKU1\n`,
+  };
+
+  it.each(Object.entries(samples))("reads %s the same in any pieces as all at once", (_name, text) => {
+    const whole = parseProductCsv(text, limits);
+    for (const size of [1, 2, 7, 64]) {
+      const reader = new ProductCsvReader(limits);
+      for (let i = 0; i < text.length; i += size) reader.push(text.slice(i, i + size));
+      expect(reader.end(), `pieces of ${size}`).toEqual(whole);
+    }
+  });
+
+  it("stops at the image limit, naming it, and reads nothing after", () => {
+    const rows = Array.from(
+      { length: 10 },
+      (_, i) => `${i + 1},P${i},"https://a.test/${i}a.jpg,https://a.test/${i}b.jpg"`,
+    );
+    const reader = new ProductCsvReader({ ...limits, maxImages: 5 });
+    reader.push(`${header}\n${rows.join("\n")}\n`);
+    expect(reader.limitCrossed).toEqual({
+      limit: "images",
+      message: "The file lists more than 5 image URLs, the most one upload may hold. Split it into smaller files.",
+    });
+    expect(reader.end().products).toHaveLength(2);
+  });
+
+  it("stops at the row limit and names the first row past it", () => {
+    const rows = Array.from({ length: 5 }, (_, i) => `${i + 1},P${i},https://a.test/${i}.jpg`).join("\n");
+    const result = parseProductCsv(`${header}\n${rows}\n`, { ...limits, maxRows: 3 });
+    expect(result.limitCrossed?.limit).toBe("rows");
+    expect(result.errors).toEqual([{ row: 5, column: null, message: expect.stringContaining("limit is 3 rows") }]);
+  });
+
+  it("refuses a product name over the length limit without keeping it whole", () => {
+    const result = parseProductCsv(`${header}\n1,${"x".repeat(600)},https://a.test/1.jpg\n`, limits);
+    expect(result.errors).toEqual([
+      { row: 2, column: "Product Name", message: "Product Name is 600 characters long; the limit is 500." },
+    ]);
+    expect(result.products[0].productName).toHaveLength(500);
+  });
+});
+
+describe("CsvTextDecoder", () => {
+  it("reads a file as Windows-1252 when a byte that is not UTF-8 comes late, from the start again", () => {
+    const ascii = `${header}\n${Array.from({ length: 400 }, (_, i) => `${i + 1},Plain ${i},https://a.test/${i}.jpg`).join("\n")}\n`;
+    const bytes = Buffer.concat([
+      Buffer.from(ascii),
+      Buffer.from("401,Caf"),
+      Buffer.from([0xe9]),
+      Buffer.from(",https://a.test/c.jpg\n"),
+    ]);
+    expect(bytes.length).toBeGreaterThan(8192);
+
+    const decoder = new CsvTextDecoder();
+    let text = "";
+    let restarts = 0;
+    for (let i = 0; i < bytes.length; i += 1000) {
+      const piece = decoder.push(bytes.subarray(i, i + 1000));
+      if (piece.restart) restarts++;
+      text = piece.restart ? piece.text : text + piece.text;
+    }
+    const last = decoder.end();
+    text = last.restart ? last.text : text + last.text;
+    expect(restarts).toBe(1);
+    expect(text).toBe(`${ascii}401,Café,https://a.test/c.jpg\n`);
   });
 });

@@ -3,11 +3,17 @@ import { COLUMNS, type InputColumn, locateColumns } from "./columns";
 import { canonicalImageUrl, problemWithImageUrl, splitImageUrls } from "./image-urls";
 
 /**
- * Reads and validates a product CSV. Pure: the server validates uploads with it and the dashboard
- * previews a file with it before upload, so both report the same problems.
+ * Reads and validates a product CSV. Pure: the server validates uploads with it as the bytes arrive,
+ * and the dashboard previews a file with it before upload, so both report the same problems.
  */
 
-export type CsvLimits = { maxRows: number; maxUrlsPerRow: number };
+export type CsvLimits = {
+  maxRows: number;
+  maxUrlsPerRow: number;
+  /** Image URLs in the whole file: each one is downloaded, so this caps the work one upload starts. */
+  maxImages: number;
+  maxProductNameLength: number;
+};
 
 /** `row` as a spreadsheet shows it: the header is row 1, the first product row 2. */
 export type CsvProblem = { row: number | null; column: string | null; message: string };
@@ -21,6 +27,9 @@ export type ProductRow = {
   imageUrls: string[];
 };
 
+/** A limit that ends reading: nothing after it matters, the upload is refused. */
+export type CsvLimitCrossed = { limit: "rows" | "images"; message: string };
+
 export type ParsedProductCsv = {
   products: ProductRow[];
   errors: CsvProblem[];
@@ -28,80 +37,156 @@ export type ParsedProductCsv = {
   errorCount: number;
   imageCount: number;
   uniqueImageCount: number;
+  limitCrossed: CsvLimitCrossed | null;
 };
 
 export const MAX_REPORTED_PROBLEMS = 100;
 
+/** The whole text at once (the dashboard's preview, tests). */
 export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductCsv {
-  const problems = new ProblemList();
-  const products: ProductRow[] = [];
-  const finish = (): ParsedProductCsv => {
-    const all = products.flatMap((product) => product.imageUrls);
+  const reader = new ProductCsvReader(limits);
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * Takes the text of a product CSV in pieces, as an upload arrives, and checks each row as soon as it
+ * is complete. Work stays linear: each piece is parsed once, apart from an unfinished last record.
+ * Once a limit is crossed (`limitCrossed`) the rest is ignored.
+ */
+export class ProductCsvReader {
+  private readonly problems = new ProblemList();
+  private readonly products: ProductRow[] = [];
+  private readonly uniqueUrls = new Set<string>();
+  /** Text received but not yet parsed: at most an unfinished last record. */
+  private pending = "";
+  private started = false;
+  /** A record longer than one piece is parsed again only once `pending` has doubled: linear work. */
+  private parseAt = 0;
+  private format: { delimiter: string; newline: string } | null = null;
+  /** Where each column is, once the header has been read; "unreadable" when columns are missing. */
+  private columns: Map<InputColumn, number> | "unreadable" | null = null;
+  private recordIndex = 0;
+  private imageCount = 0;
+  private sawContent = false;
+  limitCrossed: CsvLimitCrossed | null = null;
+
+  constructor(private readonly limits: CsvLimits) {}
+
+  private get done(): boolean {
+    return this.limitCrossed !== null || this.columns === "unreadable";
+  }
+
+  push(text: string): void {
+    if (this.done) return;
+    this.pending += this.started ? text : text.replace(/^\uFEFF/, "");
+    this.started ||= this.pending.length > 0;
+    // The header line decides the delimiter and the line ending; wait until it is complete.
+    this.format ??= detectFormat(this.pending, false);
+    if (this.format && this.pending.length >= this.parseAt) this.parse(true);
+  }
+
+  end(): ParsedProductCsv {
+    if (!this.done) {
+      this.format ??= detectFormat(this.pending, true);
+      if (this.format) this.parse(false);
+    }
+    if (!this.sawContent && this.problems.count === 0) {
+      this.problems.add(null, null, "The file is empty. Upload a CSV with a header row and at least one product.");
+    } else if (this.columns instanceof Map && this.products.length === 0 && this.problems.count === 0) {
+      this.problems.add(
+        null,
+        null,
+        "The CSV has a header row but no products. Add one row per product below the header.",
+      );
+    }
     return {
-      products,
-      errors: problems.items,
-      errorCount: problems.count,
-      imageCount: all.length,
-      uniqueImageCount: new Set(all.filter((url) => !problemWithImageUrl(url)).map(canonicalImageUrl)).size,
+      products: this.products,
+      errors: this.problems.items,
+      errorCount: this.problems.count,
+      imageCount: this.imageCount,
+      uniqueImageCount: this.uniqueUrls.size,
+      limitCrossed: this.limitCrossed,
     };
-  };
-
-  const body = text.replace(/^\uFEFF/, "");
-  if (body.trim() === "") {
-    problems.add(null, null, "The file is empty. Upload a CSV with a header row and at least one product.");
-    return finish();
   }
 
-  const parsed = Papa.parse<string[]>(body, { delimitersToGuess: [",", ";", "\t"], skipEmptyLines: false });
-  for (const error of parsed.errors) {
-    if (error.code === "UndetectableDelimiter") continue;
-    problems.add(typeof error.row === "number" ? error.row + 1 : null, null, describeParseError(error));
+  /** Parses the complete records in `pending`; with `more`, an unfinished last record waits for more text. */
+  private parse(more: boolean) {
+    const parser = new Papa.Parser({ ...this.format!, quoteChar: '"' } as Papa.ParseConfig);
+    const result = parser.parse(this.pending, 0, more) as Papa.ParseResult<string[]>;
+    this.pending = more ? this.pending.slice(result.meta.cursor) : "";
+    this.parseAt = result.data.length === 0 ? this.pending.length * 2 : 0;
+    const firstRecord = this.recordIndex;
+    for (const error of result.errors) {
+      if (typeof error.row === "number")
+        this.problems.add(firstRecord + error.row + 1, null, describeParseError(error));
+      else this.problems.add(null, null, describeParseError(error));
+    }
+    for (const record of result.data) {
+      this.read(record);
+      if (this.done) return;
+    }
   }
-  const records = parsed.data;
 
-  const header = records[0] ?? [];
-  const positions = locateColumns(header);
-  const missing = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter(
-    (column): column is InputColumn => column !== "outputUrls" && !positions.has(column as InputColumn),
-  );
-  for (const column of missing) {
-    problems.add(
-      1,
-      COLUMNS[column],
-      `Missing column "${COLUMNS[column]}". The header row must name ${describeColumns()}; found ${describeFound(header)}.`,
-    );
+  private read(record: string[]) {
+    const rowNumber = ++this.recordIndex;
+    const blank = record.every((value) => value.trim() === "");
+    if (blank) return;
+    this.sawContent = true;
+    if (this.columns instanceof Map) this.readProduct(this.columns, record, rowNumber);
+    else this.readHeader(record, rowNumber);
   }
-  if (missing.length > 0) return finish();
 
-  const cell = (record: string[], column: InputColumn) => (record[positions.get(column)!] ?? "").trim();
-  let productRows = 0;
-  for (let index = 1; index < records.length; index++) {
-    const record = records[index];
-    if (record.every((value) => value.trim() === "")) continue;
-    const rowNumber = index + 1;
-    productRows++;
-    if (productRows > limits.maxRows) {
+  private readHeader(header: string[], rowNumber: number) {
+    const positions = locateColumns(header);
+    const missing = (["serialNumber", "productName", "inputUrls"] as const).filter((column) => !positions.has(column));
+    for (const column of missing) {
+      this.problems.add(
+        rowNumber,
+        COLUMNS[column],
+        `Missing column "${COLUMNS[column]}". The header row must name ${describeColumns()}; found ${describeFound(header)}.`,
+      );
+    }
+    // Without its columns no row can be read, and there is nothing more to say about the file.
+    this.columns = missing.length > 0 ? "unreadable" : positions;
+  }
+
+  private readProduct(columns: Map<InputColumn, number>, record: string[], rowNumber: number) {
+    const { limits, problems } = this;
+    if (this.products.length >= limits.maxRows) {
       problems.add(
         rowNumber,
         null,
         `Too many products: the limit is ${limits.maxRows} rows per file. Split the file and upload the parts.`,
       );
-      break;
+      this.limitCrossed = { limit: "rows", message: `The file has more than ${limits.maxRows} products.` };
+      return;
     }
+    const cell = (column: InputColumn) => (record[columns.get(column)!] ?? "").trim();
 
-    const serialNumber = normalizeSerialNumber(cell(record, "serialNumber"));
+    const rawSerial = cell("serialNumber");
+    const serialNumber = normalizeSerialNumber(rawSerial);
     if (serialNumber === "") problems.add(rowNumber, COLUMNS.serialNumber, "S. No. is empty.");
-    else if (serialNumber === null)
+    else if (serialNumber === null) {
       problems.add(
         rowNumber,
         COLUMNS.serialNumber,
-        `S. No. must be a whole number such as 1 (found "${cell(record, "serialNumber")}").`,
+        `S. No. must be a whole number such as 1 (found "${shorten(rawSerial)}").`,
       );
+    }
 
-    const productName = cell(record, "productName");
+    let productName = cell("productName");
     if (productName === "") problems.add(rowNumber, COLUMNS.productName, "Product Name is empty.");
+    if (productName.length > limits.maxProductNameLength) {
+      problems.add(
+        rowNumber,
+        COLUMNS.productName,
+        `Product Name is ${productName.length.toLocaleString("en-US")} characters long; the limit is ${limits.maxProductNameLength}.`,
+      );
+      productName = productName.slice(0, limits.maxProductNameLength);
+    }
 
-    const inputUrlsCell = cell(record, "inputUrls");
+    const inputUrlsCell = cell("inputUrls");
     const imageUrls = splitImageUrls(inputUrlsCell);
     if (imageUrls.length === 0)
       problems.add(rowNumber, COLUMNS.inputUrls, "Input Image Urls is empty: list at least one image URL.");
@@ -115,15 +200,18 @@ export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductC
     for (const url of imageUrls) {
       const problem = problemWithImageUrl(url);
       if (problem) problems.add(rowNumber, COLUMNS.inputUrls, problem);
+      else this.uniqueUrls.add(canonicalImageUrl(url));
     }
 
-    products.push({ rowNumber, serialNumber: serialNumber ?? "", productName, inputUrlsCell, imageUrls });
+    this.imageCount += imageUrls.length;
+    if (this.imageCount > limits.maxImages) {
+      const message = `The file lists more than ${limits.maxImages.toLocaleString("en-US")} image URLs, the most one upload may hold. Split it into smaller files.`;
+      problems.add(rowNumber, COLUMNS.inputUrls, message);
+      this.limitCrossed = { limit: "images", message };
+      return;
+    }
+    this.products.push({ rowNumber, serialNumber: serialNumber ?? "", productName, inputUrlsCell, imageUrls });
   }
-
-  if (productRows === 0 && problems.count === 0) {
-    problems.add(null, null, "The CSV has a header row but no products. Add one row per product below the header.");
-  }
-  return finish();
 }
 
 /** Spreadsheets write serial numbers as `1`, `1.` or `1.0`; all mean product 1. Returns null when it is not a whole number. */
@@ -132,6 +220,21 @@ export function normalizeSerialNumber(value: string): string | null {
   const match = /^(\d+)(?:\.0*)?$/.exec(value);
   // As text: a long serial must not lose digits to floating point.
   return match ? match[1].replace(/^0+(?=\d)/, "") : null;
+}
+
+/**
+ * The delimiter is the one of `,` `;` and tab that the first line uses most (outside quotes);
+ * European Excel writes `;`. The first line's ending is the file's. Null until that line is complete,
+ * unless the text is all there is (`final`).
+ */
+function detectFormat(text: string, final: boolean): { delimiter: string; newline: string } | null {
+  const lineEnd = /\r?\n/.exec(text);
+  if (!lineEnd && !final) return null;
+  if (!lineEnd && text.trim() === "") return null;
+  const firstLine = text.slice(0, lineEnd?.index ?? text.length).replace(/"[^"]*"/g, "");
+  const counts = [",", ";", "\t"].map((delimiter) => [delimiter, firstLine.split(delimiter).length - 1] as const);
+  const [delimiter] = counts.reduce((best, candidate) => (candidate[1] > best[1] ? candidate : best));
+  return { delimiter, newline: lineEnd?.[0] ?? "\n" };
 }
 
 class ProblemList {
@@ -150,9 +253,6 @@ function describeParseError(error: Papa.ParseError): string {
       return 'A quoted cell is never closed: a " is missing.';
     case "InvalidQuotes":
       return 'A cell has a stray " inside it; write a quote inside a quoted cell as "".';
-    case "TooManyFields":
-    case "TooFewFields":
-      return "This row has a different number of cells than the header.";
     default:
       return error.message;
   }
@@ -164,5 +264,9 @@ function describeColumns(): string {
 
 function describeFound(header: string[]): string {
   const names = header.map((name) => name.trim()).filter(Boolean);
-  return names.length ? names.map((name) => `"${name}"`).join(", ") : "no column names";
+  return names.length ? names.map((name) => `"${shorten(name)}"`).join(", ") : "no column names";
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

@@ -1,36 +1,27 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { isDatabaseUnreachable } from "@/db/client";
-import { config } from "@/lib/config";
-import { readQuality } from "@/lib/contract";
-import { decodeCsvFile } from "@/lib/csv/decode-csv-file";
-import { canonicalImageUrl } from "@/lib/csv/image-urls";
-import { parseProductCsv, type CsvProblem } from "@/lib/csv/parse-product-csv";
 import { deleteRequest, insertRequest } from "@/db/queries";
+import { config } from "@/lib/config";
+import { type Problem, readQuality, type UploadAccepted } from "@/lib/contract";
+import { canonicalImageUrl } from "@/lib/csv/image-urls";
 import { AppError, rejectedUpload } from "@/lib/errors";
-import { formatBytes } from "@/lib/format";
+import { plural } from "@/lib/format";
 import { getJobRunner } from "@/lib/jobs/job-runner";
+import { logger } from "@/lib/logger";
 import { getStorage } from "@/lib/storage/get-storage";
 import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
 import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
 import { requestLinks } from "./links";
+import type { ReadUpload, UploadFields } from "./read-upload";
 import { shownWebhookUrl } from "./status";
-import type { UploadAccepted } from "@/lib/contract";
-import { logger } from "@/lib/logger";
-
-export type Upload = {
-  fileName: string;
-  bytes: Uint8Array;
-  quality?: string | null;
-  webhookUrl?: string | null;
-};
 
 /**
- * Validates an uploaded CSV, stores it with its products and images, and hands the request to the
- * job runner. Any problem is thrown as an AppError before anything is stored; if storing fails
- * halfway, what was stored is removed again.
+ * Accepts a read upload: refuses it with every problem when the CSV or a form field is wrong, else
+ * stores the request with its products and images in one transaction, stores the file, and hands the
+ * request to the job runner. Nothing is left behind by a refusal or by a failure halfway.
  */
-export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
+export async function acceptUpload(upload: ReadUpload): Promise<UploadAccepted> {
   try {
     return await accept(upload);
   } catch (error) {
@@ -43,23 +34,12 @@ export async function acceptUpload(upload: Upload): Promise<UploadAccepted> {
   }
 }
 
-async function accept(upload: Upload): Promise<UploadAccepted> {
-  if (upload.bytes.byteLength > config.csv.maxBytes) throw fileTooLarge(upload.bytes.byteLength);
+async function accept(upload: ReadUpload): Promise<UploadAccepted> {
+  const { csv } = upload;
+  if (csv.limitCrossed?.limit === "images") throw rejectedUpload("payload_too_large:images", csv.limitCrossed.message);
+  const options = readOptions(upload.fields);
+  if (csv.errorCount > 0 || options.problems.length > 0) throw refusal(csv.errors, csv.errorCount, options.problems);
 
-  const text = decodeCsvFile(upload.bytes);
-  const csv = parseProductCsv(text, config.csv);
-  const optionProblems = [...problemsWithQuality(upload.quality), ...problemsWithWebhook(upload.webhookUrl)];
-  if (csv.errorCount > 0 || optionProblems.length > 0) {
-    const errors = [...optionProblems, ...csv.errors];
-    throw new AppError("bad_request:csv", summarize(csv.errorCount + optionProblems.length), {
-      isValid: false,
-      errors,
-      errorCount: csv.errorCount + optionProblems.length,
-    });
-  }
-
-  const quality = upload.quality?.trim() ? Number(upload.quality) : config.images.defaultQuality;
-  const webhookUrl = upload.webhookUrl?.trim() || config.webhook.defaultUrl || null;
   const requestId = randomUUID();
   const storedName = uploadedFileName(upload.fileName);
   const csvKey = inputCsvKey(requestId, storedName);
@@ -82,16 +62,16 @@ async function accept(upload: Upload): Promise<UploadAccepted> {
       fileName: upload.fileName || "products.csv",
       inputCsvKey: csvKey,
       inputCsvUrl: location,
-      quality,
+      quality: options.quality,
       totalProducts: productRows.length,
       totalImages: imageUrls.length,
-      webhookUrl,
+      webhookUrl: options.webhookUrl,
     },
     productRows,
     imageUrls,
   });
   try {
-    await storage.put(csvKey, Buffer.from(upload.bytes), { contentType: "text/csv; charset=utf-8" });
+    await storage.put(csvKey, upload.chunks, { contentType: "text/csv; charset=utf-8" });
   } catch (error) {
     logger.error({ err: error, requestId, key: csvKey }, "storing the uploaded CSV failed");
     await takeBack(requestId);
@@ -121,8 +101,8 @@ async function accept(upload: Upload): Promise<UploadAccepted> {
     products: productRows.length,
     images: csv.imageCount,
     uniqueImages: imageUrls.length,
-    quality,
-    webhookUrl: shownWebhookUrl(webhookUrl),
+    quality: options.quality,
+    webhookUrl: shownWebhookUrl(options.webhookUrl),
     ...requestLinks(requestId),
   };
 }
@@ -137,31 +117,49 @@ async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
   }
 }
 
-/** `bytes` is null when reading stopped at the limit and the real size is not known. */
-export function fileTooLarge(bytes: number | null): AppError {
-  const limit = formatBytes(config.csv.maxBytes);
-  const size =
-    bytes === null
-      ? `The upload is larger than the ${limit} limit`
-      : `The file is ${formatBytes(bytes)}; the limit is ${limit}`;
-  return rejectedUpload("payload_too_large:csv", `${size}. Split it into smaller files.`);
+/** The form fields beside the file, each checked on its own; a problem names its field. */
+function readOptions(fields: UploadFields) {
+  const problems: Problem[] = [];
+  const field = (name: keyof UploadFields, message: string) => problems.push({ row: null, column: name, message });
+
+  let quality = config.images.defaultQuality;
+  if (fields.quality?.trim()) {
+    const value = readQuality(fields.quality);
+    if (value === null) field("quality", `quality must be a whole number from 1 to 100 (got "${fields.quality}").`);
+    else quality = value;
+  }
+
+  let webhookUrl = config.webhook.defaultUrl ?? null;
+  if (fields.webhookUrl?.trim()) {
+    const problem = problemWithWebhookUrl(fields.webhookUrl.trim());
+    if (problem) field("webhookUrl", `webhookUrl: ${problem}`);
+    else webhookUrl = fields.webhookUrl.trim();
+  }
+  return { quality, webhookUrl, problems };
 }
 
-function problemsWithQuality(value: string | null | undefined): CsvProblem[] {
-  if (value === null || value === undefined || value.trim() === "") return [];
-  return readQuality(value) !== null
-    ? []
-    : [{ row: null, column: null, message: `quality must be a whole number from 1 to 100 (got "${value}").` }];
-}
-
-function problemsWithWebhook(value: string | null | undefined): CsvProblem[] {
-  if (!value?.trim()) return [];
-  const problem = problemWithWebhookUrl(value.trim());
-  return problem ? [{ row: null, column: null, message: `webhookUrl: ${problem}` }] : [];
-}
-
-function summarize(count: number): string {
-  return count === 1
-    ? "The CSV has 1 problem; nothing was stored."
-    : `The CSV has ${count} problems; nothing was stored.`;
+/**
+ * The answer to an upload with problems. A wrong form field is named as such, not counted among
+ * "the CSV's problems"; every problem is listed either way.
+ */
+function refusal(csvProblems: Problem[], csvProblemCount: number, fieldProblems: Problem[]): AppError {
+  const count = csvProblemCount + fieldProblems.length;
+  let message: string;
+  if (csvProblemCount === 0) {
+    message =
+      fieldProblems.length === 1
+        ? `${fieldProblems[0].message.replace(/\.$/, "")}; nothing was stored.`
+        : `${plural(fieldProblems.length, "form field")} are invalid; nothing was stored.`;
+  } else {
+    message = `The ${fieldProblems.length > 0 ? "upload" : "CSV"} has ${plural(count, "problem")}; nothing was stored.`;
+  }
+  return new AppError(
+    fieldProblems.length > 0 && csvProblemCount === 0 ? "bad_request:upload" : "bad_request:csv",
+    message,
+    {
+      isValid: false,
+      errors: [...fieldProblems, ...csvProblems],
+      errorCount: count,
+    },
+  );
 }

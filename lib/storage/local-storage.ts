@@ -4,7 +4,7 @@ import { access, mkdir, rename, stat, unlink, writeFile } from "node:fs/promises
 import path from "node:path";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
-import type { PutOptions, Storage, StoredObject } from "./storage";
+import type { PutBody, PutOptions, Storage, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
 
@@ -24,7 +24,7 @@ export class LocalStorage implements Storage {
     this.root = path.resolve(dir);
   }
 
-  async put(key: string, body: Buffer | string, _options: PutOptions): Promise<void> {
+  async put(key: string, body: PutBody, _options: PutOptions): Promise<void> {
     const file = this.resolve(key);
     await mkdir(path.dirname(file), { recursive: true });
     const temporary = `${file}.${randomUUID()}.tmp`;

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import {
   DeleteObjectCommand,
@@ -9,7 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { PutOptions, Storage, StoredObject } from "./storage";
+import type { PutBody, PutOptions, Storage, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
 import { isSafeKey } from "./local-storage";
@@ -113,7 +114,7 @@ export class S3Storage implements Storage {
       });
   }
 
-  async put(key: string, body: Buffer | string, options: PutOptions): Promise<void> {
+  async put(key: string, body: PutBody, options: PutOptions): Promise<void> {
     this.assertKey(key);
     try {
       const upload = new Upload({
@@ -121,7 +122,7 @@ export class S3Storage implements Storage {
         params: {
           Bucket: this.bucket,
           Key: key,
-          Body: typeof body === "string" ? Buffer.from(body) : body,
+          Body: typeof body === "string" ? Buffer.from(body) : Buffer.isBuffer(body) ? body : Readable.from(body),
           ContentType: options.contentType,
           CacheControl: options.cacheControl,
         },

@@ -5,6 +5,9 @@
 
 export type PutOptions = { contentType: string; cacheControl?: string };
 
+/** A whole object, or the chunks an upload arrived in (stored as one object, never joined in memory). */
+export type PutBody = Buffer | string | readonly Buffer[];
+
 export type StoredObject = {
   body: ReadableStream<Uint8Array>;
   contentType: string;
@@ -16,7 +19,7 @@ export interface Storage {
   /** True when `publicUrl` gives links that expire (presigned), so stored copies of them go stale. */
   readonly linksExpire: boolean;
   /** Writes the whole object; writing the same key again replaces it with the same bytes. */
-  put(key: string, body: Buffer | string, options: PutOptions): Promise<void>;
+  put(key: string, body: PutBody, options: PutOptions): Promise<void>;
   /** Null when there is no such object. */
   get(key: string): Promise<StoredObject | null>;
   /** Removes an object; removing one that does not exist is not an error. */

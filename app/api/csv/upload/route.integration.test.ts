@@ -229,7 +229,7 @@ describe("CSV rules at upload", () => {
   it("rejects a file over the size limit with 413", async () => {
     const big = `${header}\n1,${"x".repeat(10 * 1024 * 1024)},${images.url("/a.jpg")}\n`;
     const json = await expectRejected(413, big);
-    expect(json.error).toMatch(/limit is 10 MB/);
+    expect(json.error).toMatch(/larger than the 10 MB limit/);
   });
 
   it("stops reading a streamed upload once it passes the limit", async () => {
@@ -265,13 +265,58 @@ describe("CSV rules at upload", () => {
     expect(await countRequests()).toBe(before);
   });
 
-  it("rejects a bad quality or webhook URL", async () => {
+  it("rejects a bad quality or webhook URL, naming the fields, not the CSV", async () => {
     const json = await expectRejected(400, valid(), {
       fields: { quality: "150", webhookUrl: "ftp://example.test/hook" },
     });
-    expect(json.errors.map((error: { message: string }) => error.message)).toEqual([
-      expect.stringContaining("quality"),
-      expect.stringContaining("webhookUrl"),
+    expect(json).toMatchObject({ code: "bad_request:upload", error: "2 form fields are invalid; nothing was stored." });
+    expect(json.errors).toEqual([
+      { row: null, column: "quality", message: expect.stringContaining("quality") },
+      { row: null, column: "webhookUrl", message: expect.stringContaining("webhookUrl") },
+    ]);
+
+    const one = await expectRejected(400, valid(), { fields: { quality: "0" } });
+    expect(one.error).toBe('quality must be a whole number from 1 to 100 (got "0"); nothing was stored.');
+  });
+
+  it("counts a wrong field among the problems when the CSV has problems too", async () => {
+    const json = await expectRejected(
+      400,
+      `${header}
+1,,${images.url("/a.jpg")}
+`,
+      { fields: { quality: "x" } },
+    );
+    expect(json).toMatchObject({ code: "bad_request:csv", error: "The upload has 2 problems; nothing was stored." });
+  });
+
+  it("refuses a file with more image URLs than one upload may hold with 413, keeping nothing", async () => {
+    const rows = Array.from(
+      { length: 1001 },
+      (_, row) =>
+        `${row + 1},P${row},"${Array.from({ length: 50 }, (_, i) => `https://shop.test/${row}/${i}.jpg`).join(",")}"`,
+    );
+    const json = await expectRejected(
+      413,
+      `${header}
+${rows.join("\n")}
+`,
+    );
+    expect(json).toMatchObject({
+      code: "payload_too_large:images",
+      error: "The file lists more than 50,000 image URLs, the most one upload may hold. Split it into smaller files.",
+    });
+  });
+
+  it("refuses a product name over MAX_PRODUCT_NAME_LENGTH, naming the row", async () => {
+    const json = await expectRejected(
+      400,
+      `${header}
+1,${"n".repeat(501)},${images.url("/a.jpg")}
+`,
+    );
+    expect(json.errors).toEqual([
+      { row: 2, column: "Product Name", message: "Product Name is 501 characters long; the limit is 500." },
     ]);
   });
 
