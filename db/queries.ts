@@ -15,7 +15,8 @@ export type NewProduct = {
   serialNumber: string;
   productName: string;
   inputUrlsCell: string;
-  imageUrls: string[];
+  /** The row's images by their position in `imageUrls` of the same request. */
+  imagePositions: number[];
 };
 
 /**
@@ -30,7 +31,8 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Stores a request with its products and distinct images in one transaction: all or nothing. Rows
+ * Stores a request with its products and distinct images in one transaction: all or nothing. An
+ * image's position is its index in `imageUrls`; products name their images by position. Rows
  * go in as whole columns (`unnest` of one array per column), so 50,000 images are one statement
  * with a handful of parameters, not 50,000 inserts.
  */
@@ -48,22 +50,23 @@ export async function insertRequest({
     await tx.insert(requests).values({ ...request, webhookStatus: request.webhookUrl ? "pending" : null });
     const column = <T>(pick: (row: NewProduct) => T) => sql.param(productRows.map(pick));
     await tx.execute(sql`
-      insert into ${products} (request_id, position, row_number, serial_number, product_name, input_urls_cell, image_urls)
-      select ${request.id}, position, row_number, serial_number, product_name, input_urls_cell, image_urls
+      insert into ${products} (request_id, position, row_number, serial_number, product_name, input_urls_cell, image_positions)
+      select ${request.id}, position, row_number, serial_number, product_name, input_urls_cell, image_positions::int4[]
       from unnest(
         ${column((row) => row.position)}::int4[],
         ${column((row) => row.rowNumber)}::int4[],
         ${column((row) => row.serialNumber)}::text[],
         ${column((row) => row.productName)}::text[],
         ${column((row) => row.inputUrlsCell)}::text[],
-        ${column((row) => JSON.stringify(row.imageUrls))}::jsonb[]
-      ) as row(position, row_number, serial_number, product_name, input_urls_cell, image_urls)`);
+        ${column((row) => `{${row.imagePositions.join(",")}}`)}::text[]
+      ) as row(position, row_number, serial_number, product_name, input_urls_cell, image_positions)`);
     for (let start = 0; start < imageUrls.length; start += ROWS_PER_STATEMENT) {
       await yieldToEventLoop();
       const chunk = imageUrls.slice(start, start + ROWS_PER_STATEMENT);
       await tx.execute(sql`
-        insert into ${images} (request_id, url)
-        select ${request.id}, url from unnest(${sql.param(chunk)}::text[]) as image(url)`);
+        insert into ${images} (request_id, position, url)
+        select ${request.id}, ${start} + ordinality - 1, url
+        from unnest(${sql.param(chunk)}::text[]) with ordinality as image(url, ordinality)`);
     }
   });
 }
@@ -94,22 +97,28 @@ export async function listProducts({ requestId, limit, offset }: { requestId: st
     .offset(offset);
 }
 
-export async function findImagesByUrl({
+/** A request's images at the given positions, by position. */
+export async function findImagesByPosition({
   requestId,
-  urls,
+  positions,
 }: {
   requestId: string;
-  urls: string[];
-}): Promise<Map<string, ImageRow>> {
-  const byUrl = new Map<string, ImageRow>();
-  if (urls.length === 0) return byUrl;
+  positions: number[];
+}): Promise<Map<number, ImageRow>> {
+  const byPosition = new Map<number, ImageRow>();
+  if (positions.length === 0) return byPosition;
   const db = await getDb();
   const rows = await db
     .select()
     .from(images)
-    .where(and(eq(images.requestId, requestId), sql`${images.url} = any(${sql.param([...new Set(urls)])}::text[])`));
-  for (const row of rows) byUrl.set(row.url, row);
-  return byUrl;
+    .where(
+      and(
+        eq(images.requestId, requestId),
+        sql`${images.position} = any(${sql.param([...new Set(positions)])}::int4[])`,
+      ),
+    );
+  for (const row of rows) byPosition.set(row.position, row);
+  return byPosition;
 }
 
 /** Images not yet finished, in id order: what a runner must (re)start. `afterImageId` and `limit` page through them. */

@@ -1,10 +1,8 @@
-import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
   index,
   integer,
-  jsonb,
   pgEnum,
   pgTable,
   serial,
@@ -67,8 +65,8 @@ export const products = pgTable(
     serialNumber: text("serial_number").notNull(),
     productName: text("product_name").notNull(),
     inputUrlsCell: text("input_urls_cell").notNull(),
-    /** The row's image URLs in input order; each names an image of the request by its URL. */
-    imageUrls: jsonb("image_urls").$type<string[]>().notNull(),
+    /** The row's images in input order, by their `position` in the request. */
+    imagePositions: integer("image_positions").array().notNull(),
   },
   (table) => [uniqueIndex("products_request_position_idx").on(table.requestId, table.position)],
 );
@@ -81,6 +79,8 @@ export const images = pgTable(
     requestId: text("request_id")
       .notNull()
       .references(() => requests.id, { onDelete: "cascade" }),
+    /** Index of the image among the request's distinct URLs, in the order they first appear. */
+    position: integer("position").notNull(),
     url: text("url").notNull(),
     status: imageStatus("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
@@ -97,12 +97,8 @@ export const images = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
     ...timestamps,
   },
-  (table) => [
-    uniqueIndex("images_request_url_idx").on(table.requestId, table.url),
-    index("images_unfinished_idx")
-      .on(table.requestId)
-      .where(sql`${table.status} in ('pending', 'processing')`),
-  ],
+  // Runners page through a request's unfinished images by position; status looks them up the same way.
+  (table) => [uniqueIndex("images_request_position_idx").on(table.requestId, table.position)],
 );
 
 export type RequestRow = typeof requests.$inferSelect;

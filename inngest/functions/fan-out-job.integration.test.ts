@@ -55,7 +55,7 @@ async function storeRequest(imageCount: number) {
         serialNumber: "1",
         productName: "Item",
         inputUrlsCell: imageUrls.join(","),
-        imageUrls,
+        imagePositions: imageUrls.map((_, position) => position),
       },
     ],
     imageUrls,

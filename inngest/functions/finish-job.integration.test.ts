@@ -7,7 +7,7 @@ vi.hoisted(() => {
 });
 
 import type { IncomingMessage } from "node:http";
-import { findImagesByUrl, findRequest, listUnfinishedImageIds } from "@/db/queries";
+import { findRequest, listUnfinishedImageIds } from "@/db/queries";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
@@ -25,6 +25,7 @@ import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest
 import { imageJob } from "./image-job";
 import { fanOutJob } from "./fan-out-job";
 import { finishJob } from "./finish-job";
+import { imagesByUrl } from "@/test/images";
 
 let server: ImageServer;
 let removeTripwire = () => {};
@@ -109,7 +110,7 @@ async function processWithInngest(requestId: string) {
 async function normalizedOutputCsv(requestId: string): Promise<string> {
   const request = await findRequest(requestId);
   const text = (await readStored(request!.outputCsvKey!)).toString("utf8");
-  const rows = await findImagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) });
+  const rows = await imagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) });
   const ids = [...rows.values()].map((row) => row.id).sort((a, b) => a - b);
   return text.replace(
     new RegExp(`/images/${requestId}/(\\d+)\\.`, "g"),
@@ -158,7 +159,7 @@ describe("finish-request", () => {
     // The compressed copies are byte for byte the same.
     const [imagesA, imagesB] = await Promise.all(
       [viaInngest, viaInline].map((requestId) =>
-        findImagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) }),
+        imagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) }),
       ),
     );
     for (const path of allPaths) {

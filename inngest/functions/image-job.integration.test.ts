@@ -9,7 +9,7 @@ vi.hoisted(() => {
   vi.stubEnv("INNGEST_BASE_URL", "http://127.0.0.1:9");
 });
 
-import { findImagesByUrl, findRequest } from "@/db/queries";
+import { findRequest } from "@/db/queries";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
@@ -21,6 +21,7 @@ import { inngest } from "../client";
 import { imageRequested, requestImagesFinished } from "../events";
 import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest";
 import { imageJob } from "./image-job";
+import { imagesByUrl } from "@/test/images";
 
 let images: ImageServer;
 let jpeg: Buffer;
@@ -52,7 +53,7 @@ afterAll(async () => {
 async function upload(paths: string[]) {
   const csv = `S. No.,Product Name,Input Image Urls\n1,Item,"${paths.map((path) => images.url(path)).join(",")}"\n`;
   const { requestId } = await (await uploadCsv(csv)).json();
-  const rows = await findImagesByUrl({ requestId, urls: paths.map((path) => images.url(path)) });
+  const rows = await imagesByUrl({ requestId, urls: paths.map((path) => images.url(path)) });
   const imageId = (path: string) => rows.get(images.url(path))!.id;
   return { requestId, imageId };
 }
@@ -79,7 +80,7 @@ describe("compress-image", () => {
     expect(photo.result).toEqual({ kind: "completed", requestId, counted: true, requestFinished: false });
     expect(photo.sent).toEqual([]);
 
-    const [stored] = (await findImagesByUrl({ requestId, urls: [images.url("/photo.jpg")] })).values();
+    const [stored] = (await imagesByUrl({ requestId, urls: [images.url("/photo.jpg")] })).values();
     expect(stored).toMatchObject({ status: "completed", attempts: 1, format: "jpeg", width: 320, height: 240 });
     expect(stored.outputKey).toBe(`images/${requestId}/${stored.id}.jpg`);
     const bytes = await readStored(stored.outputKey!);
@@ -105,7 +106,7 @@ describe("compress-image", () => {
     expect(missing.error).toBeUndefined();
     expect(missing.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: false });
     expect(images.hits("/missing.jpg")).toBe(1);
-    const [failed] = (await findImagesByUrl({ requestId, urls: [images.url("/missing.jpg")] })).values();
+    const [failed] = (await imagesByUrl({ requestId, urls: [images.url("/missing.jpg")] })).values();
     expect(failed).toMatchObject({
       status: "failed",
       attempts: 1,
@@ -120,7 +121,7 @@ describe("compress-image", () => {
       message: expect.stringMatching(/temporarily unavailable \(HTTP 503\)/),
     });
     expect(busy.sent).toEqual([]);
-    const [waiting] = (await findImagesByUrl({ requestId, urls: [images.url("/flaky.jpg")] })).values();
+    const [waiting] = (await imagesByUrl({ requestId, urls: [images.url("/flaky.jpg")] })).values();
     expect(waiting).toMatchObject({ status: "pending", attempts: 1, error: expect.stringMatching(/retrying/) });
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 1, failedImages: 1, status: "processing" });
 
@@ -151,7 +152,7 @@ describe("compress-image", () => {
     expect(last.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: true });
     expect(last.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
     expect(images.hits("/down.jpg")).toBe(3);
-    const [image] = (await findImagesByUrl({ requestId, urls: [images.url("/down.jpg")] })).values();
+    const [image] = (await imagesByUrl({ requestId, urls: [images.url("/down.jpg")] })).values();
     expect(image).toMatchObject({
       status: "failed",
       attempts: 3,
@@ -172,7 +173,7 @@ describe("compress-image", () => {
     expect(failure.error).toBeUndefined();
     expect(failure.result).toEqual({ kind: "failed", requestId, counted: true, requestFinished: true });
     expect(failure.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
-    const [image] = (await findImagesByUrl({ requestId, urls: [images.url("/down.jpg?again")] })).values();
+    const [image] = (await imagesByUrl({ requestId, urls: [images.url("/down.jpg?again")] })).values();
     expect(image).toMatchObject({ status: "failed", error: "The server is temporarily unavailable (HTTP 503)" });
     expect(await findRequest(requestId)).toMatchObject({ processedImages: 0, failedImages: 1 });
 

@@ -46,15 +46,22 @@ async function accept(upload: ReadUpload): Promise<UploadAccepted> {
   const storage = await getStorage();
   const location = await storage.publicUrl(csvKey);
 
+  // Each distinct URL is one image, numbered in the order it first appears; rows name images by number.
+  const positions = new Map<string, number>();
   const productRows = csv.products.map((product, position) => ({
     position,
     rowNumber: product.rowNumber,
     serialNumber: product.serialNumber,
     productName: product.productName,
     inputUrlsCell: product.inputUrlsCell,
-    imageUrls: product.imageUrls.map(canonicalImageUrl),
+    imagePositions: product.imageUrls.map((url) => {
+      const canonical = canonicalImageUrl(url);
+      let imagePosition = positions.get(canonical);
+      if (imagePosition === undefined) positions.set(canonical, (imagePosition = positions.size));
+      return imagePosition;
+    }),
   }));
-  const imageUrls = [...new Set(productRows.flatMap((row) => row.imageUrls))];
+  const imageUrls = [...positions.keys()];
 
   await insertRequest({
     request: {

@@ -1,5 +1,5 @@
 import "server-only";
-import { findImagesByUrl, listProducts } from "@/db/queries";
+import { findImagesByPosition, listProducts } from "@/db/queries";
 import { COLUMNS } from "@/lib/csv/columns";
 import { formatCsvRow } from "@/lib/csv/write-csv";
 import { getStorage } from "@/lib/storage/get-storage";
@@ -18,9 +18,14 @@ export async function buildOutputCsv(requestId: string): Promise<string> {
   for (let offset = 0; ; offset += PAGE) {
     const rows = await listProducts({ requestId, limit: PAGE, offset });
     if (rows.length === 0) break;
-    const imagesByUrl = await findImagesByUrl({ requestId, urls: rows.flatMap((row) => row.imageUrls) });
+    const imagesByPosition = await findImagesByPosition({
+      requestId,
+      positions: rows.flatMap((row) => row.imagePositions),
+    });
     for (const row of rows) {
-      const outputUrls = await Promise.all(row.imageUrls.map((url) => outputUrlOf(imagesByUrl.get(url), storage)));
+      const outputUrls = await Promise.all(
+        row.imagePositions.map((position) => outputUrlOf(imagesByPosition.get(position), storage)),
+      );
       lines.push(
         formatCsvRow([
           row.serialNumber,

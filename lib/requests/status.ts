@@ -1,5 +1,5 @@
 import "server-only";
-import { findImagesByUrl, findRequest, listProducts } from "@/db/queries";
+import { findImagesByPosition, findRequest, listProducts } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
@@ -30,13 +30,16 @@ export async function getRequestStatus({
   const totalPages = Math.max(1, Math.ceil(request.totalProducts / size));
   const current = clamp(page, 1, totalPages);
   const productRows = await listProducts({ requestId, limit: size, offset: (current - 1) * size });
-  const imagesByUrl = await findImagesByUrl({ requestId, urls: productRows.flatMap((row) => row.imageUrls) });
+  const imagesByPosition = await findImagesByPosition({
+    requestId,
+    positions: productRows.flatMap((row) => row.imagePositions),
+  });
   const storage = await getStorage();
 
-  const describe = async (url: string): Promise<ImageStatus> => {
-    const image = imagesByUrl.get(url);
+  const describe = async (position: number): Promise<ImageStatus> => {
+    const image = imagesByPosition.get(position);
     return {
-      inputUrl: url,
+      inputUrl: image?.url ?? "",
       outputUrl: await outputUrlOf(image, storage),
       thumbnailUrl: await thumbnailUrlOf(image, storage),
       status: image?.status ?? "pending",
@@ -60,7 +63,7 @@ export async function getRequestStatus({
         serialNumber: row.serialNumber,
         productName: row.productName,
         rowNumber: row.rowNumber,
-        images: await Promise.all(row.imageUrls.map(describe)),
+        images: await Promise.all(row.imagePositions.map(describe)),
       })),
     ),
     pagination: { page: current, pageSize: size, totalItems: request.totalProducts, totalPages },
