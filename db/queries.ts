@@ -263,7 +263,12 @@ export async function recordImageOutcome(
 /** Removes a request that could not be fully accepted, so a failed upload leaves nothing behind. */
 export async function deleteRequest(requestId: string) {
   const db = await getDb();
-  await db.delete(requests).where(eq(requests.id, requestId));
+  // Products and images name their request without a foreign key (see db/schema.ts): all three go together.
+  await db.transaction(async (tx) => {
+    await tx.delete(images).where(eq(images.requestId, requestId));
+    await tx.delete(products).where(eq(products.requestId, requestId));
+    await tx.delete(requests).where(eq(requests.id, requestId));
+  });
 }
 
 /** Closes a request; only the first call changes anything. Returns whether this call closed it. */

@@ -32,28 +32,29 @@ export function splitImageUrls(cell: string): string[] {
 
 const MAX_URL_LENGTH = 2048;
 
-/** Returns why a URL cannot be fetched, or null when it is an absolute http(s) URL. */
-export function problemWithImageUrl(url: string): string | null {
-  if (url.length > MAX_URL_LENGTH) return `URL is longer than ${MAX_URL_LENGTH} characters: "${shorten(url)}"`;
+/**
+ * Judges one URL of a cell: why it cannot be fetched, or the form used to recognise the same image
+ * written twice (`HTTPS://Shop.com/a.jpg#x` = `https://shop.com/a.jpg`). One parse serves both.
+ */
+export function readImageUrl(url: string): { canonical: string } | { problem: string } {
+  if (url.length > MAX_URL_LENGTH)
+    return { problem: `URL is longer than ${MAX_URL_LENGTH} characters: "${shorten(url)}"` };
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return `"${shorten(url)}" is not an absolute URL; write it as https://…`;
+    return { problem: `"${shorten(url)}" is not an absolute URL; write it as https://…` };
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return `"${shorten(url)}" uses ${parsed.protocol.replace(":", "")}:, only http and https image URLs can be downloaded`;
+    return {
+      problem: `"${shorten(url)}" uses ${parsed.protocol.replace(":", "")}:, only http and https image URLs can be downloaded`,
+    };
   }
-  if (!parsed.hostname) return `"${shorten(url)}" has no host name`;
-  if (parsed.username || parsed.password) return `"${shorten(url)}" contains a user name or password; remove it`;
-  return null;
-}
-
-/** The form used to recognise the same image written twice (`HTTPS://Shop.com/a.jpg` = `https://shop.com/a.jpg`). */
-export function canonicalImageUrl(url: string): string {
-  const parsed = new URL(url);
+  if (!parsed.hostname) return { problem: `"${shorten(url)}" has no host name` };
+  if (parsed.username || parsed.password)
+    return { problem: `"${shorten(url)}" contains a user name or password; remove it` };
   parsed.hash = "";
-  return parsed.href;
+  return { canonical: parsed.href };
 }
 
 function shorten(text: string): string {

@@ -1,6 +1,6 @@
 import Papa from "papaparse";
 import { COLUMNS, type InputColumn, locateColumns } from "./columns";
-import { canonicalImageUrl, problemWithImageUrl, splitImageUrls } from "./image-urls";
+import { readImageUrl, splitImageUrls } from "./image-urls";
 
 /**
  * Reads and validates a product CSV. Pure: the server validates uploads with it as the bytes arrive,
@@ -25,6 +25,8 @@ export type ProductRow = {
   /** The cell as the seller wrote it; echoed unchanged in the output CSV. */
   inputUrlsCell: string;
   imageUrls: string[];
+  /** Each URL's image, by its index in `ParsedProductCsv.imageUrls` (-1 for a URL with a problem). */
+  imagePositions: number[];
 };
 
 /** A limit that ends reading: nothing after it matters, the upload is refused. */
@@ -37,6 +39,8 @@ export type ParsedProductCsv = {
   errorCount: number;
   imageCount: number;
   uniqueImageCount: number;
+  /** The distinct images, each URL once in the form that recognises repeats, in order of first appearance. */
+  imageUrls: string[];
   limitCrossed: CsvLimitCrossed | null;
 };
 
@@ -57,7 +61,8 @@ export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductC
 export class ProductCsvReader {
   private readonly problems = new ProblemList();
   private readonly products: ProductRow[] = [];
-  private readonly uniqueUrls = new Set<string>();
+  /** Each distinct image URL and its position: the order in which it first appears. */
+  private readonly uniqueUrls = new Map<string, number>();
   /** Text received but not yet parsed: at most an unfinished last record. */
   private pending = "";
   private started = false;
@@ -106,6 +111,7 @@ export class ProductCsvReader {
       errorCount: this.problems.count,
       imageCount: this.imageCount,
       uniqueImageCount: this.uniqueUrls.size,
+      imageUrls: [...this.uniqueUrls.keys()],
       limitCrossed: this.limitCrossed,
     };
   }
@@ -197,11 +203,16 @@ export class ProductCsvReader {
         `${imageUrls.length} image URLs in one row; the limit is ${limits.maxUrlsPerRow}.`,
       );
     }
-    for (const url of imageUrls) {
-      const problem = problemWithImageUrl(url);
-      if (problem) problems.add(rowNumber, COLUMNS.inputUrls, problem);
-      else this.uniqueUrls.add(canonicalImageUrl(url));
-    }
+    const imagePositions = imageUrls.map((url) => {
+      const verdict = readImageUrl(url);
+      if ("problem" in verdict) {
+        problems.add(rowNumber, COLUMNS.inputUrls, verdict.problem);
+        return -1;
+      }
+      let position = this.uniqueUrls.get(verdict.canonical);
+      if (position === undefined) this.uniqueUrls.set(verdict.canonical, (position = this.uniqueUrls.size));
+      return position;
+    });
 
     this.imageCount += imageUrls.length;
     if (this.imageCount > limits.maxImages) {
@@ -210,7 +221,14 @@ export class ProductCsvReader {
       this.limitCrossed = { limit: "images", message };
       return;
     }
-    this.products.push({ rowNumber, serialNumber: serialNumber ?? "", productName, inputUrlsCell, imageUrls });
+    this.products.push({
+      rowNumber,
+      serialNumber: serialNumber ?? "",
+      productName,
+      inputUrlsCell,
+      imageUrls,
+      imagePositions,
+    });
   }
 }
 

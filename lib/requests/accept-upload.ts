@@ -4,7 +4,6 @@ import { isDatabaseUnreachable } from "@/db/client";
 import { deleteRequest, insertRequest } from "@/db/queries";
 import { config } from "@/lib/config";
 import { type Problem, readQuality, type UploadAccepted } from "@/lib/contract";
-import { canonicalImageUrl } from "@/lib/csv/image-urls";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { getJobRunner } from "@/lib/jobs/job-runner";
@@ -47,21 +46,15 @@ async function accept(upload: ReadUpload): Promise<UploadAccepted> {
   const location = await storage.publicUrl(csvKey);
 
   // Each distinct URL is one image, numbered in the order it first appears; rows name images by number.
-  const positions = new Map<string, number>();
   const productRows = csv.products.map((product, position) => ({
     position,
     rowNumber: product.rowNumber,
     serialNumber: product.serialNumber,
     productName: product.productName,
     inputUrlsCell: product.inputUrlsCell,
-    imagePositions: product.imageUrls.map((url) => {
-      const canonical = canonicalImageUrl(url);
-      let imagePosition = positions.get(canonical);
-      if (imagePosition === undefined) positions.set(canonical, (imagePosition = positions.size));
-      return imagePosition;
-    }),
+    imagePositions: product.imagePositions,
   }));
-  const imageUrls = [...positions.keys()];
+  const imageUrls = csv.imageUrls;
 
   await insertRequest({
     request: {
