@@ -1,6 +1,6 @@
 import "server-only";
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, sql } from "drizzle-orm";
-import { getDb } from "./client";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { type Database, getDb } from "./client";
 import { images, products, requests, type ImageRow, type RequestRow } from "./schema";
 
 /** Every database operation of the service, one function each. Callers never build SQL. */
@@ -175,29 +175,115 @@ export async function listRequestsAwaitingWebhook(): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** Marks an image as being worked on and counts the attempt. Null when it is already finished. */
-export async function startImageAttempt(imageId: number) {
+/** An image taken for work, with what its request asks of it. */
+export type ClaimedImage = ImageRow & { quality: number };
+
+/**
+ * Takes a request's next waiting images, in position order after `afterPosition`, for work: marked
+ * processing and their attempt counted, in one statement. Only a processing request's images are
+ * taken, and only those waiting: "processing" ones are some worker's (see `releaseAbandonedImages`).
+ */
+export async function claimRequestImages({
+  requestId,
+  afterPosition,
+  limit,
+}: {
+  requestId: string;
+  afterPosition: number;
+  limit: number;
+}): Promise<ClaimedImage[]> {
   const db = await getDb();
-  const [row] = await db
-    .update(images)
-    .set({ status: "processing", attempts: sql`${images.attempts} + 1`, updatedAt: new Date() })
-    .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])))
-    .returning();
-  if (!row) return null;
-  const [request] = await db
-    .select({ quality: requests.quality, status: requests.status })
-    .from(requests)
-    .where(eq(requests.id, row.requestId));
-  return { image: row, quality: request.quality, requestStatus: request.status };
+  const next = db
+    .select({ id: images.id })
+    .from(images)
+    .where(and(eq(images.requestId, requestId), gt(images.position, afterPosition), eq(images.status, "pending")))
+    .orderBy(asc(images.position))
+    .limit(limit);
+  return claim(db, inArray(images.id, next));
 }
 
-/** Puts an image back in line after a transient failure; the error stays visible meanwhile. */
-export async function releaseImageForRetry({ imageId, error }: { imageId: number; error: string }) {
+/**
+ * Puts back in line the images a previous process was working on when it stopped (a crash): their
+ * attempts stay counted, so an image that crashes the server every time is given up on.
+ */
+export async function releaseAbandonedImages(): Promise<number> {
   const db = await getDb();
-  await db
+  const released = await db
     .update(images)
-    .set({ status: "pending", error, updatedAt: new Date() })
-    .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])));
+    .set({ status: "pending", updatedAt: new Date() })
+    .where(eq(images.status, "processing"))
+    .returning({ id: images.id });
+  return released.length;
+}
+
+/** Requests still being processed, oldest first: what a runner resumes at start-up. */
+export async function listProcessingRequestIds(): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(eq(requests.status, "processing"))
+    .orderBy(asc(requests.createdAt));
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Takes the given images for work (a retry that is due, Inngest's one image), whether waiting or left
+ * "processing" by an attempt that never came back; finished ones are left.
+ */
+export async function claimImages(imageIds: number[]): Promise<ClaimedImage[]> {
+  if (imageIds.length === 0) return [];
+  const db = await getDb();
+  return claim(db, inArray(images.id, imageIds));
+}
+
+async function claim(db: Database, which: SQL | undefined): Promise<ClaimedImage[]> {
+  const claimed = await db
+    .update(images)
+    .set({ status: "processing", attempts: sql`${images.attempts} + 1`, updatedAt: new Date() })
+    .where(
+      and(
+        which,
+        inArray(images.status, ["pending", "processing"]),
+        sql`exists (select 1 from ${requests} where ${requests.id} = ${images.requestId} and ${requests.status} = 'processing')`,
+      ),
+    )
+    .returning();
+  if (claimed.length === 0) return [];
+  const settings = await db
+    .select({ id: requests.id, quality: requests.quality })
+    .from(requests)
+    .where(inArray(requests.id, [...new Set(claimed.map((image) => image.requestId))]));
+  const quality = new Map(settings.map((request) => [request.id, request.quality]));
+  return claimed
+    .map((image) => ({ ...image, quality: quality.get(image.requestId)! }))
+    .sort((a, b) => a.position - b.position);
+}
+
+export type ImageRelease = {
+  imageId: number;
+  /** Shown while the image waits (the transient problem it will be retried for). */
+  error: string | null;
+  /** The attempt never got under way (a shutdown): it does not count against the image. */
+  uncount: boolean;
+};
+
+/** Puts images back in line: to be retried after a transient failure, or left for the next start. */
+export async function releaseImages(releases: ImageRelease[]) {
+  if (releases.length === 0) return;
+  const db = await getDb();
+  await db.execute(sql`
+    update ${images} as image set
+      status = 'pending',
+      error = coalesce(release.error, image.error),
+      attempts = greatest(0, image.attempts - case when release.uncount then 1 else 0 end),
+      updated_at = now()
+    from unnest(
+      ${sql.param(releases.map((release) => release.imageId))}::int4[],
+      ${sql.param(releases.map((release) => release.error))}::text[],
+      ${asText(releases.map((release) => release.uncount))}::text[]::bool[]
+    ) as release(id, error, uncount)
+    where image.id = release.id and image.status in ('pending', 'processing')`);
 }
 
 export type ImageResult = {
@@ -211,53 +297,92 @@ export type ImageResult = {
   optimized: boolean;
 };
 
-export type CountedImage = { counted: boolean; requestId: string; finished: boolean };
+export type ImageOutcome = { imageId: number } & ({ ok: true; result: ImageResult } | { ok: false; error: string });
+
+/** What recording an outcome did: `counted` once per image ever; `requestFinished` for its request's last. */
+export type CountedOutcome = { imageId: number; requestId: string; counted: boolean; requestFinished: boolean };
 
 /**
- * Records an image's final state and counts it on its request, once: the status guard makes a
- * second completion of the same image (a retry, a duplicate event) a no-op. The counter update
- * tells whether this image was the request's last, so exactly one caller finishes the request.
+ * Records images' final states and counts them on their requests, in one statement for many images.
+ * The status guard counts an image once, whatever repeats it (a retry, a duplicate event, a restart);
+ * the counter update says which statement finished a request, so exactly one caller finishes it.
  */
-export async function recordImageOutcome(
-  imageId: number,
-  outcome: { ok: true; result: ImageResult } | { ok: false; error: string },
-): Promise<CountedImage | null> {
+export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<CountedOutcome[]> {
+  if (outcomes.length === 0) return [];
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const now = new Date();
-    const [image] = await tx
-      .update(images)
-      .set(
-        outcome.ok
-          ? { ...outcome.result, status: "completed", error: null, completedAt: now, updatedAt: now }
-          : { status: "failed", error: outcome.error, completedAt: now, updatedAt: now },
+  const column = <T extends string | number | boolean | null>(pick: (result: ImageResult) => T) =>
+    asText(outcomes.map((outcome) => (outcome.ok ? pick(outcome.result) : null)));
+  const rows = rowsOf<{ id: number; request_id: string; counted: boolean; request_finished: boolean }>(
+    await db.execute(sql`
+      with outcome as (
+        select * from unnest(
+          ${sql.param(outcomes.map((outcome) => outcome.imageId))}::int4[],
+          ${asText(outcomes.map((outcome) => outcome.ok))}::text[]::bool[],
+          ${sql.param(outcomes.map((outcome) => (outcome.ok ? null : outcome.error)))}::text[],
+          ${column((result) => result.outputKey)}::text[],
+          ${column((result) => result.thumbnailKey)}::text[],
+          ${column((result) => result.format)}::text[],
+          ${column((result) => result.width)}::text[]::int4[],
+          ${column((result) => result.height)}::text[]::int4[],
+          ${column((result) => result.bytesIn)}::text[]::int4[],
+          ${column((result) => result.bytesOut)}::text[]::int4[],
+          ${column((result) => result.optimized)}::text[]::bool[]
+        ) as o(id, ok, error, output_key, thumbnail_key, format, width, height, bytes_in, bytes_out, optimized)
+      ),
+      finished as (
+        update ${images} as image set
+          status = (case when o.ok then 'completed' else 'failed' end)::image_status,
+          error = o.error, output_key = o.output_key, thumbnail_key = o.thumbnail_key, format = o.format,
+          width = o.width, height = o.height, bytes_in = o.bytes_in, bytes_out = o.bytes_out,
+          optimized = o.optimized, completed_at = now(), updated_at = now()
+        from outcome as o
+        where image.id = o.id and image.status in ('pending', 'processing')
+        returning image.id, image.request_id, o.ok, coalesce(o.bytes_in, 0) as bytes_in, coalesce(o.bytes_out, 0) as bytes_out
+      ),
+      totals as (
+        select request_id,
+          count(*) filter (where ok) as processed,
+          count(*) filter (where not ok) as failed,
+          coalesce(sum(bytes_in), 0) as bytes_in,
+          coalesce(sum(bytes_out), 0) as bytes_out
+        from finished group by request_id
+      ),
+      counted as (
+        update ${requests} as request set
+          processed_images = request.processed_images + totals.processed,
+          failed_images = request.failed_images + totals.failed,
+          bytes_in = request.bytes_in + totals.bytes_in,
+          bytes_out = request.bytes_out + totals.bytes_out,
+          updated_at = now()
+        from totals
+        where request.id = totals.request_id
+        returning request.id, request.processed_images + request.failed_images >= request.total_images as finished
       )
-      .where(and(eq(images.id, imageId), inArray(images.status, ["pending", "processing"])))
-      .returning({ requestId: images.requestId });
-    if (!image) {
-      const existing = await tx.select({ requestId: images.requestId }).from(images).where(eq(images.id, imageId));
-      return existing[0] ? { counted: false, requestId: existing[0].requestId, finished: false } : null;
-    }
-    const [counters] = await tx
-      .update(requests)
-      .set(
-        outcome.ok
-          ? {
-              processedImages: sql`${requests.processedImages} + 1`,
-              bytesIn: sql`${requests.bytesIn} + ${outcome.result.bytesIn}`,
-              bytesOut: sql`${requests.bytesOut} + ${outcome.result.bytesOut}`,
-              updatedAt: now,
-            }
-          : { failedImages: sql`${requests.failedImages} + 1`, updatedAt: now },
-      )
-      .where(eq(requests.id, image.requestId))
-      .returning({ processed: requests.processedImages, failed: requests.failedImages, total: requests.totalImages });
-    return {
-      counted: true,
-      requestId: image.requestId,
-      finished: counters.processed + counters.failed >= counters.total,
-    };
-  });
+      select o.id, image.request_id, finished.id is not null as counted, coalesce(counted.finished, false) as request_finished
+      from outcome as o
+      join ${images} as image on image.id = o.id
+      left join finished on finished.id = o.id
+      left join counted on counted.id = image.request_id`),
+  );
+  return rows.map((row) => ({
+    imageId: row.id,
+    requestId: row.request_id,
+    counted: row.counted,
+    requestFinished: row.request_finished,
+  }));
+}
+
+/**
+ * A column of values as one text-array parameter, cast back in SQL. postgres.js types an array
+ * parameter by its first element, so `[false, true]` or `[null, 3]` would not arrive as arrays.
+ */
+function asText(values: (string | number | boolean | null)[]) {
+  return sql.param(values.map((value) => (value === null ? null : String(value))));
+}
+
+/** The rows of a raw statement: postgres.js answers with an array, PGlite with `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** Removes a request that could not be fully accepted, so a failed upload leaves nothing behind. */

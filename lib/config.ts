@@ -49,8 +49,9 @@ const httpUrl = z.preprocess(
     .optional(),
 );
 
-// A worker mostly waits on the network; sharp's work is bounded by libuv's thread pool.
-const defaultConcurrency = Math.max(2, Math.min(16, os.availableParallelism() * 2));
+// A worker holds one image from download to store; its CPU work waits for a slot of the image gate
+// (lib/images/image-work-gate.ts), so more workers than cores keep downloads going while sharp works.
+const defaultConcurrency = Math.max(8, Math.min(32, os.availableParallelism() * 4));
 
 const schema = z
   .object({
@@ -104,6 +105,13 @@ const schema = z
     UPLOAD_TIMEOUT_MS: int(120_000, 1_000, 3_600_000),
     MAX_IMAGE_BYTES: int(25 * MB, 1, 1024 * MB),
     MAX_IMAGE_PIXELS: int(50_000_000, 1, 1_000_000_000),
+    // 50 MP of 16-bit RGBA: the largest image the pixel limit lets through, decoded.
+    MAX_IMAGE_DECODED_BYTES: int(400 * MB, 1, 16 * 1024 * MB),
+    IMAGE_MEMORY_BUDGET_BYTES: int(512 * MB, 16 * MB, 64 * 1024 * MB),
+    // Node's own setting: the threads sharp (and file access) run on.
+    UV_THREADPOOL_SIZE: int(4, 1, 1024),
+    FETCH_HOST_CONCURRENCY: int(6, 1, 256),
+    SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
     MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
 
     WEBHOOK_URL: httpUrl,
@@ -127,6 +135,13 @@ const schema = z
     LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   })
   .superRefine((env, context) => {
+    if (env.MAX_IMAGE_DECODED_BYTES > env.IMAGE_MEMORY_BUDGET_BYTES) {
+      context.addIssue({
+        code: "custom",
+        path: ["MAX_IMAGE_DECODED_BYTES"],
+        message: "must not exceed IMAGE_MEMORY_BUDGET_BYTES: the largest image must fit in the budget",
+      });
+    }
     if (env.JOB_RUNNER === "inngest" && !env.INNGEST_DEV && !(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY)) {
       context.addIssue({
         code: "custom",
@@ -159,6 +174,9 @@ const schema = z
       jobs: {
         runner: env.JOB_RUNNER ?? (inngestConfigured ? "inngest" : "inline"),
         concurrency: env.WORKER_CONCURRENCY,
+        /** Downloads from one host at once: one slow or hostile host cannot hold every worker. */
+        perHostConcurrency: env.FETCH_HOST_CONCURRENCY,
+        shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
         maxAttempts: env.IMAGE_MAX_ATTEMPTS,
         retryBaseMs: env.RETRY_BASE_MS,
       },
@@ -166,6 +184,9 @@ const schema = z
         defaultQuality: env.IMAGE_QUALITY,
         maxBytes: env.MAX_IMAGE_BYTES,
         maxPixels: env.MAX_IMAGE_PIXELS,
+        maxDecodedBytes: env.MAX_IMAGE_DECODED_BYTES,
+        memoryBudgetBytes: env.IMAGE_MEMORY_BUDGET_BYTES,
+        cpuSlots: env.UV_THREADPOOL_SIZE,
         maxFrames: env.MAX_ANIMATION_FRAMES,
       },
       fetch: {

@@ -3,7 +3,7 @@ import { GET as requestsRoute } from "@/app/api/csv/requests/route";
 import { GET as statusRoute } from "@/app/api/csv/status/[requestId]/route";
 import { POST as uploadRoute } from "@/app/api/csv/upload/route";
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
-import type { RequestList, RequestStatus } from "@/lib/contract";
+import type { RequestStatus } from "@/lib/contract";
 
 /** Calls the real route handlers the way Next.js does, for integration tests. */
 
@@ -33,11 +33,6 @@ export function download(requestId: string) {
 
 export function listRequests(query = "") {
   return requestsRoute(new Request(`${ORIGIN}/api/csv/requests${query}`));
-}
-
-export async function countRequests(): Promise<number> {
-  const response = await requestsRoute(new Request(`${ORIGIN}/api/csv/requests?pageSize=1`));
-  return ((await response.json()) as RequestList).pagination.totalItems;
 }
 
 /** Waits until the in-process runner has nothing left to do, then returns the request's status. */

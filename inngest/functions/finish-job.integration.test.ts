@@ -25,7 +25,7 @@ import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest
 import { imageJob } from "./image-job";
 import { fanOutJob } from "./fan-out-job";
 import { finishJob } from "./finish-job";
-import { imagesByUrl } from "@/test/images";
+import { imagesByUrl } from "@/test/db";
 
 let server: ImageServer;
 let removeTripwire = () => {};
@@ -127,7 +127,7 @@ describe("finish-request", () => {
     expect(finish.error).toBeUndefined();
     expect(finish.result).toEqual({ requestId: viaInngest, closed: true, webhook: "delivered" });
 
-    const runner = new InlineRunner(2);
+    const runner = new InlineRunner({ concurrency: 2, perHostConcurrency: 2 });
     await runner.requestAccepted(viaInline);
     await runner.idle();
 

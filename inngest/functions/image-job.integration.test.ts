@@ -21,7 +21,7 @@ import { inngest } from "../client";
 import { imageRequested, requestImagesFinished } from "../events";
 import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest";
 import { imageJob } from "./image-job";
-import { imagesByUrl } from "@/test/images";
+import { imagesByUrl } from "@/test/db";
 
 let images: ImageServer;
 let jpeg: Buffer;

@@ -1,104 +1,214 @@
 import "server-only";
-import { listRequestsAwaitingFinish, listRequestsAwaitingWebhook, listUnfinishedImageIds } from "@/db/queries";
+import {
+  type ClaimedImage,
+  claimImages,
+  claimRequestImages,
+  type ImageOutcome,
+  listProcessingRequestIds,
+  listRequestsAwaitingFinish,
+  listRequestsAwaitingWebhook,
+  releaseAbandonedImages,
+  releaseImages,
+} from "@/db/queries";
 import { config } from "@/lib/config";
-import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
-import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
-import { retryDelay } from "@/lib/processing/backoff";
-import type { JobRunner } from "./job-runner";
-import { attemptImage } from "@/lib/processing/process-image";
 import { logger } from "@/lib/logger";
+import { retryDelay } from "@/lib/processing/backoff";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
+import { processImage, recordImages } from "@/lib/processing/process-image";
+import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
+import { FairQueue } from "./fair-queue";
+import type { JobRunner } from "./job-runner";
 
 const FINISH_ATTEMPTS = 5;
+/** Outcomes are written together: one statement per this many, or per this long, whichever is first. */
+const OUTCOMES_PER_WRITE = 32;
+const OUTCOME_WRITE_DELAY_MS = 20;
+
+export type InlineRunnerOptions = {
+  concurrency: number;
+  perHostConcurrency: number;
+  maxAttempts?: number;
+};
 
 /**
- * The in-process runner: a queue of image ids worked on by a bounded number of workers inside the
- * server. It only schedules; every step is a domain function. State lives in the database, so on
- * start-up `start()` picks up every unfinished image, unclosed request and undelivered webhook.
+ * The in-process runner: a bounded number of workers inside the server, fed by a fair queue.
+ * It only schedules; every step is a domain function. State lives in the database, so `start()`
+ * resumes every unfinished image, unclosed request and undelivered webhook after a crash or restart,
+ * and `stop()` finishes what it can within a deadline and leaves the rest for the next start.
+ *
+ * Database work is batched: images are claimed a page per request at a time, and outcomes are
+ * written many per statement, so the database costs a fraction of a statement per image.
  */
 export class InlineRunner implements JobRunner {
   readonly name = "inline" as const;
-  private readonly queue: number[] = [];
-  /** Queued or running: an image is never worked on twice at once. */
-  private readonly pending = new Set<number>();
+  private readonly queue: FairQueue<ClaimedImage>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly tasks = new Set<Promise<unknown>>();
-  private active = 0;
+  private readonly running = new Map<number, ClaimedImage>();
+  private outcomes: ImageOutcome[] = [];
+  private writeTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly concurrency: number) {}
-
-  health() {
-    return { ok: true };
+  constructor(private readonly options: InlineRunnerOptions) {
+    this.queue = new FairQueue(options.perHostConcurrency, Math.max(4, options.concurrency));
   }
 
-  async requestAccepted(requestId: string): Promise<void> {
-    this.enqueue(await listUnfinishedImageIds({ requestId }));
+  health() {
+    return this.stopping ? { ok: false, error: "shutting down" } : { ok: true };
   }
 
   async start(): Promise<void> {
-    const [imageIds, unclosed, webhooks] = await Promise.all([
-      listUnfinishedImageIds(),
+    const abandoned = await releaseAbandonedImages();
+    const [requestIds, unclosed, webhooks] = await Promise.all([
+      listProcessingRequestIds(),
       listRequestsAwaitingFinish(),
       listRequestsAwaitingWebhook(),
     ]);
-    if (imageIds.length || unclosed.length || webhooks.length) {
+    if (requestIds.length || unclosed.length || webhooks.length) {
       logger.info(
-        { images: imageIds.length, requestsToClose: unclosed.length, webhooks: webhooks.length },
+        {
+          requests: requestIds.length,
+          abandonedImages: abandoned,
+          requestsToClose: unclosed.length,
+          webhooks: webhooks.length,
+        },
         "resuming unfinished work",
       );
     }
-    this.enqueue(imageIds);
+    for (const requestId of requestIds) this.queue.add(requestId, requestId);
     for (const requestId of unclosed) this.track(this.finish(requestId, 1));
     for (const requestId of webhooks) this.track(this.notify(requestId));
+    this.pump();
   }
 
-  /** Resolves when nothing is queued, running or waiting for a retry (tests and shutdown). */
+  async requestAccepted(requestId: string): Promise<void> {
+    if (this.stopping) throw new Error("the server is shutting down");
+    this.queue.add(requestId, requestId);
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued, running, waiting for a retry or being written (tests, shutdown). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private enqueue(imageIds: number[]) {
-    for (const id of imageIds) {
-      if (this.pending.has(id)) continue;
-      this.pending.add(id);
-      this.queue.push(id);
-    }
-    this.pump();
+  /**
+   * Stops taking work, lets the images under way finish until `graceMs` has passed, writes what they
+   * came to, and puts every image not finished back in line for the next start (its attempt not
+   * counted). Pending retries and webhooks are picked up by the next start as well.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const unstarted = this.queue.drain();
+    const deadline = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), graceMs).unref());
+    const settled = Promise.allSettled([...this.tasks]).then(() => "done" as const);
+    const result = await Promise.race([settled, deadline]);
+    await this.writeOutcomes().catch((error) => logger.error({ err: error }, "writing outcomes at shutdown failed"));
+    const left = [...unstarted, ...(result === "late" ? this.running.values() : [])];
+    await releaseImages(left.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+    logger.info({ finishedInTime: result === "done", putBack: left.length }, "runner stopped");
   }
 
   private pump() {
-    while (this.active < this.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      this.active++;
+    if (this.stopping) return;
+    for (const { requestId, afterPosition, limit } of this.queue.wantsMore()) {
       this.track(
-        this.work(id).finally(() => {
-          this.active--;
-          this.pump();
-        }),
+        claimRequestImages({ requestId, afterPosition, limit }).then(
+          async (images) => {
+            // Claimed while stopping: straight back in line for the next start.
+            if (this.stopping) {
+              await releaseImages(images.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+              return;
+            }
+            this.queue.supply(requestId, images, limit);
+            this.pump();
+          },
+          (error) => {
+            // The database failed: ask for this request's images again later rather than drop it.
+            logger.error({ err: error, requestId }, "claiming images failed; trying again later");
+            this.later(retryDelay(3), () => {
+              this.queue.notSupplied(requestId);
+              this.pump();
+            });
+          },
+        ),
       );
+    }
+    while (this.running.size < this.options.concurrency) {
+      const image = this.queue.take();
+      if (!image) break;
+      this.running.set(image.id, image);
+      this.track(this.work(image));
     }
     this.checkIdle();
   }
 
-  private async work(imageId: number) {
+  private async work(image: ClaimedImage) {
+    let outcome: ImageOutcome | null = null;
     try {
-      const outcome = await attemptImage(imageId);
-      if (outcome.kind === "retry") {
-        this.later(outcome.delayMs, () => {
-          this.pending.delete(imageId);
-          this.enqueue([imageId]);
-        });
-        return;
+      const work = await processImage(image, { maxAttempts: this.options.maxAttempts });
+      if (work.kind === "retry") {
+        await releaseImages([work.release]);
+        this.later(work.delayMs, () => this.track(this.retry(image)));
+      } else {
+        outcome = work.outcome;
       }
-      this.pending.delete(imageId);
-      if (outcome.kind !== "skipped" && outcome.requestFinished) await this.finish(outcome.requestId, 1);
     } catch (error) {
       // The database itself failed: try the image again later rather than lose it.
-      logger.error({ err: error, imageId }, "image attempt failed on our side; trying again later");
+      logger.error({ err: error, requestId: image.requestId, imageId: image.id }, "image attempt failed on our side");
+      this.later(retryDelay(3), () => this.track(this.retry(image)));
+    } finally {
+      this.running.delete(image.id);
+      this.queue.done(image);
+      if (outcome) {
+        this.outcomes.push(outcome);
+        this.scheduleWrite();
+      }
+      this.pump();
+    }
+  }
+
+  private async retry(image: ClaimedImage) {
+    const [claimed] = await claimImages([image.id]).catch(() => [] as ClaimedImage[]);
+    if (claimed) this.queue.putBack(claimed, claimed.requestId);
+    this.pump();
+  }
+
+  /** Soon, or at once when enough have gathered or no other image is under way to wait for. */
+  private scheduleWrite() {
+    if (this.outcomes.length >= OUTCOMES_PER_WRITE || this.running.size === 0) {
+      this.track(this.writeOutcomes());
+    } else {
+      this.writeTimer ??= setTimeout(() => {
+        this.writeTimer = null;
+        this.track(this.writeOutcomes());
+      }, OUTCOME_WRITE_DELAY_MS);
+    }
+  }
+
+  /** Writes the outcomes gathered so far in one statement, then finishes the requests they completed. */
+  private async writeOutcomes() {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    const batch = this.outcomes;
+    this.outcomes = [];
+    if (batch.length === 0) return;
+    try {
+      const counted = await recordImages(batch);
+      const finished = new Set(
+        counted.filter((outcome) => outcome.requestFinished).map((outcome) => outcome.requestId),
+      );
+      for (const requestId of finished) this.track(this.finish(requestId, 1));
+    } catch (error) {
+      // Nothing was written: the images stay processing in the database; try them again later.
+      logger.error({ err: error, images: batch.length }, "writing image outcomes failed; retrying");
       this.later(retryDelay(3), () => {
-        this.pending.delete(imageId);
-        this.enqueue([imageId]);
+        this.outcomes.push(...batch);
+        this.scheduleWrite();
       });
     }
   }
@@ -126,6 +236,7 @@ export class InlineRunner implements JobRunner {
   }
 
   private later(delayMs: number, run: () => void) {
+    if (this.stopping) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       run();
@@ -144,7 +255,13 @@ export class InlineRunner implements JobRunner {
   }
 
   private isIdle() {
-    return this.queue.length === 0 && this.active === 0 && this.timers.size === 0 && this.tasks.size === 0;
+    return (
+      this.queue.isEmpty &&
+      this.running.size === 0 &&
+      this.timers.size === 0 &&
+      this.tasks.size === 0 &&
+      this.outcomes.length === 0
+    );
   }
 
   private checkIdle() {
@@ -159,6 +276,9 @@ export class InlineRunner implements JobRunner {
 const globalForRunner = globalThis as typeof globalThis & { __csvImageRunner?: InlineRunner };
 
 export function getInlineRunner(): InlineRunner {
-  globalForRunner.__csvImageRunner ??= new InlineRunner(config.jobs.concurrency);
+  globalForRunner.__csvImageRunner ??= new InlineRunner({
+    concurrency: config.jobs.concurrency,
+    perHostConcurrency: config.jobs.perHostConcurrency,
+  });
   return globalForRunner.__csvImageRunner;
 }

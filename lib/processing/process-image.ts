@@ -1,56 +1,66 @@
 import "server-only";
-import { recordImageOutcome, releaseImageForRetry, startImageAttempt } from "@/db/queries";
+import {
+  type ClaimedImage,
+  type CountedOutcome,
+  claimImages,
+  type ImageOutcome,
+  type ImageRelease,
+  recordImageOutcomes,
+  releaseImages,
+} from "@/db/queries";
 import { config } from "@/lib/config";
 import { ImageFailure } from "@/lib/errors";
 import { fetchImage } from "@/lib/fetch/fetch-image";
 import { compressImage } from "@/lib/images/compress-image";
-import { makeThumbnail } from "@/lib/images/thumbnail";
-import { getStorage } from "@/lib/storage/get-storage";
-import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
-import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
-import { retryDelay } from "./backoff";
 import { logger } from "@/lib/logger";
 import { metrics } from "@/lib/metrics";
-
-/** What became of one attempt at an image; the runner schedules what follows. */
-export type ImageAttempt =
-  | { kind: "completed" | "failed"; requestId: string; counted: boolean; requestFinished: boolean }
-  | { kind: "retry"; requestId: string; delayMs: number; reason: string }
-  | { kind: "skipped" };
+import { getStorage } from "@/lib/storage/get-storage";
+import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
+import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
+import { retryDelay } from "./backoff";
 
 /**
- * One attempt at one image: download, compress, store, record. Permanent problems (404, not an
- * image, too large) fail the image at once; transient ones (network, 5xx, 429, storage down) are
- * retried until `maxAttempts`, then fail it with the last reason. Running it again for a finished
- * image changes nothing, so a duplicate delivery or a restart never counts an image twice.
+ * Processing one image, in three steps both runners share: claim it (`claimImages`), work on it
+ * (`processImage`: download, compress, store; no database), record what came of it (`recordImages`).
+ * The in-process runner claims and records many images per statement; Inngest does one at a time
+ * (`attemptImage`). Recording counts an image once, however often it is processed.
  */
-export async function attemptImage(
-  imageId: number,
+
+/** What working on a claimed image came to: an outcome to record, or a later retry. */
+export type ImageWork =
+  | { kind: "finished"; outcome: ImageOutcome }
+  | { kind: "retry"; release: ImageRelease; delayMs: number; reason: string };
+
+/**
+ * Downloads, compresses and stores one claimed image. Permanent problems (404, not an image, too
+ * large) end it at once; transient ones (network, 5xx, 429, storage down) ask for a retry until
+ * `maxAttempts`, then end it with the last reason.
+ */
+export async function processImage(
+  image: ClaimedImage,
   { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {},
-): Promise<ImageAttempt> {
-  const started = await startImageAttempt(imageId);
-  if (!started || started.requestStatus !== "processing") return { kind: "skipped" };
-  const { image, quality } = started;
+): Promise<ImageWork> {
   if (image.attempts > maxAttempts) {
     // Earlier attempts never came back (the process died while working on this image): stop here
     // rather than let one image crash the service on every restart.
-    return failImage(image.id, `processing did not finish after ${maxAttempts} attempts`);
+    return failed(image.id, `processing did not finish after ${maxAttempts} attempts`);
   }
-
   const startedAt = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
   metrics.imagesInFlight.inc();
   try {
     const downloaded = await fetchImage(image.url);
-    const compressed = await compressImage(downloaded.bytes, { quality });
-    const thumbnail = await makeThumbnail(downloaded.bytes, { maxPixels: config.images.maxPixels });
+    const compressed = await compressImage(downloaded.bytes, { quality: image.quality, thumbnail: true });
     const key = outputImageKey(image.requestId, image.id, compressed.extension);
-    const previewKey = thumbnail ? thumbnailKey(image.requestId, image.id) : null;
+    const previewKey = compressed.thumbnail ? thumbnailKey(image.requestId, image.id) : null;
     const storage = await getStorage();
     try {
       await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
-      if (thumbnail && previewKey) {
-        await storage.put(previewKey, thumbnail, { contentType: "image/webp", cacheControl: IMMUTABLE_CACHE });
+      if (compressed.thumbnail && previewKey) {
+        await storage.put(previewKey, compressed.thumbnail, {
+          contentType: "image/webp",
+          cacheControl: IMMUTABLE_CACHE,
+        });
       }
     } catch (error) {
       logger.error(
@@ -61,48 +71,41 @@ export async function attemptImage(
         `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
       );
     }
-    const counted = await recordImageOutcome(image.id, {
-      ok: true,
-      result: {
-        outputKey: key,
-        thumbnailKey: previewKey,
-        format: compressed.format,
-        width: compressed.width,
-        height: compressed.height,
-        bytesIn: compressed.bytesIn,
-        bytesOut: compressed.bytesOut,
-        optimized: compressed.optimized,
-      },
-    });
-    if (counted?.counted) {
-      metrics.imagesFinished.inc({ outcome: "completed", format: compressed.format });
-      metrics.imageBytesIn.inc(compressed.bytesIn);
-      metrics.imageBytesOut.inc(compressed.bytesOut);
-    }
     metrics.imageSeconds.observe({ outcome: "completed" }, seconds());
     return {
-      kind: "completed",
-      requestId: image.requestId,
-      counted: counted?.counted ?? false,
-      requestFinished: counted?.finished ?? false,
+      kind: "finished",
+      outcome: {
+        imageId: image.id,
+        ok: true,
+        result: {
+          outputKey: key,
+          thumbnailKey: previewKey,
+          format: compressed.format,
+          width: compressed.width,
+          height: compressed.height,
+          bytesIn: compressed.bytesIn,
+          bytesOut: compressed.bytesOut,
+          optimized: compressed.optimized,
+        },
+      },
     };
   } catch (error) {
-    const failure = asImageFailure(error);
+    const failure = asImageFailure(error, image);
     const retrying = failure.retryable && image.attempts < maxAttempts;
     metrics.imageSeconds.observe({ outcome: retrying ? "retry" : "failed" }, seconds());
     if (retrying) {
-      await releaseImageForRetry({
-        imageId: image.id,
-        error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)`,
-      });
       return {
         kind: "retry",
-        requestId: image.requestId,
+        release: {
+          imageId: image.id,
+          error: `${failure.message} (attempt ${image.attempts} of ${maxAttempts}, retrying)`,
+          uncount: false,
+        },
         delayMs: failure.retryAfterMs ?? retryDelay(image.attempts),
         reason: failure.message,
       };
     }
-    return failImage(
+    return failed(
       image.id,
       failure.retryable ? `${failure.message} (gave up after ${image.attempts} attempts)` : failure.message,
     );
@@ -111,21 +114,78 @@ export async function attemptImage(
   }
 }
 
-/**
- * Records an image as failed, once: the runners' one way to end an image without output (a permanent
- * problem, the last attempt, or Inngest's last word after its retries).
- */
-export async function failImage(imageId: number, reason: string): Promise<ImageAttempt> {
-  const counted = await recordImageOutcome(imageId, { ok: false, error: capitalize(reason) });
-  if (!counted) return { kind: "skipped" };
-  if (counted.counted) metrics.imagesFinished.inc({ outcome: "failed", format: "none" });
-  return { kind: "failed", requestId: counted.requestId, counted: counted.counted, requestFinished: counted.finished };
+/** Records finished images and counts them on their requests (see `recordImageOutcomes`). */
+export async function recordImages(outcomes: ImageOutcome[]): Promise<CountedOutcome[]> {
+  const counted = await recordImageOutcomes(outcomes);
+  const byId = new Map(outcomes.map((outcome) => [outcome.imageId, outcome]));
+  for (const { imageId, counted: first } of counted) {
+    const outcome = byId.get(imageId);
+    if (!first || !outcome) continue;
+    if (outcome.ok) {
+      metrics.imagesFinished.inc({ outcome: "completed", format: outcome.result.format });
+      metrics.imageBytesIn.inc(outcome.result.bytesIn);
+      metrics.imageBytesOut.inc(outcome.result.bytesOut);
+    } else {
+      metrics.imagesFinished.inc({ outcome: "failed", format: "none" });
+    }
+  }
+  return counted;
 }
 
-function asImageFailure(error: unknown): ImageFailure {
+/** What one attempt at one image came to, for a runner that works on one image at a time. */
+export type ImageAttempt =
+  | { kind: "completed" | "failed"; requestId: string; counted: boolean; requestFinished: boolean }
+  | { kind: "retry"; requestId: string; delayMs: number; reason: string }
+  | { kind: "skipped" };
+
+/**
+ * One attempt at one image from claim to record: Inngest's unit of work. Running it again for a
+ * finished image changes nothing, so a duplicate event or a restart never counts an image twice.
+ */
+export async function attemptImage(
+  imageId: number,
+  { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {},
+): Promise<ImageAttempt> {
+  const [image] = await claimImages([imageId]);
+  if (!image) return { kind: "skipped" };
+  const work = await processImage(image, { maxAttempts });
+  if (work.kind === "retry") {
+    await releaseImages([work.release]);
+    return { kind: "retry", requestId: image.requestId, delayMs: work.delayMs, reason: work.reason };
+  }
+  return toAttempt(work.outcome, await recordImages([work.outcome]));
+}
+
+/**
+ * Ends an image without output, once: the runners' way to give up on an image outside an attempt
+ * (Inngest's last word after its retries).
+ */
+export async function failImage(imageId: number, reason: string): Promise<ImageAttempt> {
+  const outcome: ImageOutcome = { imageId, ok: false, error: capitalize(reason) };
+  return toAttempt(outcome, await recordImages([outcome]));
+}
+
+function toAttempt(outcome: ImageOutcome, [counted]: CountedOutcome[]): ImageAttempt {
+  if (!counted) return { kind: "skipped" };
+  return {
+    kind: outcome.ok ? "completed" : "failed",
+    requestId: counted.requestId,
+    counted: counted.counted,
+    requestFinished: counted.requestFinished,
+  };
+}
+
+function failed(imageId: number, reason: string): ImageWork {
+  return { kind: "finished", outcome: { imageId, ok: false, error: capitalize(reason) } };
+}
+
+function asImageFailure(error: unknown, image: ClaimedImage): ImageFailure {
   if (error instanceof ImageFailure) return error;
   if (error instanceof StorageError) return ImageFailure.transient(error.message);
-  logger.error({ err: error }, "unexpected error while processing an image");
+  logger.error(
+    { err: error, requestId: image.requestId, imageId: image.id },
+    "unexpected error while processing an image",
+  );
   return ImageFailure.transient("an unexpected error occurred on our side while processing the image");
 }
 

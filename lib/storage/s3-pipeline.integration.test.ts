@@ -237,13 +237,14 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
   it("refuses an upload with 503 while the store is down, keeping no request", async () => {
     await s3.halt();
     try {
-      const before = await api.countRequests();
-      const response = await api.uploadCsv(`${header}\n1,SKU1,${images.url("/a.jpg")}\n`);
+      const { requestsNamed, uniqueFileName } = await import("@/test/db");
+      const fileName = uniqueFileName();
+      const response = await api.uploadCsv(`${header}\n1,SKU1,${images.url("/a.jpg")}\n`, { fileName });
       expect(response.status).toBe(503);
       const json = await response.json();
       expect(json).toMatchObject({ isValid: false, code: "unavailable:storage" });
       expect(json.error).toMatch(/could not be stored.*nothing was kept/i);
-      expect(await api.countRequests()).toBe(before);
+      expect(await requestsNamed(fileName)).toBe(0);
       expect((await healthRoute.GET()).status).toBe(503);
     } finally {
       await s3.restart();

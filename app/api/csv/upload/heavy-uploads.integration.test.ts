@@ -12,7 +12,8 @@ import { GET as healthRoute } from "@/app/api/health/route";
 import { getDb } from "@/db/client";
 import { images, products } from "@/db/schema";
 import { getJobRunner, provideJobRunner, type JobRunner } from "@/lib/jobs/job-runner";
-import { countRequests, uploadCsv } from "@/test/api";
+import { uploadCsv } from "@/test/api";
+import { requestsNamed, uniqueFileName } from "@/test/db";
 import { POST as uploadRoute } from "./route";
 
 /**
@@ -94,10 +95,10 @@ describe("a 10,000-row upload", () => {
 
 describe("uploads that never finish arriving", () => {
   it("are cut off at UPLOAD_TIMEOUT_MS with 408, keeping nothing", async () => {
-    const before = await countRequests();
+    const fileName = uniqueFileName("slow");
     const boundary = "----stalled";
     const head = new TextEncoder().encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.csv"\r\nContent-Type: text/csv\r\n\r\n${header}\r\n1,Shirt,https://shop.test/a.jpg\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n${header}\r\n1,Shirt,https://shop.test/a.jpg\r\n`,
     );
     // Sends the start of a file, then nothing, for ever.
     const body = new ReadableStream<Uint8Array>({
@@ -121,7 +122,7 @@ describe("uploads that never finish arriving", () => {
       error: "The upload did not arrive within 1.5 s; nothing was kept. Please try again.",
     });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await countRequests()).toBe(before);
+    expect(await requestsNamed(fileName)).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRequests, download, getStatus, settle, uploadCsv } from "@/test/api";
+import { download, getStatus, settle, uploadCsv } from "@/test/api";
+import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { readCsv } from "@/test/read-csv";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
@@ -162,12 +163,12 @@ describe("CSV rules at upload", () => {
   }
 
   async function expectRejected(status: number, body: string | Uint8Array, options?: Parameters<typeof uploadCsv>[1]) {
-    const before = await countRequests();
-    const response = await uploadCsv(body, options);
+    const fileName = options?.fileName ?? uniqueFileName();
+    const response = await uploadCsv(body, { ...options, fileName });
     expect(response.status).toBe(status);
     const json = await response.json();
     expect(json.isValid).toBe(false);
-    expect(await countRequests()).toBe(before);
+    expect(await requestsNamed(fileName)).toBe(0);
     return json;
   }
 
@@ -222,7 +223,7 @@ describe("CSV rules at upload", () => {
   });
 
   it("rejects an image uploaded instead of a CSV with 415", async () => {
-    const json = await expectRejected(415, new Uint8Array(jpeg), { fileName: "photo.csv", type: "text/csv" });
+    const json = await expectRejected(415, new Uint8Array(jpeg), { type: "text/csv" });
     expect(json.error).toContain("JPEG image, not a CSV");
   });
 
@@ -235,6 +236,7 @@ describe("CSV rules at upload", () => {
   it("stops reading a streamed upload once it passes the limit", async () => {
     const { POST } = await import("./route");
     let sent = 0;
+    const fileName = uniqueFileName();
     const chunk = new TextEncoder().encode(`${"x".repeat(1024 * 1024 - 1)}\n`);
     // A chunked body with no Content-Length that would go on for 100 MB.
     const body = new ReadableStream<Uint8Array>({
@@ -243,12 +245,13 @@ describe("CSV rules at upload", () => {
         sent++;
         controller.enqueue(
           sent === 1
-            ? new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n')
+            ? new TextEncoder().encode(
+                `--b\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n\r\n`,
+              )
             : chunk,
         );
       },
     });
-    const before = await countRequests();
     const response = await POST(
       new Request("http://127.0.0.1:3999/api/csv/upload", {
         method: "POST",
@@ -262,7 +265,7 @@ describe("CSV rules at upload", () => {
       "The upload is larger than the 10 MB limit. Split it into smaller files.",
     );
     expect(sent).toBeLessThan(20);
-    expect(await countRequests()).toBe(before);
+    expect(await requestsNamed(fileName)).toBe(0);
   });
 
   it("rejects a bad quality or webhook URL, naming the fields, not the CSV", async () => {

@@ -1,0 +1,72 @@
+import { config } from "@/lib/config";
+
+/**
+ * How much image work runs at once in this process, whichever runner started it.
+ *
+ * Memory is counted in decoded bytes (width × height × channels × bytes per channel × frames), not
+ * in images: one 16-bit RGBA photo of 50 MP needs as much as a hundred thumbnails. Work waits for
+ * its bytes instead of the server growing without bound. CPU is counted in slots: sharp runs on
+ * libuv's thread pool, and more images at once than it has threads only makes each one slower.
+ * Waiting work starts in arrival order, so a large image is never passed over for ever by small ones.
+ */
+export class ImageWorkGate {
+  private bytesInUse = 0;
+  private running = 0;
+  private peakBytes = 0;
+  private readonly waiting: { bytes: number; start: () => void }[] = [];
+
+  constructor(
+    readonly budgetBytes: number,
+    readonly slots: number,
+  ) {}
+
+  async run<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+    // An image larger than the whole budget (allowed by a higher decode limit) runs alone.
+    const reserved = Math.min(bytes, this.budgetBytes);
+    await this.acquire(reserved);
+    try {
+      return await work();
+    } finally {
+      this.bytesInUse -= reserved;
+      this.running--;
+      this.admit();
+    }
+  }
+
+  /** The gate's own accounting: what is reserved now, the most ever reserved, and who waits. */
+  get usage() {
+    return {
+      bytesInUse: this.bytesInUse,
+      peakBytes: this.peakBytes,
+      running: this.running,
+      waiting: this.waiting.length,
+    };
+  }
+
+  private acquire(bytes: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ bytes, start: resolve });
+      this.admit();
+    });
+  }
+
+  private admit() {
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      if (this.running >= this.slots || this.bytesInUse + next.bytes > this.budgetBytes) return;
+      this.waiting.shift();
+      this.running++;
+      this.bytesInUse += next.bytes;
+      this.peakBytes = Math.max(this.peakBytes, this.bytesInUse);
+      next.start();
+    }
+  }
+}
+
+// One gate per process, even when Next.js loads this module in several bundles.
+const slot = globalThis as typeof globalThis & { __csvImageWorkGate?: ImageWorkGate };
+
+export function imageWorkGate(): ImageWorkGate {
+  slot.__csvImageWorkGate ??= new ImageWorkGate(config.images.memoryBudgetBytes, config.images.cpuSlots);
+  return slot.__csvImageWorkGate;
+}
