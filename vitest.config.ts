@@ -22,6 +22,7 @@ const sharedEnv = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
   // Health answers from fresh probes, so a test sees a part go down at once.
   HEALTH_CACHE_MS: "0",
+  STATUS_CACHE_MS: "0",
 };
 
 const base = {

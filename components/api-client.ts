@@ -1,12 +1,13 @@
 import type { z } from "zod";
-import { ErrorBody, RequestList, RequestStatus } from "@/lib/contract";
+import { ErrorBody, RequestList, RequestStatus, RequestStatusLight } from "@/lib/contract";
 
 /** Browser-side calls to the service's JSON API and the React Query keys they are cached under. */
 
 export const queryKeys = {
   requestList: (page: number, pageSize: number) => ["requests", { page, pageSize }] as const,
-  requestStatus: (requestId: string, page: number, pageSize: number) =>
-    ["request-status", requestId, { page, pageSize }] as const,
+  requestProgress: (requestId: string) => ["request-progress", requestId] as const,
+  requestStatus: (requestId: string, page: number, pageSize: number, version: string) =>
+    ["request-status", requestId, { page, pageSize, version }] as const,
 };
 
 export class ApiError extends Error {
@@ -31,7 +32,8 @@ export function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, statu
 }
 
 async function getJson<T extends z.ZodType>(url: string, schema: T, signal?: AbortSignal): Promise<z.output<T>> {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", signal });
+  // "no-cache": the browser asks again every time, sending the ETag it has; an unchanged status is a 304.
+  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-cache", signal });
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = ErrorBody.safeParse(body);
@@ -68,4 +70,15 @@ export function fetchRequestStatus({
     RequestStatus,
     signal,
   );
+}
+
+/** The counters alone (`products=0`): what the request page polls. */
+export function fetchRequestProgress({
+  requestId,
+  signal,
+}: {
+  requestId: string;
+  signal?: AbortSignal;
+}): Promise<RequestStatusLight> {
+  return getJson(`/api/csv/status/${encodeURIComponent(requestId)}?products=0`, RequestStatusLight, signal);
 }

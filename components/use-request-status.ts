@@ -1,7 +1,8 @@
 "use client";
 
-import type { RequestStatus } from "@/lib/contract";
-import { fetchRequestStatus, queryKeys } from "./api-client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { RequestStatus, RequestStatusLight } from "@/lib/contract";
+import { fetchRequestProgress, fetchRequestStatus, queryKeys } from "./api-client";
 import { useServerSeededQuery } from "./use-server-seeded-query";
 
 const POLL_MS = 1_000;
@@ -9,18 +10,40 @@ const POLL_MS = 1_000;
 const WEBHOOK_POLL_MS = 5_000;
 
 /**
- * A request's status and one page of its products: polled every second while processing, then
- * every few seconds while its webhook is still being delivered, then not at all.
+ * A request's status and one page of its products. The cheap counters-only form is polled every
+ * second while processing, then every few seconds while the webhook is being delivered, then not at
+ * all; the page of products is fetched again only when the counters show the request changed.
  */
 export function useRequestStatus({ initialStatus, fetchedAt }: { initialStatus: RequestStatus; fetchedAt: number }) {
   const { requestId } = initialStatus;
   const { page, pageSize } = initialStatus.pagination;
-  return useServerSeededQuery({
-    queryKey: queryKeys.requestStatus(requestId, page, pageSize),
-    queryFn: ({ signal }) => fetchRequestStatus({ requestId, page, pageSize, signal }),
+
+  const progress = useServerSeededQuery<RequestStatusLight>({
+    queryKey: queryKeys.requestProgress(requestId),
+    queryFn: ({ signal }) => fetchRequestProgress({ requestId, signal }),
     initialData: initialStatus,
     fetchedAt,
     refetchInterval: (status) =>
       status?.status === "processing" ? POLL_MS : status?.webhook?.status === "pending" ? WEBHOOK_POLL_MS : false,
   });
+
+  // `updatedAt` moves with every change to the request: a new value means a new page to show.
+  const version = progress.data.updatedAt;
+  const products = useQuery({
+    queryKey: queryKeys.requestStatus(requestId, page, pageSize, version),
+    queryFn: ({ signal }) => fetchRequestStatus({ requestId, page, pageSize, signal }),
+    initialData: version === initialStatus.updatedAt ? initialStatus : undefined,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+  });
+
+  const shown = products.data ?? initialStatus;
+  return {
+    // The counters are the fresher of the two; the products are the page's.
+    data: { ...shown, ...progress.data } satisfies RequestStatus,
+    isError: progress.isError || products.isError,
+    error: progress.error ?? products.error,
+    isFetching: progress.isFetching || products.isFetching,
+    refetch: () => Promise.all([progress.refetch(), products.refetch()]),
+  };
 }

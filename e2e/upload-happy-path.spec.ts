@@ -41,7 +41,12 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
   const requestPage = new RequestPage(page);
   const requestId = requestPage.requestIdFromUrl();
 
-  await test.step("watch progress reach 100%", async () => {
+  await test.step("watch progress reach 100%, polling the counters and fetching products when they change", async () => {
+    const polls: string[] = [];
+    const recordPoll = (call: { url: () => string }) => {
+      if (call.url().includes("/api/csv/status/")) polls.push(new URL(call.url()).search);
+    };
+    page.on("request", recordPoll);
     await expect(page.getByRole("heading", { name: "spring-catalogue.csv" })).toBeVisible();
     await expect(requestPage.total).toHaveText("6");
     // One image takes 2 s to download, so the page opens while the request is processing…
@@ -55,6 +60,13 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
     await expect(requestPage.failed).toHaveText("1");
     await expect(requestPage.totalSaving).toHaveText(/^\d+(\.\d)?%$/);
     await expect(requestPage.downloadButton).toBeVisible();
+    page.off("request", recordPoll);
+    const light = polls.filter((search) => search.includes("products=0"));
+    const pages = polls.filter((search) => !search.includes("products=0"));
+    expect(light.length).toBeGreaterThan(0);
+    // The page of products is asked for only when the counters moved, and it did move.
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.length).toBeLessThanOrEqual(light.length);
 
     // Finished: the page stops asking for the status.
     let statusCalls = 0;

@@ -129,6 +129,7 @@ const schema = z
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
 
     HEALTH_CACHE_MS: int(5_000, 0, 600_000),
+    STATUS_CACHE_MS: int(1_000, 0, 60_000),
     METRICS_TOKEN: optionalString,
 
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -218,6 +219,8 @@ const schema = z
         maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
       },
       metricsToken: env.METRICS_TOKEN,
+      /** How long one status answer is shared by everyone polling the same request. */
+      statusCacheMs: env.STATUS_CACHE_MS,
       health: {
         // Storage is asked at most this often; the database at most every second.
         storageCacheMs: env.HEALTH_CACHE_MS,

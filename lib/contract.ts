@@ -132,6 +132,11 @@ export const RequestStatus = z
   })
   .meta({ id: "RequestStatus" });
 
+export const RequestStatusLight = RequestStatus.omit({ products: true, pagination: true }).meta({
+  id: "RequestStatusLight",
+  description: "The status without products (`?products=0`): counters only, cheap to poll.",
+});
+
 export const RequestList = z
   .object({ requests: z.array(RequestSummary), pagination: Pagination })
   .meta({ id: "RequestList" });
@@ -256,6 +261,10 @@ const pageParameter = z.coerce
   .meta({ description: "Page number, from 1." });
 
 export const StatusQuery = z.object({
+  products: z
+    .enum(["0", "1"])
+    .default("1")
+    .meta({ description: "`0` leaves the products out: counters only, for polling." }),
   page: pageParameter,
   pageSize: z.coerce.number().int().min(1).max(500).default(50).meta({ description: "Products per page." }),
 });
@@ -275,6 +284,7 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 export type Pagination = z.infer<typeof Pagination>;
 export type RequestSummary = z.infer<typeof RequestSummary>;
 export type RequestStatus = z.infer<typeof RequestStatus>;
+export type RequestStatusLight = z.infer<typeof RequestStatusLight>;
 export type RequestList = z.infer<typeof RequestList>;
 export type UploadAccepted = z.infer<typeof UploadAccepted>;
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -50,10 +50,15 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "get",
     path: "/api/csv/status/{requestId}",
     summary: "Progress of a request and a page of its products",
-    description: "Counters answer at once, whatever the size of the request; products come a page at a time.",
+    description:
+      "Counters answer at once, whatever the size of the request; products come a page at a time. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body.",
     request: { params: requestIdParams, query: contract.StatusQuery },
     responses: {
-      200: json(contract.RequestStatus, "The request's state."),
+      200: json(
+        z.union([contract.RequestStatus, contract.RequestStatusLight]),
+        "The request's state; without `products` and `pagination` when asked with `products=0`.",
+      ),
+      304: { description: "Unchanged since the `ETag` sent in `If-None-Match`." },
       400: json(contract.ErrorBody, "A paging parameter is not a whole number in range."),
       404: json(contract.ErrorBody, "No such request."),
     },

@@ -19,8 +19,9 @@ export function uploadCsv(
   return uploadRoute(new Request(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form }));
 }
 
-export function getStatus(requestId: string, query = "") {
-  return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`), {
+export function getStatus(requestId: string, query = "", etag?: string) {
+  const headers = etag ? { "if-none-match": etag } : undefined;
+  return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`, { headers }), {
     params: Promise.resolve({ requestId }),
   });
 }

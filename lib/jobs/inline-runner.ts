@@ -15,6 +15,7 @@ import { logger } from "@/lib/logger";
 import { retryDelay } from "@/lib/processing/backoff";
 import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
 import { processImage, recordImages } from "@/lib/processing/process-image";
+import { requestChanged } from "@/lib/requests/status-answers";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { FairQueue } from "./fair-queue";
 import type { JobRunner } from "./job-runner";
@@ -124,6 +125,7 @@ export class InlineRunner implements JobRunner {
               await releaseImages(images.map((image) => ({ imageId: image.id, error: null, uncount: true })));
               return;
             }
+            if (images.length > 0) requestChanged(requestId);
             this.queue.supply(requestId, images, limit);
             this.pump();
           },
@@ -153,6 +155,7 @@ export class InlineRunner implements JobRunner {
       const work = await processImage(image, { maxAttempts: this.options.maxAttempts });
       if (work.kind === "retry") {
         await releaseImages([work.release]);
+        requestChanged(image.requestId);
         this.later(work.delayMs, () => this.track(this.retry(image)));
       } else {
         outcome = work.outcome;
@@ -174,7 +177,10 @@ export class InlineRunner implements JobRunner {
 
   private async retry(image: ClaimedImage) {
     const [claimed] = await claimImages([image.id]).catch(() => [] as ClaimedImage[]);
-    if (claimed) this.queue.putBack(claimed, claimed.requestId);
+    if (claimed) {
+      requestChanged(claimed.requestId);
+      this.queue.putBack(claimed, claimed.requestId);
+    }
     this.pump();
   }
 

@@ -1,9 +1,10 @@
 import "server-only";
-import { closeRequest, findRequest } from "@/db/queries";
+import { closeRequest as closeRequestRow, findRequest } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputCsvKey } from "@/lib/storage/keys";
 import { buildOutputCsv } from "@/lib/requests/output-csv";
+import { requestChanged } from "@/lib/requests/status-answers";
 
 /**
  * Closes a request whose every image is finished: writes the output CSV and the final status.
@@ -58,4 +59,11 @@ export async function closeWithoutOutputCsv(requestId: string): Promise<boolean>
     outputCsvKey: null,
     error: OUTPUT_CSV_NOT_STORED,
   });
+}
+
+/** Closes the request's row and lets status answer with the change at once. */
+async function closeRequest(close: Parameters<typeof closeRequestRow>[0]): Promise<boolean> {
+  const closed = await closeRequestRow(close);
+  requestChanged(close.requestId);
+  return closed;
 }

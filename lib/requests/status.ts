@@ -5,10 +5,16 @@ import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
 import { outputUrlOf, thumbnailUrlOf } from "./output-url";
-import type { ImageStatus, Progress, RequestStatus, RequestSummary } from "@/lib/contract";
+import type { ImageStatus, Progress, RequestStatus, RequestStatusLight, RequestSummary } from "@/lib/contract";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+
+/** A request's state from its counters alone: one row read, whatever the size of the request. */
+export async function getRequestStatusLight(requestId: string): Promise<RequestStatusLight | null> {
+  const request = await findRequest(requestId);
+  return request ? lightStatus(request) : null;
+}
 
 /**
  * A request's state from its counters, plus one page of its products with their images.
@@ -54,10 +60,7 @@ export async function getRequestStatus({
   };
 
   return {
-    ...summarize(request),
-    updatedAt: request.updatedAt.toISOString(),
-    quality: request.quality,
-    error: request.error,
+    ...lightStatus(request),
     products: await Promise.all(
       productRows.map(async (row) => ({
         serialNumber: row.serialNumber,
@@ -67,6 +70,15 @@ export async function getRequestStatus({
       })),
     ),
     pagination: { page: current, pageSize: size, totalItems: request.totalProducts, totalPages },
+  };
+}
+
+function lightStatus(request: RequestRow): RequestStatusLight {
+  return {
+    ...summarize(request),
+    updatedAt: request.updatedAt.toISOString(),
+    quality: request.quality,
+    error: request.error,
     webhook: request.webhookUrl
       ? {
           url: shownWebhookUrl(request.webhookUrl),

@@ -9,6 +9,7 @@ import { metrics } from "@/lib/metrics";
 import { retryDelay } from "@/lib/processing/backoff";
 import { requestLinks } from "@/lib/requests/links";
 import { progressOf } from "@/lib/requests/status";
+import { requestChanged } from "@/lib/requests/status-answers";
 
 export type WebhookAttempt = { kind: "delivered" | "failed" | "skipped" } | { kind: "retry"; delayMs: number };
 
@@ -67,6 +68,7 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
     finalFailure,
     error: failure?.message ?? null,
   });
+  requestChanged(requestId);
   if (attempts === null) return { kind: "skipped" };
   const outcome = failure === null ? "delivered" : finalFailure ? "failed" : "retry";
   metrics.webhookDeliveries.inc({ outcome });

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Answers are shared for a minute here, so only invalidation can make a change show.
+vi.hoisted(() => {
+  process.env.STATUS_CACHE_MS = "60000";
+});
+
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { requests } from "@/db/schema";
+import { getStatus, settle, uploadCsv } from "@/test/api";
+import { expectContract } from "@/test/contract";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { photoJpeg } from "@/test/sample-images";
+import { GET as statusRoute } from "./route";
+
+const status = { method: "get", path: "/api/csv/status/{requestId}" } as const;
+let images: ImageServer;
+let requestId: string;
+
+beforeAll(async () => {
+  images = await startImageServer();
+  images.route("/a.jpg", serveBytes(await photoJpeg(), "image/jpeg"));
+  const csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,"${images.url("/a.jpg")},${images.url("/gone.jpg")}"\n`;
+  requestId = (await (await uploadCsv(csv)).json()).requestId;
+  await settle(requestId);
+});
+
+afterAll(() => images.close());
+
+function poll(query = "", etag?: string) {
+  return statusRoute(
+    new Request(`http://127.0.0.1:3999/api/csv/status/${requestId}${query}`, {
+      headers: etag ? { "if-none-match": etag } : {},
+    }),
+    { params: Promise.resolve({ requestId }) },
+  );
+}
+
+describe("status for pollers", () => {
+  it("answers counters alone with products=0", async () => {
+    const light = await poll("?products=0");
+    expect(light.status).toBe(200);
+    const body = (await expectContract(light, status)) as Record<string, unknown>;
+    expect(body).toMatchObject({ requestId, status: "completed", progress: { processedImages: 1, failedImages: 1 } });
+    expect(body).not.toHaveProperty("products");
+    expect(body).not.toHaveProperty("pagination");
+    const full = (await (await poll()).json()) as Record<string, unknown>;
+    expect(full.products).toHaveLength(1);
+  });
+
+  it("sends an ETag and answers 304 without a body while nothing changed", async () => {
+    const first = await poll("?products=0");
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await poll("?products=0", etag);
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(await again.text()).toBe("");
+    await expectContract(again, status);
+    // Another form or page is another answer with its own tag.
+    expect((await poll("", etag)).status).toBe(200);
+  });
+
+  it("builds one answer for many pollers at once and shares it", async () => {
+    const answers = await Promise.all(Array.from({ length: 50 }, () => poll("?products=0")));
+    expect(new Set(answers.map((answer) => answer.headers.get("etag"))).size).toBe(1);
+    // A change made outside this process is seen when the shared answer expires, not before.
+    const db = await getDb();
+    await db.update(requests).set({ error: "changed elsewhere" }).where(eq(requests.id, requestId));
+    expect(((await (await poll("?products=0")).json()) as { error: string | null }).error).toBeNull();
+  });
+
+  it("answers afresh at once after this process changes the request", async () => {
+    const before = (await poll("?products=0")).headers.get("etag")!;
+    const csv = `S. No.,Product Name,Input Image Urls\n1,Mug,${images.url("/a.jpg")}\n`;
+    const other = (await (await uploadCsv(csv)).json()).requestId;
+    const processing = await getStatus(other, "?products=0");
+    const processingTag = processing.headers.get("etag")!;
+    await settle(other);
+    // Recording the image and closing the request dropped the other request's shared answer.
+    const finished = await getStatus(other, "?products=0", processingTag);
+    expect(finished.status).toBe(200);
+    expect(((await finished.json()) as { status: string }).status).toBe("completed");
+    expect((await poll("?products=0", before)).status).toBe(304);
+  });
+});
