@@ -70,3 +70,17 @@ export function sampleRss(pid: number, intervalMs = 50) {
     },
   };
 }
+
+/** CPU time (user + system) a process and its descendants have used so far, in milliseconds. */
+export function treeCpuMs(pid: number): number {
+  // /proc/<pid>/stat counts in clock ticks, 100 a second on Linux.
+  return processTree(pid).reduce((sum, member) => {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return sum + (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}

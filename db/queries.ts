@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { type Database, getDb } from "./client";
 import { images, products, requests, type ImageRow, type RequestRow } from "./schema";
 
@@ -238,26 +238,21 @@ export async function claimImages(imageIds: number[]): Promise<ClaimedImage[]> {
 }
 
 async function claim(db: Database, which: SQL | undefined): Promise<ClaimedImage[]> {
+  // One statement: the images marked, and what their request asks of them.
   const claimed = await db
     .update(images)
     .set({ status: "processing", attempts: sql`${images.attempts} + 1`, updatedAt: new Date() })
+    .from(requests)
     .where(
       and(
         which,
         inArray(images.status, ["pending", "processing"]),
-        sql`exists (select 1 from ${requests} where ${requests.id} = ${images.requestId} and ${requests.status} = 'processing')`,
+        eq(requests.id, images.requestId),
+        eq(requests.status, "processing"),
       ),
     )
-    .returning();
-  if (claimed.length === 0) return [];
-  const settings = await db
-    .select({ id: requests.id, quality: requests.quality })
-    .from(requests)
-    .where(inArray(requests.id, [...new Set(claimed.map((image) => image.requestId))]));
-  const quality = new Map(settings.map((request) => [request.id, request.quality]));
-  return claimed
-    .map((image) => ({ ...image, quality: quality.get(image.requestId)! }))
-    .sort((a, b) => a.position - b.position);
+    .returning({ ...getTableColumns(images), quality: requests.quality });
+  return claimed.sort((a, b) => a.position - b.position);
 }
 
 export type ImageRelease = {

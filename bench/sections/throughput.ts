@@ -8,6 +8,7 @@ import { imageSet, photoJpeg } from "../photos";
 import { pool } from "../pool";
 import { findProfile, monotonicUs, printProfile, summarizeProfile } from "../profile";
 import { type Figure, num, printFigure, printTable, ratioOf } from "../report";
+import { treeCpuMs } from "../rss";
 import { startServer } from "../server";
 import type { Section } from "./section";
 
@@ -31,15 +32,26 @@ async function imagesPerSecond(run: () => Promise<unknown>, images: number) {
   return { ms, imagesPerSecond: images / (ms / 1000) };
 }
 
-async function measure(origin: string, buffers: Buffer[], warmBytes: Buffer, urls: string[], warmUrl: string) {
+async function measure(
+  origin: string,
+  serverPid: number,
+  buffers: Buffer[],
+  warmBytes: Buffer,
+  urls: string[],
+  warmUrl: string,
+) {
   // The same buffers go through sharp five times: its operation cache would turn later rounds into lookups.
   sharp.cache(false);
   await bareCompress(warmBytes);
   // Two rounds, best of each: a few seconds per run is short enough for a neighbour's burst to show.
   const bare = CONCURRENCIES.map((concurrency) => ({ concurrency, imagesPerSecond: 0, ms: Infinity }));
+  let bareCpuMsPerImage = Infinity;
   for (let round = 0; round < BARE_ROUNDS; round++) {
     for (const best of bare) {
+      const cpuBefore = process.cpuUsage();
       const run = await imagesPerSecond(() => pool(buffers, best.concurrency, bareCompress), PHOTOS);
+      const cpu = process.cpuUsage(cpuBefore);
+      bareCpuMsPerImage = Math.min(bareCpuMsPerImage, (cpu.user + cpu.system) / 1000 / PHOTOS);
       if (run.imagesPerSecond > best.imagesPerSecond) Object.assign(best, run);
     }
   }
@@ -64,10 +76,18 @@ async function measure(origin: string, buffers: Buffer[], warmBytes: Buffer, url
   const rows = Array.from({ length: ROWS }, (_, row) => urls.slice(row * PER_ROW, (row + 1) * PER_ROW));
   const start = performance.now();
   const startUs = monotonicUs();
+  const serverCpuBefore = treeCpuMs(serverPid);
   const upload = await uploadCsv(origin, productCsv(rows), "throughput.csv");
   const finalStatus = await waitUntilFinished(origin, upload.accepted.requestId, 50);
   const ms = since(start);
-  const e2e = { ms, imagesPerSecond: PHOTOS / (ms / 1000), uploadMs: upload.ms };
+  const serverCpuMsPerImage = (treeCpuMs(serverPid) - serverCpuBefore) / PHOTOS;
+  const e2e = {
+    ms,
+    imagesPerSecond: PHOTOS / (ms / 1000),
+    uploadMs: upload.ms,
+    serverCpuMsPerImage,
+    bareCpuMsPerImage,
+  };
   const window = { startUs, endUs: monotonicUs(), name: "the end-to-end run only, upload to finish" };
   return { bare, downloadAndCompress, e2e, finalStatus, window };
 }
@@ -96,7 +116,7 @@ export const throughput: Section = {
     console.log(
       `   libuv thread pool (server and bench): ${uvPool}${process.env.UV_THREADPOOL_SIZE ? " (UV_THREADPOOL_SIZE)" : " (default; UV_THREADPOOL_SIZE unset)"}; ` +
         `os.availableParallelism() ${cores}; sharp threads per image ${sharp.concurrency()}; ` +
-        `server workers (WORKER_CONCURRENCY default, 2 × cores within 2–16) ${Math.max(2, Math.min(16, cores * 2))}`,
+        `server workers (WORKER_CONCURRENCY default, 4 × cores within 8–32) ${Math.max(8, Math.min(32, cores * 4))}`,
     );
 
     const profileDir = profile ? mkdtempSync(path.join(os.tmpdir(), "csv-bench-profile-")) : undefined;
@@ -104,6 +124,7 @@ export const throughput: Section = {
     const server = await startServer({ cpuProfileDir: profileDir, name: "throughput server" });
     const { bare, downloadAndCompress, e2e, finalStatus, window } = await measure(
       server.origin,
+      server.pid,
       photos.map((photo) => photo.bytes),
       warmPhoto.bytes,
       urls,
@@ -132,6 +153,11 @@ export const throughput: Section = {
       `   request ${finalStatus.status}: ${progress.processedImages} processed, ${progress.failedImages} failed; ` +
         `upload answered in ${num(e2e.uploadMs)} ms; ${finalStatus.polls} status polls meanwhile; ` +
         `bytes out/in ${num(finalStatus.totals.bytesOut / finalStatus.totals.bytesIn)}`,
+    );
+    console.log(
+      `   CPU per image: the server used ${num(e2e.serverCpuMsPerImage)} ms (all its threads, its status answers to ` +
+        `the poll included); bare sharp ${num(e2e.bareCpuMsPerImage)} ms. ${os.availableParallelism()} cores give ` +
+        `${num((os.availableParallelism() * 1000) / e2e.serverCpuMsPerImage)} img/s at most at the server's cost.`,
     );
     if (progress.failedImages > 0) {
       console.log(

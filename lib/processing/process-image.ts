@@ -14,7 +14,6 @@ import { fetchImage } from "@/lib/fetch/fetch-image";
 import { compressImage } from "@/lib/images/compress-image";
 import { logger } from "@/lib/logger";
 import { metrics } from "@/lib/metrics";
-import { requestChanged } from "@/lib/requests/status-answers";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
@@ -118,7 +117,6 @@ export async function processImage(
 /** Records finished images and counts them on their requests (see `recordImageOutcomes`). */
 export async function recordImages(outcomes: ImageOutcome[]): Promise<CountedOutcome[]> {
   const counted = await recordImageOutcomes(outcomes);
-  for (const requestId of new Set(counted.map((outcome) => outcome.requestId))) requestChanged(requestId);
   const byId = new Map(outcomes.map((outcome) => [outcome.imageId, outcome]));
   for (const { imageId, counted: first } of counted) {
     const outcome = byId.get(imageId);
@@ -150,11 +148,9 @@ export async function attemptImage(
 ): Promise<ImageAttempt> {
   const [image] = await claimImages([imageId]);
   if (!image) return { kind: "skipped" };
-  requestChanged(image.requestId);
   const work = await processImage(image, { maxAttempts });
   if (work.kind === "retry") {
     await releaseImages([work.release]);
-    requestChanged(image.requestId);
     return { kind: "retry", requestId: image.requestId, delayMs: work.delayMs, reason: work.reason };
   }
   return toAttempt(work.outcome, await recordImages([work.outcome]));

@@ -8,9 +8,9 @@ import { getRequestStatus, getRequestStatusLight } from "./status";
  *
  * Fifty clients polling a large request must not cost fifty database reads a round: an answer is
  * built once and served to every caller for up to `STATUS_CACHE_MS`, and callers who arrive while
- * it is being built wait for that one build. Whatever this process changes about a request (an
- * image recorded, the request closed, its webhook delivered) drops the request's answers at once, so
- * only changes made elsewhere (another instance, Inngest) are seen up to `STATUS_CACHE_MS` late.
+ * it is being built wait for that one build. Progress may show up to `STATUS_CACHE_MS` late; the
+ * changes a client acts on (the request closed, its webhook delivered) drop the request's answers at
+ * once when this process makes them.
  */
 
 export type StatusAnswer = { body: string; etag: string };
@@ -43,7 +43,7 @@ export function statusAnswer({ requestId, products, page, pageSize }: StatusQues
   return answer;
 }
 
-/** The request changed here: its next status answer is built afresh. */
+/** The request closed or its webhook changed here: its next status answer is built afresh. */
 export function requestChanged(requestId: string) {
   answers.delete(requestId);
 }
