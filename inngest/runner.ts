@@ -8,6 +8,8 @@ export const inngestRunner: JobRunner = {
   name: "inngest",
   // Inngest keeps its own queue: nothing to resume in this process.
   async start() {},
+  // Steps under way when the process stops are run again by Inngest: nothing to hand back here.
+  async stop() {},
   // Inngest's own server runs the work; its reachability shows when an upload sends an event.
   health: () => ({ ok: true }),
   async requestAccepted(requestId) {

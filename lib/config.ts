@@ -57,6 +57,8 @@ const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     NEXT_PHASE: optionalString,
+    // Next.js's own: set, it leaves SIGTERM and SIGINT to the service (lib/shutdown.ts).
+    NEXT_MANUAL_SIG_HANDLE: flag(false),
     PORT: int(3000, 1, 65535),
     PUBLIC_BASE_URL: httpUrl,
 
@@ -156,6 +158,7 @@ const schema = z
     return {
       env: env.NODE_ENV,
       isBuildPhase: env.NEXT_PHASE === "phase-production-build",
+      handlesSignals: env.NEXT_MANUAL_SIG_HANDLE,
       port: env.PORT,
       publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
       database: env.DATABASE_URL

@@ -39,8 +39,13 @@ export class AppError extends Error {
 }
 
 /** An upload refused before anything was stored, in the shape upload clients read: `isValid`, `errors`. */
-export function rejectedUpload(code: AppErrorCode, message: string): AppError {
-  return new AppError(code, message, { isValid: false, errors: [{ row: null, column: null, message }], errorCount: 1 });
+export function rejectedUpload(code: AppErrorCode, message: string, headers?: Record<string, string>): AppError {
+  return new AppError(
+    code,
+    message,
+    { isValid: false, errors: [{ row: null, column: null, message }], errorCount: 1 },
+    headers,
+  );
 }
 
 export class ImageFailure extends Error {

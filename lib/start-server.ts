@@ -3,6 +3,7 @@ import { DatabaseFolderInUseError } from "@/db/pglite-lock";
 import { config } from "./config";
 import { getJobRunner } from "./jobs/job-runner";
 import { logger } from "./logger";
+import { installShutdown } from "./shutdown";
 import { getStorage } from "./storage/get-storage";
 
 const DATABASE_RETRY_MS = 10_000;
@@ -35,7 +36,9 @@ export async function startServer() {
   } catch (error) {
     logger.error({ err: error }, "storage is not usable");
   }
-  await (await getJobRunner()).start();
+  const runner = await getJobRunner();
+  await runner.start();
+  installShutdown(runner);
   logger.info(
     { database: config.database.kind, storage: config.storage.kind, runner: config.jobs.runner },
     "service started",

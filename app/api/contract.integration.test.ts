@@ -11,6 +11,7 @@ import { getJobRunner, provideJobRunner } from "@/lib/jobs/job-runner";
 import { download, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { unreachableRunner } from "@/test/runners";
 import { photoJpeg } from "@/test/sample-images";
 
 /**
@@ -60,12 +61,7 @@ describe("the API answers as its OpenAPI document says", () => {
 
     // The workers cannot take the request (Inngest's server down, say): nothing is kept.
     const runner = await getJobRunner();
-    provideJobRunner(async () => ({
-      name: "inngest",
-      start: async () => {},
-      health: () => ({ ok: true }),
-      requestAccepted: async () => Promise.reject(new Error("the Inngest server cannot be reached")),
-    }));
+    provideJobRunner(async () => unreachableRunner());
     try {
       const unavailable = await uploadCsv(csv);
       expect(unavailable.status).toBe(503);

@@ -28,6 +28,8 @@ export function appServerEnv({
     FETCH_TIMEOUT_MS: "10000",
     RETRY_BASE_MS: "200",
     NEXT_TELEMETRY_DISABLED: "1",
+    // As `npm start` runs it: the service stops itself cleanly on SIGTERM (lib/shutdown.ts).
+    NEXT_MANUAL_SIG_HANDLE: "true",
   };
 }
 

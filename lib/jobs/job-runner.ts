@@ -7,6 +7,8 @@ export interface JobRunner {
   requestAccepted(requestId: string): Promise<void>;
   /** Whether it takes work now; `error` says why not (shutting down, not started). */
   health(): { ok: boolean; error?: string };
+  /** Shutdown: stops taking work and finishes or puts back what is under way within `graceMs`. */
+  stop(graceMs: number): Promise<void>;
 }
 
 type RunnerLoader = () => Promise<JobRunner>;

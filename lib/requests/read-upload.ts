@@ -6,6 +6,7 @@ import { config } from "@/lib/config";
 import { CsvUpload, fileTooLarge } from "@/lib/csv/csv-upload";
 import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
 import { AppError, rejectedUpload } from "@/lib/errors";
+import { shuttingDown } from "@/lib/shutdown";
 
 /** Multipart framing around the file; a body declared larger than the limit plus this is refused unread. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -31,6 +32,13 @@ export type ReadUpload = {
  * endless body holds a connection for `UPLOAD_TIMEOUT_MS` at most.
  */
 export async function readUpload(request: Request): Promise<ReadUpload> {
+  if (shuttingDown()) {
+    throw rejectedUpload(
+      "unavailable:jobs",
+      "The service is restarting; nothing was kept. Please try again in a moment.",
+      { "Retry-After": "10" },
+    );
+  }
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
     throw rejectedUpload(

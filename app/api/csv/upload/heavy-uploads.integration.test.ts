@@ -12,6 +12,7 @@ import { GET as healthRoute } from "@/app/api/health/route";
 import { getDb } from "@/db/client";
 import { images, products } from "@/db/schema";
 import { getJobRunner, provideJobRunner, type JobRunner } from "@/lib/jobs/job-runner";
+import { recordingRunner } from "@/test/runners";
 import { uploadCsv } from "@/test/api";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { POST as uploadRoute } from "./route";
@@ -27,12 +28,7 @@ let realRunner: JobRunner;
 
 beforeAll(async () => {
   realRunner = await getJobRunner();
-  provideJobRunner(async () => ({
-    name: "inline",
-    start: async () => {},
-    health: () => ({ ok: true }),
-    requestAccepted: async (requestId) => void accepted.push(requestId),
-  }));
+  provideJobRunner(async () => recordingRunner(accepted));
 });
 
 afterAll(() => provideJobRunner(async () => realRunner));
