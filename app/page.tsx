@@ -1,11 +1,13 @@
 import { redirect } from "next/navigation";
 import { connection } from "next/server";
+import { DatabaseUnavailable } from "@/components/database-unavailable";
 import { RecentRequests } from "@/components/recent-requests";
 import { SampleCsvDownload } from "@/components/sample-csv-download";
 import { UploadPanel } from "@/components/upload-panel";
 import { pageNumber } from "@/components/page-number";
 import { loadSeed } from "@/components/server-seed";
 import { config } from "@/lib/config";
+import { loadPageData } from "@/lib/database-status";
 import { listRequests } from "@/lib/requests/list-requests";
 
 const PAGE_SIZE = 10;
@@ -18,7 +20,9 @@ export default async function HomePage({
   // Rendered per request: the list comes from the database, which `next build` must not need.
   await connection();
   const page = pageNumber((await searchParams).page);
-  const { data: list, fetchedAt } = await loadSeed(() => listRequests({ page, pageSize: PAGE_SIZE }));
+  const loaded = await loadPageData(() => loadSeed(() => listRequests({ page, pageSize: PAGE_SIZE })));
+  if (!loaded.ok) return <DatabaseUnavailable retryHref={page > 1 ? `/?page=${page}` : "/"} />;
+  const { data: list, fetchedAt } = loaded.data;
   if (list.requests.length === 0 && page > list.pagination.totalPages)
     redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
   const { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength } = config.csv;

@@ -103,3 +103,21 @@ test("one server per embedded database folder: a second one refuses to start, na
   expect((await statusOf(next.origin, accepted.requestId)).status).toBe("completed");
   expect(JSON.parse(readFileSync(`${data}/pglite.lock`, "utf8")).pid).toBe(next.pid);
 });
+
+test("pages say the database cannot be reached instead of failing, and health names it", async ({ page }) => {
+  test.setTimeout(120_000);
+  const closedPort = await freePort();
+  const server = start(path.resolve(".data/e2e-no-database"), await freePort(), {
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/none`,
+  });
+  await expect
+    .poll(async () => (await fetch(`${server.origin}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 })
+    .toBe(503);
+  const health = await (await fetch(`${server.origin}/api/health`)).json();
+  expect(health.error).toMatch(/^database: PostgreSQL \(DATABASE_URL\) cannot be reached/);
+
+  for (const path of ["/", "/requests/00000000-0000-4000-8000-000000000000"]) {
+    await page.goto(`${server.origin}${path}`);
+    await expect(page.getByTestId("database-unavailable")).toContainText("The database cannot be reached right now");
+  }
+});

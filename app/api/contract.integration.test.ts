@@ -112,6 +112,16 @@ describe("the API answers as its OpenAPI document says", () => {
     await expectContract(badPage, list);
   });
 
+  it("a method a path does not serve: 405 with Allow and a message", async () => {
+    const { POST: postStatus } = await import("@/app/api/csv/status/[requestId]/route");
+    const { GET: getUpload } = await import("@/app/api/csv/upload/route");
+    const wrong = postStatus();
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET, HEAD");
+    expect(await wrong.json()).toEqual({ error: "This path answers GET, HEAD only.", code: "method_not_allowed" });
+    expect(getUpload().headers.get("allow")).toBe("POST");
+  });
+
   it("health and the OpenAPI document itself", async () => {
     const health = await healthRoute();
     expect(health.status).toBe(200);

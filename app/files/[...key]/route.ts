@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { handleErrors } from "@/lib/http";
+import { handleErrors, methodsNotAllowed } from "@/lib/http";
 import { getStorage } from "@/lib/storage/get-storage";
 import { isSafeKey } from "@/lib/storage/local-storage";
 import { IMMUTABLE_CACHE } from "@/lib/storage/storage";
@@ -34,3 +34,5 @@ function safeDecode(segment: string): string {
     return "";
   }
 }
+
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");

@@ -3,8 +3,10 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { cache } from "react";
 import { pageNumber } from "@/components/page-number";
+import { DatabaseUnavailable } from "@/components/database-unavailable";
 import { RequestStatusView } from "@/components/request-status-view";
 import { loadSeed } from "@/components/server-seed";
+import { loadPageData } from "@/lib/database-status";
 import { getRequestStatus } from "@/lib/requests/status";
 
 type Props = {
@@ -16,20 +18,24 @@ const PAGE_SIZE = 20;
 
 // Metadata and page ask for the same status; one database round trip serves both.
 const loadStatus = cache((requestId: string, page: number) =>
-  loadSeed(() => getRequestStatus({ requestId, page, pageSize: PAGE_SIZE })),
+  loadPageData(() => loadSeed(() => getRequestStatus({ requestId, page, pageSize: PAGE_SIZE }))),
 );
 
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   await connection();
   const [{ requestId }, search] = await Promise.all([params, searchParams]);
-  const { data: status } = await loadStatus(requestId, pageNumber(search.page));
-  return { title: status ? status.fileName : "Request not found" };
+  const loaded = await loadStatus(requestId, pageNumber(search.page));
+  if (!loaded.ok) return { title: "Database unavailable" };
+  return { title: loaded.data.data ? loaded.data.data.fileName : "Request not found" };
 }
 
 export default async function RequestPage({ params, searchParams }: Props) {
   await connection();
   const [{ requestId }, search] = await Promise.all([params, searchParams]);
-  const { data: status, fetchedAt } = await loadStatus(requestId, pageNumber(search.page));
+  const page = pageNumber(search.page);
+  const loaded = await loadStatus(requestId, page);
+  if (!loaded.ok) return <DatabaseUnavailable retryHref={`/requests/${encodeURIComponent(requestId)}`} />;
+  const { data: status, fetchedAt } = loaded.data;
   if (!status) notFound();
   return <RequestStatusView initialStatus={status} fetchedAt={fetchedAt} />;
 }

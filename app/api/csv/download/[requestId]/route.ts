@@ -1,4 +1,4 @@
-import { handleErrors } from "@/lib/http";
+import { handleErrors, methodsNotAllowed } from "@/lib/http";
 import { openOutputCsv } from "@/lib/requests/download";
 
 /** The output CSV as an attachment; 409 with the status while the request is still processing. */
@@ -16,3 +16,5 @@ export const GET = handleErrors(
     });
   },
 );
+
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
