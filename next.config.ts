@@ -6,7 +6,15 @@ import "./lib/config";
 const nextConfig: NextConfig = {
   // Loaded from node_modules at run time: PGlite ships WebAssembly and data files beside its code;
   // prom-client keeps one registry per process only if every bundle loads the same copy.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "sharp", "prom-client"],
+  // rate-limiter-flexible loads drizzle-orm at run time: both must be the one copy in node_modules.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "postgres",
+    "sharp",
+    "prom-client",
+    "rate-limiter-flexible",
+    "drizzle-orm",
+  ],
   // `next dev` serves its scripts and hot reload to these hosts besides localhost: a developer who
   // opens http://127.0.0.1:3000 gets a working dashboard.
   allowedDevOrigins: ["127.0.0.1"],

@@ -23,6 +23,9 @@ const sharedEnv = {
   // Health answers from fresh probes, so a test sees a part go down at once.
   HEALTH_CACHE_MS: "0",
   STATUS_CACHE_MS: "0",
+  // Every test client shares one address; the rate-limit tests set their own limits.
+  RATE_LIMIT_UPLOADS_PER_MINUTE: "100000",
+  RATE_LIMIT_REQUESTS_AT_ONCE: "10000",
 };
 
 const base = {

@@ -6,6 +6,7 @@ import { SampleCsvDownload } from "@/components/sample-csv-download";
 import { UploadPanel } from "@/components/upload-panel";
 import { pageNumber } from "@/components/page-number";
 import { loadSeed } from "@/components/server-seed";
+import { identifyPageClient } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { loadPageData } from "@/lib/database-status";
 import { listRequests } from "@/lib/requests/list-requests";
@@ -20,7 +21,10 @@ export default async function HomePage({
   // Rendered per request: the list comes from the database, which `next build` must not need.
   await connection();
   const page = pageNumber((await searchParams).page);
-  const loaded = await loadPageData(() => loadSeed(() => listRequests({ page, pageSize: PAGE_SIZE })));
+  const loaded = await loadPageData(async () => {
+    const client = await identifyPageClient();
+    return loadSeed(() => listRequests(client, { page, pageSize: PAGE_SIZE }));
+  });
   if (!loaded.ok) return <DatabaseUnavailable retryHref={page > 1 ? `/?page=${page}` : "/"} />;
   const { data: list, fetchedAt } = loaded.data;
   if (list.requests.length === 0 && page > list.pagination.totalPages)

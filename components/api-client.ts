@@ -1,5 +1,13 @@
 import type { z } from "zod";
-import { ErrorBody, RequestList, RequestStatus, RequestStatusLight } from "@/lib/contract";
+import {
+  ApiKeyList,
+  CreatedApiKey,
+  ErrorBody,
+  RequestList,
+  RequestStatus,
+  RequestStatusLight,
+  Session,
+} from "@/lib/contract";
 
 /** Browser-side calls to the service's JSON API and the React Query keys they are cached under. */
 
@@ -8,6 +16,7 @@ export const queryKeys = {
   requestProgress: (requestId: string) => ["request-progress", requestId] as const,
   requestStatus: (requestId: string, page: number, pageSize: number, version: string) =>
     ["request-status", requestId, { page, pageSize, version }] as const,
+  apiKeys: () => ["api-keys"] as const,
 };
 
 export class ApiError extends Error {
@@ -81,4 +90,45 @@ export function fetchRequestProgress({
   signal?: AbortSignal;
 }): Promise<RequestStatusLight> {
   return getJson(`/api/csv/status/${encodeURIComponent(requestId)}?products=0`, RequestStatusLight, signal);
+}
+
+/** A JSON call that changes something; an error answer becomes an ApiError with the server's message. */
+async function send<T extends z.ZodType>(
+  method: "POST" | "DELETE",
+  url: string,
+  body: unknown,
+  schema: T | null,
+): Promise<z.output<T> | null> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? { Accept: "application/json" } : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer: unknown = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = ErrorBody.safeParse(answer);
+    throw new ApiError(error.success ? error.data.error : `The server answered ${response.status}.`, response.status);
+  }
+  return schema ? parseAnswer(schema, answer, response.status) : null;
+}
+
+/** Keys mode: signs the dashboard in with an API key; the server sets the session cookie. */
+export async function signIn(apiKey: string): Promise<Session> {
+  return (await send("POST", "/api/session", { apiKey }, Session))!;
+}
+
+export async function signOut(): Promise<void> {
+  await send("DELETE", "/api/session", undefined, null);
+}
+
+export function fetchApiKeys(): Promise<ApiKeyList> {
+  return getJson("/api/keys", ApiKeyList);
+}
+
+export async function createApiKey(name: string): Promise<CreatedApiKey> {
+  return (await send("POST", "/api/keys", { name: name.trim() || undefined }, CreatedApiKey))!;
+}
+
+export async function revokeApiKey(prefix: string): Promise<void> {
+  await send("DELETE", `/api/keys/${encodeURIComponent(prefix)}`, undefined, null);
 }

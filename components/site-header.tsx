@@ -1,6 +1,14 @@
 import Link from "next/link";
+import { cookies } from "next/headers";
+import { readSession, SESSION_COOKIE } from "@/lib/auth/session";
+import { config } from "@/lib/config";
+import { SignOutButton } from "./sign-out-button";
 
-export function SiteHeader() {
+const NAV_LINK = "rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900";
+
+export async function SiteHeader() {
+  // Keys mode: the signed-in dashboard also manages its keys and can sign out.
+  const signedIn = config.auth.mode === "keys" && readSession((await cookies()).get(SESSION_COOKIE)?.value) !== null;
   return (
     <header className="border-b border-slate-200 bg-white/90 backdrop-blur supports-[backdrop-filter]:bg-white/75">
       <div className="mx-auto flex h-14 w-full max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
@@ -9,18 +17,18 @@ export function SiteHeader() {
           <span>CSV Image Compressor</span>
         </Link>
         <nav aria-label="Main" className="flex items-center gap-1 text-sm">
-          <Link
-            href="/"
-            className="hidden rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline-block"
-          >
+          <Link href="/" className={`hidden sm:inline-block ${NAV_LINK}`}>
             Dashboard
           </Link>
-          <Link
-            href="/docs"
-            className="rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
-          >
+          {signedIn && (
+            <Link href="/keys" className={NAV_LINK}>
+              API keys
+            </Link>
+          )}
+          <Link href="/docs" className={NAV_LINK}>
             API docs
           </Link>
+          {signedIn && <SignOutButton />}
         </nav>
       </div>
     </header>

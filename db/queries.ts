@@ -1,13 +1,33 @@
 import "server-only";
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { type Database, getDb } from "./client";
-import { images, products, requests, type ImageRow, type RequestRow } from "./schema";
+import {
+  apiKeys,
+  type ApiKeyRow,
+  idempotencyKeys,
+  images,
+  products,
+  requests,
+  workspaces,
+  type ImageRow,
+  type RequestRow,
+  type WorkspaceRow,
+} from "./schema";
 
 /** Every database operation of the service, one function each. Callers never build SQL. */
 
 export type NewRequest = Pick<
   RequestRow,
-  "id" | "fileName" | "inputCsvKey" | "inputCsvUrl" | "quality" | "totalProducts" | "totalImages" | "webhookUrl"
+  | "id"
+  | "owner"
+  | "clientKey"
+  | "fileName"
+  | "inputCsvKey"
+  | "inputCsvUrl"
+  | "quality"
+  | "totalProducts"
+  | "totalImages"
+  | "webhookUrl"
 >;
 export type NewProduct = {
   position: number;
@@ -77,11 +97,25 @@ export async function findRequest(requestId: string): Promise<RequestRow | null>
   return row ?? null;
 }
 
-export async function listRecentRequests({ limit, offset }: { limit: number; offset: number }) {
+/** The owner of a request: null when it has none, undefined when there is no such request. */
+export async function findRequestOwner(requestId: string): Promise<string | null | undefined> {
+  const db = await getDb();
+  const [row] = await db.select({ owner: requests.owner }).from(requests).where(eq(requests.id, requestId));
+  return row?.owner;
+}
+
+/** One owner's requests, newest first. */
+export async function listRecentRequests({ owner, limit, offset }: { owner: string; limit: number; offset: number }) {
   const db = await getDb();
   const [rows, [{ total }]] = await Promise.all([
-    db.select().from(requests).orderBy(desc(requests.createdAt), desc(requests.id)).limit(limit).offset(offset),
-    db.select({ total: count() }).from(requests),
+    db
+      .select()
+      .from(requests)
+      .where(eq(requests.owner, owner))
+      .orderBy(desc(requests.createdAt), desc(requests.id))
+      .limit(limit)
+      .offset(offset),
+    db.select({ total: count() }).from(requests).where(eq(requests.owner, owner)),
   ]);
   return { rows, total };
 }
@@ -464,4 +498,170 @@ export async function countUnfinishedImages(): Promise<number> {
     .innerJoin(requests, eq(requests.id, images.requestId))
     .where(and(inArray(images.status, ["pending", "processing"]), eq(requests.status, "processing")));
   return row.count;
+}
+
+export async function findWorkspaceByName(name: string): Promise<WorkspaceRow | null> {
+  const db = await getDb();
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.name, name));
+  return row ?? null;
+}
+
+export async function findWorkspace(id: string): Promise<WorkspaceRow | null> {
+  const db = await getDb();
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.id, id));
+  return row ?? null;
+}
+
+/** Creates a workspace unless one of that name exists; either way returns it. */
+export async function ensureWorkspace(workspace: Pick<WorkspaceRow, "id" | "name" | "webhookSecret">) {
+  const db = await getDb();
+  await db.insert(workspaces).values(workspace).onConflictDoNothing({ target: workspaces.name });
+  return (await findWorkspaceByName(workspace.name))!;
+}
+
+export async function insertApiKey(key: Pick<ApiKeyRow, "workspaceId" | "prefix" | "hash" | "name">) {
+  const db = await getDb();
+  const [row] = await db.insert(apiKeys).values(key).returning();
+  return row;
+}
+
+/** A key by its prefix, with its workspace; revoked keys too (the caller decides). */
+export async function findApiKey(prefix: string) {
+  const db = await getDb();
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix));
+  return row ?? null;
+}
+
+export async function findApiKeyById(id: number) {
+  const db = await getDb();
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  return row ?? null;
+}
+
+/** Notes a key's use; at most once a minute, so a busy client does not write on every call. */
+export async function touchApiKey(id: number) {
+  const db = await getDb();
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: new Date() })
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`,
+      ),
+    );
+}
+
+/** Keys of one workspace, or of all, newest first, with their workspace's name. */
+export async function listApiKeys(workspaceId?: string) {
+  const db = await getDb();
+  return db
+    .select({
+      prefix: apiKeys.prefix,
+      name: apiKeys.name,
+      workspace: workspaces.name,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .innerJoin(workspaces, eq(workspaces.id, apiKeys.workspaceId))
+    .where(workspaceId ? eq(apiKeys.workspaceId, workspaceId) : undefined)
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+}
+
+/** Ends a key at once; with `workspaceId`, only that workspace's. Returns whether a key was revoked. */
+export async function revokeApiKey({ prefix, workspaceId }: { prefix: string; workspaceId?: string }) {
+  const db = await getDb();
+  const revoked = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(apiKeys.prefix, prefix),
+        sql`${apiKeys.revokedAt} is null`,
+        workspaceId ? eq(apiKeys.workspaceId, workspaceId) : undefined,
+      ),
+    )
+    .returning({ id: apiKeys.id });
+  return revoked.length > 0;
+}
+
+/** Requests of one client still processing: the limit on requests at once. */
+export async function countProcessingRequests(clientKey: string): Promise<number> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ count: count() })
+    .from(requests)
+    .where(and(eq(requests.clientKey, clientKey), eq(requests.status, "processing")));
+  return row.count;
+}
+
+/**
+ * Takes an idempotency key for an upload about to be accepted. Returns null when the key was free
+ * (the caller goes on), else the row already there. A row older than `maxAgeMs` is replaced.
+ */
+export async function claimIdempotencyKey({
+  scope,
+  key,
+  fingerprint,
+  maxAgeMs,
+}: {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  maxAgeMs: number;
+}) {
+  const db = await getDb();
+  await db
+    .delete(idempotencyKeys)
+    .where(
+      and(
+        eq(idempotencyKeys.scope, scope),
+        eq(idempotencyKeys.key, key),
+        sql`${idempotencyKeys.createdAt} < now() - make_interval(secs => ${maxAgeMs / 1000})`,
+      ),
+    );
+  const inserted = await db
+    .insert(idempotencyKeys)
+    .values({ scope, key, fingerprint })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (inserted.length > 0) return null;
+  const [row] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  return row ?? null;
+}
+
+export async function findIdempotencyKey({ scope, key }: { scope: string; key: string }) {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  return row ?? null;
+}
+
+export async function saveIdempotentResponse({
+  scope,
+  key,
+  response,
+}: {
+  scope: string;
+  key: string;
+  response: Record<string, unknown>;
+}) {
+  const db = await getDb();
+  await db
+    .update(idempotencyKeys)
+    .set({ response })
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+}
+
+/** Frees a key whose upload was refused or failed: the client may try again with it. */
+export async function releaseIdempotencyKey({ scope, key }: { scope: string; key: string }) {
+  const db = await getDb();
+  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }

@@ -3,8 +3,10 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -23,11 +25,46 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 };
 
+/** A team using the service with API keys (AUTH_MODE=keys): its requests are its own. */
+export const workspaces = pgTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  /** Signs this workspace's webhook deliveries (Standard Webhooks, `whsec_…`). */
+  webhookSecret: text("webhook_secret").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** A workspace's API key. Only its hash is kept; the prefix identifies it in lists and logs. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: serial("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    prefix: text("prefix").notNull().unique(),
+    /** SHA-256 of the whole key: keys are long random strings, so a fast hash is enough. */
+    hash: text("hash").notNull(),
+    name: text("name"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [index("api_keys_workspace_idx").on(table.workspaceId)],
+);
+
 /** One uploaded CSV. The counters let status answer without scanning its images. */
 export const requests = pgTable(
   "requests",
   {
     id: text("id").primaryKey(),
+    /**
+     * Whose request it is: `ws:<workspace id>` in keys mode, `anon:<cookie>` for a browser in open
+     * mode, null for an API client in open mode (listed to nobody, reachable by its id).
+     */
+    owner: text("owner"),
+    /** Who sent it, for limits on requests at once: the workspace, else the client's address. */
+    clientKey: text("client_key"),
     status: requestStatus("status").notNull().default("processing"),
     fileName: text("file_name").notNull(),
     inputCsvKey: text("input_csv_key").notNull(),
@@ -49,7 +86,12 @@ export const requests = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
     ...timestamps,
   },
-  (table) => [index("requests_created_at_idx").on(table.createdAt), index("requests_status_idx").on(table.status)],
+  (table) => [
+    index("requests_created_at_idx").on(table.createdAt),
+    index("requests_status_idx").on(table.status),
+    index("requests_owner_idx").on(table.owner, table.createdAt),
+    index("requests_client_status_idx").on(table.clientKey, table.status),
+  ],
 );
 
 /** One row of the CSV, in input order (`position`). */
@@ -103,3 +145,31 @@ export const images = pgTable(
 
 export type RequestRow = typeof requests.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;
+
+/**
+ * Uploads sent with an `Idempotency-Key`: the same key and body within a day answer the first 202
+ * again. A row without `response` is an upload still being accepted.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    /** The owner or client the key belongs to: two clients may use the same key. */
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the file and form fields: the same key with another body is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    response: jsonb("response").$type<Record<string, unknown>>(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.scope, table.key] })],
+);
+
+/** Points consumed per client and window, kept by rate-limiter-flexible (its Drizzle store). */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  points: integer("points").notNull(),
+  expire: timestamp("expire", { withTimezone: true, mode: "date" }),
+});
+
+export type WorkspaceRow = typeof workspaces.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -7,13 +7,14 @@ import { imageUrls } from "./support/image-server";
 test.describe("a CSV with problems", () => {
   let requestsBefore: number;
 
-  test.beforeEach(async ({ request }) => {
-    requestsBefore = (await listRequests(request)).pagination.totalItems;
+  // Listed with the browser's own cookies: the requests it would own.
+  test.beforeEach(async ({ page }) => {
+    requestsBefore = (await listRequests(page.request)).pagination.totalItems;
   });
 
-  test.afterEach(async ({ request }) => {
+  test.afterEach(async ({ page }) => {
     // Nothing is stored for a rejected file.
-    expect((await listRequests(request)).pagination.totalItems).toBe(requestsBefore);
+    expect((await listRequests(page.request)).pagination.totalItems).toBe(requestsBefore);
   });
 
   test("with a missing column is flagged in the preview and rejected by the server", async ({ page }) => {

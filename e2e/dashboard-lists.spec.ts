@@ -4,7 +4,9 @@ import { productCsv } from "./support/csv";
 import { imageUrls } from "./support/image-server";
 import { RequestPage } from "./support/request-page";
 
-test("recent uploads update themselves while a request is processing", async ({ page, request }) => {
+test("recent uploads update themselves while a request is processing", async ({ page }) => {
+  // The browser's own API client: what it uploads is listed to this browser.
+  const request = page.request;
   // The slow image keeps the request processing for about two seconds.
   const accepted = await uploadCsv(request, {
     name: "live-list.csv",
@@ -19,7 +21,9 @@ test("recent uploads update themselves while a request is processing", async ({ 
   await expect(item).toContainText("2 total · 100%");
 });
 
-test("recent uploads are paged once there are more than fit on one page", async ({ page, request }) => {
+test("recent uploads are paged once there are more than fit on one page", async ({ page }) => {
+  // The browser's own API client: what it uploads is listed to this browser.
+  const request = page.request;
   const pageSize = 10;
   const existing = (await listRequests(request)).pagination.totalItems;
   // Enough small requests (one tiny image each) for a second page.
@@ -47,7 +51,9 @@ test("recent uploads are paged once there are more than fit on one page", async 
   await expect(nav).toContainText(`Page 1 of ${pages}`);
 });
 
-test("a request's products are paged", async ({ page, request }) => {
+test("a request's products are paged", async ({ page }) => {
+  // The browser's own API client: what it uploads is listed to this browser.
+  const request = page.request;
   // 25 products sharing one image: a page of 20, then 5.
   const products = Array.from({ length: 25 }, (_, index) => ({
     serialNumber: index + 1,

@@ -25,7 +25,9 @@ for (const [device, viewport] of Object.entries(viewports)) {
   test.describe(`at ${device} width`, () => {
     test.use({ viewport });
 
-    test("dashboard, request page and not-found page", async ({ page, request }, testInfo) => {
+    test("dashboard, request page and not-found page", async ({ page }, testInfo) => {
+      // The browser's own API client: what it uploads is listed to this browser.
+      const request = page.request;
       // Hydration mismatches and uncaught errors show up here; a missing image (404) is expected.
       const problems: string[] = [];
       page.on("pageerror", (error) => problems.push(error.message));

@@ -18,7 +18,7 @@ const products: CsvProduct[] = [
 test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", async ({ page, request }) => {
   const dashboard = new DashboardPage(page);
   await dashboard.goto();
-  const before = (await listRequests(request)).pagination.totalItems;
+  const before = (await listRequests(page.request)).pagination.totalItems;
 
   await test.step("preview the CSV in the browser before uploading", async () => {
     await dashboard.chooseCsv("spring-catalogue.csv", productCsv(products));
@@ -28,7 +28,7 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
     await expect(dashboard.previewOk).toBeVisible();
     await expect(dashboard.preview.getByRole("cell", { name: "Meadow Poster, large" })).toBeVisible();
     // Nothing is sent until the seller clicks upload.
-    expect((await listRequests(request)).pagination.totalItems).toBe(before);
+    expect((await listRequests(page.request)).pagination.totalItems).toBe(before);
   });
 
   await test.step("upload with a webhook and land on the request page", async () => {

@@ -130,6 +130,15 @@ const schema = z
     INNGEST_CONCURRENCY: int(20, 1, 1000),
     INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
 
+    AUTH_MODE: z.enum(["open", "keys"]).default("open"),
+    AUTH_SECRET: optionalString.refine(
+      (value) => value === undefined || value.length >= 32,
+      "must be at least 32 characters (for example: openssl rand -base64 32)",
+    ),
+    TRUST_PROXY: flag(false),
+    RATE_LIMIT_UPLOADS_PER_MINUTE: int(30, 1, 100_000),
+    RATE_LIMIT_IMAGES_PER_HOUR: int(250_000, 1, 100_000_000),
+    RATE_LIMIT_REQUESTS_AT_ONCE: int(10, 1, 10_000),
     HEALTH_CACHE_MS: int(5_000, 0, 600_000),
     STATUS_CACHE_MS: int(1_000, 0, 60_000),
     METRICS_TOKEN: optionalString,
@@ -138,6 +147,13 @@ const schema = z
     LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   })
   .superRefine((env, context) => {
+    if (env.AUTH_MODE === "keys" && !env.AUTH_SECRET) {
+      context.addIssue({
+        code: "custom",
+        path: ["AUTH_SECRET"],
+        message: "is required with AUTH_MODE=keys: it signs the dashboard's sessions (openssl rand -base64 32)",
+      });
+    }
     if (env.MAX_IMAGE_DECODED_BYTES > env.IMAGE_MEMORY_BUDGET_BYTES) {
       context.addIssue({
         code: "custom",
@@ -222,6 +238,12 @@ const schema = z
         maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
       },
       metricsToken: env.METRICS_TOKEN,
+      auth: { mode: env.AUTH_MODE, secret: env.AUTH_SECRET, trustProxy: env.TRUST_PROXY },
+      limits: {
+        uploadsPerMinute: env.RATE_LIMIT_UPLOADS_PER_MINUTE,
+        imagesPerHour: env.RATE_LIMIT_IMAGES_PER_HOUR,
+        requestsAtOnce: env.RATE_LIMIT_REQUESTS_AT_ONCE,
+      },
       /** How long one status answer is shared by everyone polling the same request. */
       statusCacheMs: env.STATUS_CACHE_MS,
       health: {

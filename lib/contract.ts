@@ -167,6 +167,7 @@ export const ErrorCode = z
     "bad_request:csv",
     "bad_request:upload",
     "bad_request:parameter",
+    "bad_request:body",
     "payload_too_large:csv",
     "payload_too_large:images",
     "request_timeout:upload",
@@ -174,8 +175,12 @@ export const ErrorCode = z
     "not_found:request",
     "not_found:file",
     "not_found:route",
+    "not_found:api_key",
     "method_not_allowed",
     "unauthorized",
+    "too_many_requests:rate_limit",
+    "too_many_requests:processing",
+    "unprocessable:idempotency",
     "conflict:processing",
     "unavailable:storage",
     "unavailable:jobs",
@@ -233,6 +238,49 @@ export const Health = z
     runner: HealthPart,
   })
   .meta({ id: "Health" });
+
+export const SignIn = z
+  .object({ apiKey: z.string().meta({ description: "One of the workspace's API keys.", example: "cic_AbCd1234_…" }) })
+  .meta({ id: "SignIn" });
+
+export const Session = z
+  .object({
+    workspace: z.string().meta({ description: "The workspace's name." }),
+    keyPrefix: z.string().meta({ description: "The prefix of the key in use." }),
+    via: z.enum(["api_key", "session"]).meta({ description: "How this call was authenticated." }),
+  })
+  .meta({ id: "Session" });
+
+export const ApiKeyInfo = z
+  .object({
+    prefix: z
+      .string()
+      .meta({ description: "Names the key; the key itself starts `cic_<prefix>_`.", example: "AbCd1234" }),
+    name: z.string().nullable(),
+    createdAt: isoTime,
+    lastUsedAt: isoTime.nullable().meta({ description: "Noted at most once a minute." }),
+    revokedAt: isoTime.nullable(),
+  })
+  .meta({ id: "ApiKey" });
+
+export const ApiKeyList = z
+  .object({
+    workspace: z.string(),
+    webhookSecret: z.string().meta({
+      description: "Signs this workspace's webhook deliveries (Standard Webhooks); verify them with it.",
+      example: "whsec_…",
+    }),
+    keys: z.array(ApiKeyInfo),
+  })
+  .meta({ id: "ApiKeyList" });
+
+export const CreateApiKey = z
+  .object({ name: z.string().max(100).optional().meta({ description: "A label: who or what uses the key." }) })
+  .meta({ id: "CreateApiKey" });
+
+export const CreatedApiKey = ApiKeyInfo.extend({
+  key: z.string().meta({ description: "The whole key. It is shown this once; only its hash is kept." }),
+}).meta({ id: "CreatedApiKey" });
 
 /** The upload's multipart fields. Parsed by the upload route; documented from here. */
 export const UploadForm = z.object({
@@ -293,3 +341,7 @@ export type Problem = z.infer<typeof Problem>;
 export type UploadRejected = z.infer<typeof UploadRejected>;
 export type DownloadNotReady = z.infer<typeof DownloadNotReady>;
 export type Health = z.infer<typeof Health>;
+export type Session = z.infer<typeof Session>;
+export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
+export type ApiKeyList = z.infer<typeof ApiKeyList>;
+export type CreatedApiKey = z.infer<typeof CreatedApiKey>;

@@ -18,6 +18,8 @@ const statusByKind: Record<string, number> = {
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
+  too_many_requests: 429,
   unavailable: 503,
   internal: 500,
 };

@@ -55,6 +55,22 @@ export function parseQuery<T extends z.ZodObject>(request: Request, schema: T): 
   throw new AppError("bad_request:parameter", `${name} ${expected(schema.shape[name])} (got "${search.get(name)}").`);
 }
 
+/** Reads a small JSON body with a contract schema; a body that is not it is a 400 naming the field. */
+export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> {
+  const bytes = await readBodyWithLimit(request, 16 * 1024);
+  if (!bytes) throw new AppError("bad_request:body", "The JSON body is over 16 KB.");
+  let value: unknown;
+  try {
+    value = bytes.length === 0 ? {} : JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new AppError("bad_request:body", "The body is not valid JSON.");
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new AppError("bad_request:body", `${issue.path.join(".") || "body"}: ${issue.message}`);
+}
+
 /** "must be a whole number from 1 to 500", read from the parameter's own schema. */
 function expected(field: z.ZodType): string {
   let inner = field as z.ZodType & { minValue?: number | null; maxValue?: number | null };

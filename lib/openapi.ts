@@ -15,6 +15,24 @@ const json = (schema: z.ZodType, description: string) => ({
   content: { "application/json": { schema } },
 });
 
+/** Who may call: nobody needs to in open mode; in keys mode, a key or the dashboard's session. */
+const signedIn: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }, {}];
+const workspaceOnly: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
+
+const unauthorized = json(
+  contract.ErrorBody,
+  "Keys mode (`AUTH_MODE=keys`) and no valid API key or session: send `Authorization: Bearer <key>`. Comes with `WWW-Authenticate: Bearer`.",
+);
+
+const limitHeaders = z.object({
+  RateLimit: z
+    .string()
+    .meta({ description: 'Where the client stands in the window, e.g. `"uploads";r=29;t=60` (IETF RateLimit).' }),
+  "RateLimit-Policy": z.string().meta({ description: 'The window, e.g. `"uploads";q=30;w=60`.' }),
+});
+
+const keysModeOnly = json(contract.ErrorBody, "Open mode: keys and sessions exist only with `AUTH_MODE=keys`.");
+
 const requestIdParams = z.object({
   requestId: z.string().meta({ description: "The id returned by the upload." }),
 });
@@ -26,22 +44,54 @@ const operations: (RouteConfig & { operationId: string })[] = [
     path: "/api/csv/upload",
     summary: "Upload a product CSV",
     description:
-      "Validates the CSV at once. A valid file is stored and processed in the background (202); an invalid one is refused with every problem and nothing is stored.",
+      "Validates the CSV at once. A valid file is stored and processed in the background (202); an invalid one is refused with every problem and nothing is stored. Send `Idempotency-Key` to make a retry safe: the same key with the same file and fields within 24 hours answers the first 202 again (with `Idempotent-Replayed: true`) and creates nothing. In open mode a caller without the owner cookie gets one (`Set-Cookie: cic_owner`): keep it to find the request in `GET /api/csv/requests`.",
+    security: signedIn,
     request: {
+      headers: z.object({
+        "Idempotency-Key": z
+          .string()
+          .optional()
+          .meta({ description: "1 to 255 visible ASCII characters, unique per upload (a UUID).", example: "5f0c…" }),
+      }),
       body: {
         required: true,
         content: { "multipart/form-data": { schema: contract.UploadForm, encoding: { file: { contentType: "*/*" } } } },
       },
     },
     responses: {
-      202: json(contract.UploadAccepted, "Accepted; processing has started. `Location` names the status URL."),
+      202: {
+        ...json(contract.UploadAccepted, "Accepted; processing has started. `Location` names the status URL."),
+        headers: limitHeaders.extend({
+          Location: z.string().meta({ description: "The status URL." }),
+          "Idempotent-Replayed": z
+            .literal("true")
+            .optional()
+            .meta({ description: "This is the first answer to the same `Idempotency-Key`, given again." }),
+        }),
+      },
       400: json(contract.UploadRejected, "The CSV or a form field is invalid; every problem is listed."),
       408: json(contract.UploadRejected, "The body did not arrive within `UPLOAD_TIMEOUT_MS` (2 minutes by default)."),
       413: json(
         contract.UploadRejected,
         "The file is over the size limit (`MAX_CSV_BYTES`, 10 MB) or lists more image URLs than one upload may hold (`MAX_IMAGES_PER_REQUEST`, 50,000).",
       ),
+      401: unauthorized,
+      409: json(
+        contract.UploadRejected,
+        "An upload with the same `Idempotency-Key` is still being accepted; ask again.",
+      ),
       415: json(contract.UploadRejected, "The file is not CSV text (an image, a workbook, binary data)."),
+      422: json(
+        contract.UploadRejected,
+        "The `Idempotency-Key` was used within 24 hours for a different file or fields; nothing was stored.",
+      ),
+      429: {
+        ...json(
+          contract.UploadRejected,
+          "Over a limit, named in the message: uploads a minute (`RATE_LIMIT_UPLOADS_PER_MINUTE`), images an hour (`RATE_LIMIT_IMAGES_PER_HOUR`) or requests processing at once (`RATE_LIMIT_REQUESTS_AT_ONCE`), per workspace in keys mode and per address in open mode. Nothing was stored.",
+        ),
+        headers: z.object({ "Retry-After": z.string().meta({ description: "Seconds until a new try can succeed." }) }),
+      },
       503: json(contract.UploadRejected, "Storage or the background workers are unavailable; nothing was kept."),
     },
   },
@@ -52,6 +102,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     summary: "Progress of a request and a page of its products",
     description:
       "Counters answer at once, whatever the size of the request; products come a page at a time. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body.",
+    security: signedIn,
     request: { params: requestIdParams, query: contract.StatusQuery },
     responses: {
       200: json(
@@ -60,7 +111,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
       ),
       304: { description: "Unchanged since the `ETag` sent in `If-None-Match`." },
       400: json(contract.ErrorBody, "A paging parameter is not a whole number in range."),
-      404: json(contract.ErrorBody, "No such request."),
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
     },
   },
   {
@@ -69,13 +121,15 @@ const operations: (RouteConfig & { operationId: string })[] = [
     path: "/api/csv/download/{requestId}",
     summary: "The output CSV",
     description: `One row per input row, in input order, with \`${COLUMNS.outputUrls}\` in the order of the input URLs; a failed image leaves its place empty. Cells that a spreadsheet would run as a formula start with an apostrophe.`,
+    security: signedIn,
     request: { params: requestIdParams },
     responses: {
       200: {
         description: "The CSV as an attachment.",
         content: { "text/csv": { schema: z.string() } },
       },
-      404: json(contract.ErrorBody, "No such request."),
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
       409: json(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
     },
   },
@@ -83,11 +137,84 @@ const operations: (RouteConfig & { operationId: string })[] = [
     operationId: "listRequests",
     method: "get",
     path: "/api/csv/requests",
-    summary: "Recent requests, newest first",
+    summary: "The caller's recent requests, newest first",
+    description:
+      "Only the caller's own: the workspace's in keys mode; in open mode the requests made with the same owner cookie (`cic_owner`), so a client without it lists nothing.",
+    security: signedIn,
     request: { query: contract.ListQuery },
     responses: {
       200: json(contract.RequestList, "A page of requests."),
       400: json(contract.ErrorBody, "A paging parameter is not a whole number in range."),
+      401: unauthorized,
+    },
+  },
+  {
+    operationId: "getSession",
+    method: "get",
+    path: "/api/session",
+    summary: "Who this call is signed in as (keys mode)",
+    security: workspaceOnly,
+    responses: {
+      200: json(contract.Session, "The workspace and the key in use."),
+      401: unauthorized,
+      404: keysModeOnly,
+    },
+  },
+  {
+    operationId: "signIn",
+    method: "post",
+    path: "/api/session",
+    summary: "Sign the dashboard in with an API key (keys mode)",
+    description:
+      "Sets the httpOnly session cookie `cic_session`, signed with `AUTH_SECRET`, for 30 days. Revoking the key ends the session.",
+    request: { body: { required: true, content: { "application/json": { schema: contract.SignIn } } } },
+    responses: {
+      200: json(contract.Session, "Signed in; the cookie is set."),
+      400: json(contract.ErrorBody, 'The body is not `{"apiKey": "…"}`.'),
+      401: json(contract.ErrorBody, "The key is not valid or was revoked."),
+      404: keysModeOnly,
+    },
+  },
+  {
+    operationId: "signOut",
+    method: "delete",
+    path: "/api/session",
+    summary: "Sign out (keys mode)",
+    responses: { 204: { description: "The session cookie is cleared." }, 404: keysModeOnly },
+  },
+  {
+    operationId: "listApiKeys",
+    method: "get",
+    path: "/api/keys",
+    summary: "The workspace's API keys and webhook secret (keys mode)",
+    security: workspaceOnly,
+    responses: { 200: json(contract.ApiKeyList, "Every key, revoked ones too."), 401: unauthorized, 404: keysModeOnly },
+  },
+  {
+    operationId: "createApiKey",
+    method: "post",
+    path: "/api/keys",
+    summary: "A new API key for the workspace (keys mode)",
+    security: workspaceOnly,
+    request: { body: { content: { "application/json": { schema: contract.CreateApiKey } } } },
+    responses: {
+      201: json(contract.CreatedApiKey, "The new key, shown this once."),
+      400: json(contract.ErrorBody, "The name is not valid."),
+      401: unauthorized,
+      404: keysModeOnly,
+    },
+  },
+  {
+    operationId: "revokeApiKey",
+    method: "delete",
+    path: "/api/keys/{prefix}",
+    summary: "Revoke one of the workspace's keys (keys mode)",
+    security: workspaceOnly,
+    request: { params: z.object({ prefix: z.string().meta({ description: "The key's prefix." }) }) },
+    responses: {
+      204: { description: "Revoked; calls with it are refused from now on." },
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No active key with that prefix in this workspace, or open mode."),
     },
   },
   {
@@ -139,6 +266,18 @@ export function aliasesOf(path: string): string[] {
 
 function buildDocument() {
   const registry = new OpenAPIRegistry();
+  registry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An API key (`cic_…`), with `AUTH_MODE=keys`: `npm run api-keys -- create <workspace>` or the dashboard's API keys page.",
+  });
+  registry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "cic_session",
+    description: "The dashboard's session after `POST /api/session`.",
+  });
   for (const operation of operations) {
     registry.registerPath(operation);
     for (const alias of aliasesOf(operation.path)) {
@@ -156,7 +295,7 @@ function buildDocument() {
     info: {
       title: "CSV Image Compressor API",
       version: "1.0.0",
-      description: `Upload a CSV of products (\`${COLUMNS.serialNumber}\`, \`${COLUMNS.productName}\`, \`${COLUMNS.inputUrls}\`); every image is downloaded and compressed in the background, and the output CSV adds \`${COLUMNS.outputUrls}\`. Paths under \`/api/csv\` are canonical; the older paths listed under Aliases answer the same.`,
+      description: `Upload a CSV of products (\`${COLUMNS.serialNumber}\`, \`${COLUMNS.productName}\`, \`${COLUMNS.inputUrls}\`); every image is downloaded and compressed in the background, and the output CSV adds \`${COLUMNS.outputUrls}\`. Paths under \`/api/csv\` are canonical; the older paths listed under Aliases answer the same.\n\nWith \`AUTH_MODE=open\` (the default) no key is needed: a request is reached by its id, and listings show a browser its own uploads. With \`AUTH_MODE=keys\` every call but health, metrics and this document needs \`Authorization: Bearer <key>\`, and a workspace sees only its own requests. Webhook deliveries follow Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`).`,
     },
     servers: [{ url: config.publicBaseUrl, description: "This service (PUBLIC_BASE_URL)." }],
   });

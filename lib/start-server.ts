@@ -14,12 +14,26 @@ const DATABASE_RETRY_MS = 10_000;
  * once it answers. A PGlite folder owned by another process does stop it: two owners corrupt it.
  */
 export async function startServer() {
+  logNotices();
+  await start();
+}
+
+/** What an operator should know about this configuration, said once. */
+function logNotices() {
   if (config.fetch.loopbackByDefault) {
     logger.info(
       { hosts: config.fetch.allowHosts },
       "development: images and webhooks on this machine are allowed; production refuses them unless FETCH_ALLOW_HOSTS names them",
     );
   }
+  if (config.auth.mode === "open" && process.env.NODE_ENV === "production") {
+    logger.warn(
+      "AUTH_MODE=open: anyone who can reach this server may upload and read requests by id; set AUTH_MODE=keys before exposing it to the internet",
+    );
+  }
+}
+
+async function start() {
   try {
     await getDb();
   } catch (error) {
@@ -28,7 +42,7 @@ export async function startServer() {
       process.exit(1);
     }
     logger.error({ err: error }, `the database is unavailable; trying again every ${DATABASE_RETRY_MS / 1000} s`);
-    setTimeout(() => void startServer(), DATABASE_RETRY_MS).unref();
+    setTimeout(() => void start(), DATABASE_RETRY_MS).unref();
     return;
   }
   try {
@@ -40,7 +54,12 @@ export async function startServer() {
   await runner.start();
   installShutdown(runner);
   logger.info(
-    { database: config.database.kind, storage: config.storage.kind, runner: config.jobs.runner },
+    {
+      database: config.database.kind,
+      storage: config.storage.kind,
+      runner: config.jobs.runner,
+      auth: config.auth.mode,
+    },
     "service started",
   );
 }

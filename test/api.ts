@@ -9,35 +9,47 @@ import type { RequestStatus } from "@/lib/contract";
 
 const ORIGIN = "http://127.0.0.1:3999";
 
+/**
+ * Who calls: headers sent with every call (a cookie, an API key). By default one browser with its
+ * owner cookie, as the dashboard calls; tests of privacy pass others.
+ */
+export type Caller = Record<string, string>;
+export const BROWSER: Caller = { cookie: "cic_owner=test-browser-0000000001" };
+
 export function uploadCsv(
   csv: string | Uint8Array,
-  { fileName = "products.csv", type = "text/csv", fields = {} as Record<string, string> } = {},
+  {
+    fileName = "products.csv",
+    type = "text/csv",
+    fields = {} as Record<string, string>,
+    as = BROWSER,
+  }: { fileName?: string; type?: string; fields?: Record<string, string>; as?: Caller } = {},
 ) {
   const form = new FormData();
   form.set("file", new File([typeof csv === "string" ? csv : Buffer.from(csv)], fileName, { type }));
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
-  return uploadRoute(new Request(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form }));
+  return uploadRoute(new Request(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form, headers: as }));
 }
 
-export function getStatus(requestId: string, query = "", etag?: string) {
-  const headers = etag ? { "if-none-match": etag } : undefined;
+export function getStatus(requestId: string, query = "", etag?: string, as: Caller = BROWSER) {
+  const headers = { ...as, ...(etag ? { "if-none-match": etag } : {}) };
   return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`, { headers }), {
     params: Promise.resolve({ requestId }),
   });
 }
 
-export function download(requestId: string) {
-  return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`), {
+export function download(requestId: string, as: Caller = BROWSER) {
+  return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`, { headers: as }), {
     params: Promise.resolve({ requestId }),
   });
 }
 
-export function listRequests(query = "") {
-  return requestsRoute(new Request(`${ORIGIN}/api/csv/requests${query}`));
+export function listRequests(query = "", as: Caller = BROWSER) {
+  return requestsRoute(new Request(`${ORIGIN}/api/csv/requests${query}`, { headers: as }));
 }
 
 /** Waits until the in-process runner has nothing left to do, then returns the request's status. */
-export async function settle(requestId: string): Promise<RequestStatus> {
+export async function settle(requestId: string, as: Caller = BROWSER): Promise<RequestStatus> {
   await getInlineRunner().idle();
-  return (await (await getStatus(requestId, "?pageSize=500")).json()) as RequestStatus;
+  return (await (await getStatus(requestId, "?pageSize=500", undefined, as)).json()) as RequestStatus;
 }

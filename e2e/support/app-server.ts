@@ -27,6 +27,9 @@ export function appServerEnv({
     FETCH_ALLOW_HOSTS: "127.0.0.1,localhost",
     FETCH_TIMEOUT_MS: "10000",
     RETRY_BASE_MS: "200",
+    // Every spec's client calls from 127.0.0.1: one address, far more uploads a minute than a person.
+    RATE_LIMIT_UPLOADS_PER_MINUTE: "10000",
+    RATE_LIMIT_REQUESTS_AT_ONCE: "1000",
     NEXT_TELEMETRY_DISABLED: "1",
     // As `npm start` runs it: the service stops itself cleanly on SIGTERM (lib/shutdown.ts).
     NEXT_MANUAL_SIG_HANDLE: "true",

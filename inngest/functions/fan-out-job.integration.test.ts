@@ -40,6 +40,8 @@ async function storeRequest(imageCount: number) {
   await insertRequest({
     request: {
       id: requestId,
+      owner: null,
+      clientKey: null,
       fileName: "products.csv",
       inputCsvKey: `uploads/${requestId}/products.csv`,
       inputCsvUrl: `http://127.0.0.1:3999/files/uploads/${requestId}/products.csv`,

@@ -6,23 +6,40 @@ import { config } from "@/lib/config";
 import { type Problem, readQuality, type UploadAccepted } from "@/lib/contract";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import { plural } from "@/lib/format";
+import { anonymousOwner, type Client, identifyClient } from "@/lib/auth/identify-client";
+import { newOwnerId as createOwnerId, ownerCookie } from "@/lib/auth/session";
 import { getJobRunner } from "@/lib/jobs/job-runner";
 import { logger } from "@/lib/logger";
+import { checkRequestsAtOnce, consume, refund } from "@/lib/rate-limits";
 import { getStorage } from "@/lib/storage/get-storage";
 import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
 import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
 import { requestLinks } from "./links";
-import type { ReadUpload, UploadFields } from "./read-upload";
+import { acceptOnce, type Once } from "./idempotency";
+import { type ReadUpload, readUpload, type UploadFields } from "./read-upload";
 import { shownWebhookUrl } from "./status";
 
 /**
- * Accepts a read upload: refuses it with every problem when the CSV or a form field is wrong, else
- * stores the request with its products and images in one transaction, stores the file, and hands the
- * request to the job runner. Nothing is left behind by a refusal or by a failure halfway.
+ * An upload from the request to the 202: who sends it, whether their limits allow it, the body read
+ * as a stream, accepted once per `Idempotency-Key`. Limit headers go with the answer.
  */
-export async function acceptUpload(upload: ReadUpload): Promise<UploadAccepted> {
+export async function acceptUploadRequest(request: Request): Promise<Once & { headers: Record<string, string> }> {
   try {
-    return await accept(upload);
+    const caller = await identifyClient(request);
+    // Checked before the body is read: a client over its limits costs no parsing.
+    await checkRequestsAtOnce(caller.limitKey);
+    const headers = await consume("uploads", caller.limitKey);
+    const upload = await readUpload(request);
+    const key = request.headers.get("idempotency-key");
+    // Open mode: a caller without an owner cookie gets one with its first request, so a client that
+    // keeps cookies finds its uploads in its listing. Its idempotency keys count under its address.
+    const newOwnerId = caller.owner === null && config.auth.mode === "open" ? createOwnerId() : null;
+    const client = newOwnerId ? { ...caller, owner: anonymousOwner(newOwnerId) } : caller;
+    const once = await acceptOnce({ scope: caller.owner ?? caller.limitKey, key, upload }, () =>
+      acceptUpload(upload, client),
+    );
+    if (newOwnerId && !once.replayed) headers["Set-Cookie"] = ownerCookie(newOwnerId);
+    return { ...once, headers };
   } catch (error) {
     // Upload clients read `isValid` and `errors` on every refusal, this one included.
     if (!isDatabaseUnreachable(error)) throw error;
@@ -33,11 +50,32 @@ export async function acceptUpload(upload: ReadUpload): Promise<UploadAccepted> 
   }
 }
 
-async function accept(upload: ReadUpload): Promise<UploadAccepted> {
+/**
+ * Accepts a read upload: refuses it with every problem when the CSV or a form field is wrong, else
+ * stores the request with its products and images in one transaction, stores the file, and hands the
+ * request to the job runner. Nothing is left behind by a refusal or by a failure halfway.
+ */
+async function acceptUpload(upload: ReadUpload, client: Client): Promise<UploadAccepted> {
   const { csv } = upload;
   if (csv.limitCrossed?.limit === "images") throw rejectedUpload("payload_too_large:images", csv.limitCrossed.message);
   const options = readOptions(upload.fields);
   if (csv.errorCount > 0 || options.problems.length > 0) throw refusal(csv.errors, csv.errorCount, options.problems);
+  await consume("images", client.limitKey, csv.imageUrls.length);
+  try {
+    return await store(upload, client, options);
+  } catch (error) {
+    // Nothing was kept: the images do not count against the client's hour.
+    await refund("images", client.limitKey, csv.imageUrls.length).catch(() => {});
+    throw error;
+  }
+}
+
+async function store(
+  upload: ReadUpload,
+  client: Client,
+  options: ReturnType<typeof readOptions>,
+): Promise<UploadAccepted> {
+  const { csv } = upload;
 
   const requestId = randomUUID();
   const storedName = uploadedFileName(upload.fileName);
@@ -59,6 +97,8 @@ async function accept(upload: ReadUpload): Promise<UploadAccepted> {
   await insertRequest({
     request: {
       id: requestId,
+      owner: client.owner,
+      clientKey: client.limitKey,
       fileName: upload.fileName || "products.csv",
       inputCsvKey: csvKey,
       inputCsvUrl: location,

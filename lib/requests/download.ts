@@ -1,5 +1,6 @@
 import "server-only";
 import { findRequest } from "@/db/queries";
+import { type Client, maySee } from "@/lib/auth/identify-client";
 import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { getStorage } from "@/lib/storage/get-storage";
@@ -13,10 +14,12 @@ import { summarize } from "./status";
  * conflict with a message and the request's summary.
  */
 export async function openOutputCsv(
+  client: Client,
   requestId: string,
 ): Promise<{ fileName: string; body: ReadableStream<Uint8Array> | string }> {
   const request = await findRequest(requestId);
-  if (!request) throw new AppError("not_found:request", `No request with id "${requestId}".`);
+  if (!request || !maySee(client, request.owner))
+    throw new AppError("not_found:request", `No request with id "${requestId}".`);
   if (request.status === "processing") {
     const summary = summarize(request);
     const finished = summary.progress.processedImages + summary.progress.failedImages;

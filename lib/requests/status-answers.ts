@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { config } from "@/lib/config";
-import { getRequestStatus, getRequestStatusLight } from "./status";
+import { type Client, maySee } from "@/lib/auth/identify-client";
+import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus } from "./status";
 
 /**
  * Status answers as sent: the JSON text and its ETag, shared by everyone polling the same request.
@@ -13,7 +14,7 @@ import { getRequestStatus, getRequestStatusLight } from "./status";
  * once when this process makes them.
  */
 
-export type StatusAnswer = { body: string; etag: string };
+export type StatusAnswer = { body: string; etag: string; owner: string | null };
 
 type Entry = { answer: Promise<StatusAnswer | null>; at: number };
 
@@ -23,15 +24,20 @@ const answers = (slot.__csvImageStatusAnswers ??= new Map());
 
 export type StatusQuestion = { requestId: string; products: boolean; page: number; pageSize: number };
 
-/** The answer to a status question; null for an unknown request. */
-export function statusAnswer({ requestId, products, page, pageSize }: StatusQuestion): Promise<StatusAnswer | null> {
+/** The answer to a status question; null for an unknown request or one this client may not see. */
+export async function statusAnswer(client: Client, question: StatusQuestion): Promise<StatusAnswer | null> {
+  const answer = await sharedAnswer(question);
+  return answer && maySee(client, answer.owner) ? answer : null;
+}
+
+function sharedAnswer({ requestId, products, page, pageSize }: StatusQuestion): Promise<StatusAnswer | null> {
   const key = products ? `${page}:${pageSize}` : "light";
   const forRequest = answers.get(requestId) ?? new Map<string, Entry>();
   const cached = forRequest.get(key);
   if (cached && Date.now() - cached.at < config.statusCacheMs) return cached.answer;
 
-  const answer = (products ? getRequestStatus({ requestId, page, pageSize }) : getRequestStatusLight(requestId)).then(
-    (status) => (status ? toAnswer(status) : null),
+  const answer = (products ? loadRequestStatus({ requestId, page, pageSize }) : loadRequestStatusLight(requestId)).then(
+    (loaded) => (loaded ? toAnswer(loaded) : null),
   );
   if (config.statusCacheMs > 0) {
     if (answers.size > 500) forgetOldAnswers();
@@ -57,7 +63,7 @@ function forgetOldAnswers() {
   }
 }
 
-function toAnswer(status: object): StatusAnswer {
+function toAnswer({ owner, status }: OwnedStatus<object>): StatusAnswer {
   const body = JSON.stringify(status);
-  return { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` };
+  return { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`, owner };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { findImagesByPosition, findRequest, listProducts } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
+import { type Client, maySee } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
@@ -10,25 +11,32 @@ import type { ImageStatus, Progress, RequestStatus, RequestStatusLight, RequestS
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
+/** A status with its request's owner, for the callers that decide who may see it. */
+export type OwnedStatus<T> = { owner: string | null; status: T };
+
 /** A request's state from its counters alone: one row read, whatever the size of the request. */
-export async function getRequestStatusLight(requestId: string): Promise<RequestStatusLight | null> {
+export async function loadRequestStatusLight(requestId: string): Promise<OwnedStatus<RequestStatusLight> | null> {
   const request = await findRequest(requestId);
-  return request ? lightStatus(request) : null;
+  return request ? { owner: request.owner, status: lightStatus(request) } : null;
+}
+
+type StatusQuery = { requestId: string; page?: number; pageSize?: number };
+
+/** A request's status as this client may see it; null for an unknown request or another workspace's. */
+export async function getRequestStatus(client: Client | null, query: StatusQuery): Promise<RequestStatus | null> {
+  const loaded = await loadRequestStatus(query);
+  return loaded && maySee(client, loaded.owner) ? loaded.status : null;
 }
 
 /**
  * A request's state from its counters, plus one page of its products with their images.
  * Null for an unknown request.
  */
-export async function getRequestStatus({
+export async function loadRequestStatus({
   requestId,
   page = 1,
   pageSize = DEFAULT_PAGE_SIZE,
-}: {
-  requestId: string;
-  page?: number;
-  pageSize?: number;
-}): Promise<RequestStatus | null> {
+}: StatusQuery): Promise<OwnedStatus<RequestStatus> | null> {
   const request = await findRequest(requestId);
   if (!request) return null;
 
@@ -59,7 +67,7 @@ export async function getRequestStatus({
     };
   };
 
-  return {
+  const status: RequestStatus = {
     ...lightStatus(request),
     products: await Promise.all(
       productRows.map(async (row) => ({
@@ -71,6 +79,7 @@ export async function getRequestStatus({
     ),
     pagination: { page: current, pageSize: size, totalItems: request.totalProducts, totalPages },
   };
+  return { owner: request.owner, status };
 }
 
 function lightStatus(request: RequestRow): RequestStatusLight {

@@ -1,7 +1,8 @@
 import "server-only";
 import { Webhook } from "standardwebhooks";
-import { findRequest, recordWebhookAttempt } from "@/db/queries";
+import { findRequest, findWorkspace, recordWebhookAttempt } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
+import { workspaceOf } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { guardedRequest } from "@/lib/fetch/guarded-request";
 import { RequestError } from "@/lib/fetch/request-errors";
@@ -37,9 +38,8 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
     "webhook-id": messageId,
     "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
   };
-  if (config.webhook.secret) {
-    headers["webhook-signature"] = new Webhook(config.webhook.secret).sign(messageId, sentAt, body);
-  }
+  const secret = await signingSecret(request);
+  if (secret) headers["webhook-signature"] = new Webhook(secret).sign(messageId, sentAt, body);
 
   let failure: { message: string; final: boolean } | null = null;
   try {
@@ -74,6 +74,13 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
   metrics.webhookDeliveries.inc({ outcome });
   if (outcome !== "retry") return { kind: outcome };
   return { kind: "retry", delayMs: retryDelay(attempts) };
+}
+
+/** A workspace's request is signed with the workspace's secret, any other with WEBHOOK_SECRET. */
+async function signingSecret(request: RequestRow): Promise<string | undefined> {
+  const workspaceId = workspaceOf(request.owner);
+  if (!workspaceId) return config.webhook.secret;
+  return (await findWorkspace(workspaceId))?.webhookSecret ?? config.webhook.secret;
 }
 
 /** The same for every attempt at one delivery, so a receiver can tell a retry from a new event. */

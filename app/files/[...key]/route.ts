@@ -1,17 +1,24 @@
+import { findRequestOwner } from "@/db/queries";
+import { identifyClientOrNull, maySee, owns } from "@/lib/auth/identify-client";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";
 import { getStorage } from "@/lib/storage/get-storage";
 import { isSafeKey } from "@/lib/storage/local-storage";
 import { IMMUTABLE_CACHE } from "@/lib/storage/storage";
 
-/** Serves files of the local storage folder (output images, CSVs). Keys that leave the folder are refused. */
+/**
+ * Serves files of the local storage folder (output images, CSVs) to those who may read them. Keys
+ * that leave the folder are refused.
+ */
 export const GET = handleErrors(
   "files",
-  async (_request: Request, { params }: { params: Promise<{ key: string[] }> }) => {
+  async (request: Request, { params }: { params: Promise<{ key: string[] }> }) => {
     const { key: segments } = await params;
     const key = segments.map(safeDecode).join("/");
     const storage = await getStorage();
-    if (storage.kind !== "local" || !isSafeKey(key)) throw new AppError("not_found:file", "No such file.");
+    if (storage.kind !== "local" || !isSafeKey(key) || !(await mayRead(request, key))) {
+      throw new AppError("not_found:file", "No such file.");
+    }
     const file = await storage.get(key);
     if (!file) throw new AppError("not_found:file", "No such file.");
     return new Response(file.body, {
@@ -26,6 +33,20 @@ export const GET = handleErrors(
     });
   },
 );
+
+/**
+ * Output images and thumbnails are public at their unguessable keys: shops and marketplaces fetch
+ * them. An uploaded CSV is its owner's alone; an output CSV is its workspace's in keys mode and, like
+ * status, reachable by its request id in open mode. Anyone else is told there is no such file.
+ */
+async function mayRead(request: Request, key: string): Promise<boolean> {
+  const [area, requestId] = key.split("/");
+  if (area !== "uploads" && area !== "outputs") return true;
+  const owner = await findRequestOwner(requestId);
+  if (owner === undefined) return false;
+  const client = await identifyClientOrNull(request);
+  return area === "uploads" ? owns(client, owner) : maySee(client, owner);
+}
 
 function safeDecode(segment: string): string {
   try {

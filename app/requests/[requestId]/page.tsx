@@ -6,6 +6,7 @@ import { pageNumber } from "@/components/page-number";
 import { DatabaseUnavailable } from "@/components/database-unavailable";
 import { RequestStatusView } from "@/components/request-status-view";
 import { loadSeed } from "@/components/server-seed";
+import { identifyPageClient } from "@/lib/auth/identify-client";
 import { loadPageData } from "@/lib/database-status";
 import { getRequestStatus } from "@/lib/requests/status";
 
@@ -18,7 +19,10 @@ const PAGE_SIZE = 20;
 
 // Metadata and page ask for the same status; one database round trip serves both.
 const loadStatus = cache((requestId: string, page: number) =>
-  loadPageData(() => loadSeed(() => getRequestStatus({ requestId, page, pageSize: PAGE_SIZE }))),
+  loadPageData(async () => {
+    const client = await identifyPageClient();
+    return loadSeed(() => getRequestStatus(client, { requestId, page, pageSize: PAGE_SIZE }));
+  }),
 );
 
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {

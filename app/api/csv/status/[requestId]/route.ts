@@ -1,3 +1,4 @@
+import { identifyClient } from "@/lib/auth/identify-client";
 import { StatusQuery } from "@/lib/contract";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed, parseQuery } from "@/lib/http";
@@ -12,7 +13,8 @@ export const GET = handleErrors(
   async (request: Request, { params }: { params: Promise<{ requestId: string }> }) => {
     const { requestId } = await params;
     const { products, page, pageSize } = parseQuery(request, StatusQuery);
-    const answer = await statusAnswer({ requestId, products: products === "1", page, pageSize });
+    const client = await identifyClient(request);
+    const answer = await statusAnswer(client, { requestId, products: products === "1", page, pageSize });
     if (!answer) throw new AppError("not_found:request", `No request with id "${requestId}".`);
     const headers = { ETag: answer.etag, "Cache-Control": "no-cache" };
     if (request.headers.get("if-none-match") === answer.etag) return new Response(null, { status: 304, headers });

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as filesRoute } from "@/app/files/[...key]/route";
+import type { RequestList, UploadAccepted } from "@/lib/contract";
+import { type Caller, download, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
+import { requestsNamed, uniqueFileName } from "@/test/db";
+import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { photoJpeg } from "@/test/sample-images";
+
+/**
+ * Open mode (the default): no keys, but private by default. Each browser is an anonymous owner (its
+ * `cic_owner` cookie) and lists only its own requests; status and download stay reachable by id.
+ */
+
+const alice: Caller = { cookie: "cic_owner=alice-browser-000000001" };
+const bob: Caller = { cookie: "cic_owner=bob-browser-0000000000001" };
+const cookieless: Caller = {};
+
+let images: ImageServer;
+let csv: string;
+
+beforeAll(async () => {
+  images = await startImageServer();
+  images.route("/a.jpg", serveBytes(await photoJpeg(64, 48), "image/jpeg"));
+  csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,${images.url("/a.jpg")}\n`;
+});
+
+afterAll(() => images.close());
+
+async function upload(as: Caller, fileName = uniqueFileName()) {
+  const response = await uploadCsv(csv, { as, fileName });
+  expect(response.status).toBe(202);
+  return { response, accepted: (await response.json()) as UploadAccepted };
+}
+
+async function listed(as: Caller): Promise<string[]> {
+  const list = (await (await listRequests("?pageSize=100", as)).json()) as RequestList;
+  return list.requests.map((request) => request.requestId);
+}
+
+function fetchFile(location: string, as: Caller) {
+  const url = new URL(location);
+  const key = url.pathname.replace(/^\/files\//, "").split("/");
+  return filesRoute(new Request(url, { headers: as }), { params: Promise.resolve({ key }) });
+}
+
+describe("open mode keeps each browser's uploads to itself", () => {
+  it("two browsers each list only their own requests", async () => {
+    const fromAlice = (await upload(alice)).accepted.requestId;
+    const fromBob = (await upload(bob)).accepted.requestId;
+
+    const aliceSees = await listed(alice);
+    const bobSees = await listed(bob);
+    expect(aliceSees).toContain(fromAlice);
+    expect(aliceSees).not.toContain(fromBob);
+    expect(bobSees).toContain(fromBob);
+    expect(bobSees).not.toContain(fromAlice);
+  });
+
+  it("an API client without the cookie lists nothing, yet reaches a request by its id", async () => {
+    const { requestId } = (await upload(alice)).accepted;
+    const list = (await (await listRequests("", cookieless)).json()) as RequestList;
+    expect(list).toEqual({ requests: [], pagination: { page: 1, pageSize: 20, totalItems: 0, totalPages: 1 } });
+
+    await settle(requestId);
+    expect((await getStatus(requestId, "", undefined, cookieless)).status).toBe(200);
+    expect((await getStatus(requestId, "", undefined, bob)).status).toBe(200);
+    expect((await download(requestId, cookieless)).status).toBe(200);
+  });
+
+  it("an uploaded CSV is served to its owner only", async () => {
+    const { accepted } = await upload(alice);
+    const location = accepted.uploadedToS3.location;
+
+    const mine = await fetchFile(location, alice);
+    expect(mine.status).toBe(200);
+    expect(await mine.text()).toBe(csv);
+
+    for (const stranger of [bob, cookieless]) {
+      const refused = await fetchFile(location, stranger);
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toEqual({ error: "No such file.", code: "not_found:file" });
+    }
+  });
+
+  it("a cookieless upload gets an owner cookie, and keeping it finds the request", async () => {
+    const fileName = uniqueFileName();
+    const { response, accepted } = await upload(cookieless, fileName);
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^cic_owner=[\w-]{16,64}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+
+    const jar: Caller = { cookie: setCookie.split(";")[0] };
+    expect(await listed(jar)).toEqual([accepted.requestId]);
+    expect((await fetchFile(accepted.uploadedToS3.location, jar)).status).toBe(200);
+    expect(await requestsNamed(fileName)).toBe(1);
+  });
+
+  it("a browser that has its cookie is not given another", async () => {
+    const { response } = await upload(alice);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("a forged owner cookie that is not an id owns nothing", async () => {
+    await upload(alice);
+    expect(await listed({ cookie: "cic_owner=x" })).toEqual([]);
+  });
+});
