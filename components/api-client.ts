@@ -43,12 +43,17 @@ export function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, statu
 async function getJson<T extends z.ZodType>(url: string, schema: T, signal?: AbortSignal): Promise<z.output<T>> {
   // "no-cache": the browser asks again every time, sending the ETag it has; an unchanged status is a 304.
   const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-cache", signal });
-  const body: unknown = await response.json().catch(() => null);
+  return parseAnswer(schema, await bodyOf(response), response.status);
+}
+
+/** A response's JSON body (null when it has none); an error answer becomes an ApiError with the server's message. */
+async function bodyOf(response: Response): Promise<unknown> {
+  const body: unknown = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
     const error = ErrorBody.safeParse(body);
     throw new ApiError(error.success ? error.data.error : `The server answered ${response.status}.`, response.status);
   }
-  return parseAnswer(schema, body, response.status);
+  return body;
 }
 
 export function fetchRequestList({
@@ -92,7 +97,7 @@ export function fetchRequestProgress({
   return getJson(`/api/csv/status/${encodeURIComponent(requestId)}?products=0`, RequestStatusLight, signal);
 }
 
-/** A JSON call that changes something; an error answer becomes an ApiError with the server's message. */
+/** A JSON call that changes something. */
 async function send<T extends z.ZodType>(
   method: "POST" | "DELETE",
   url: string,
@@ -104,11 +109,7 @@ async function send<T extends z.ZodType>(
     headers: body === undefined ? { Accept: "application/json" } : { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const answer: unknown = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = ErrorBody.safeParse(answer);
-    throw new ApiError(error.success ? error.data.error : `The server answered ${response.status}.`, response.status);
-  }
+  const answer = await bodyOf(response);
   return schema ? parseAnswer(schema, answer, response.status) : null;
 }
 

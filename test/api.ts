@@ -1,3 +1,4 @@
+import { GET as filesRoute } from "@/app/files/[...key]/route";
 import { GET as downloadRoute } from "@/app/api/csv/download/[requestId]/route";
 import { GET as requestsRoute } from "@/app/api/csv/requests/route";
 import { GET as statusRoute } from "@/app/api/csv/status/[requestId]/route";
@@ -46,6 +47,13 @@ export function download(requestId: string, as: Caller = BROWSER) {
 
 export function listRequests(query = "", as: Caller = BROWSER) {
   return requestsRoute(new Request(`${ORIGIN}/api/csv/requests${query}`, { headers: as }));
+}
+
+/** A file of local storage by its absolute URL (`…/files/<key>`), as a browser or shop fetches it. */
+export function getFile(location: string, as: Caller = BROWSER) {
+  const url = new URL(location);
+  const key = url.pathname.replace(/^\/files\//, "").split("/");
+  return filesRoute(new Request(url, { headers: as }), { params: Promise.resolve({ key }) });
 }
 
 /** Waits until the in-process runner has nothing left to do, then returns the request's status. */

@@ -96,13 +96,18 @@ export function owns(client: Client | null, owner: string | null): boolean {
 async function workspaceOfKey(request: Request) {
   const header = request.headers.get("authorization");
   if (!header) return null;
-  const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? "";
-  const prefix = apiKeyPrefix(key);
-  const row = prefix ? await findApiKey(prefix) : null;
+  const row = await liveApiKey(/^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? "");
   // A wrong, malformed or revoked key is refused, not treated as no key: the caller meant to use one.
-  if (!row || row.revokedAt || !apiKeyMatches(key, row.hash)) throw unauthorized("The API key is not valid.");
+  if (!row) throw unauthorized("The API key is not valid.");
   void touchApiKey(row.id).catch(() => {});
   return { workspaceId: row.workspaceId, keyId: row.id, via: "api_key" as const };
+}
+
+/** The stored row of a key, if the key is live: well formed, known, not revoked, and matching its hash. */
+export async function liveApiKey(key: string) {
+  const prefix = apiKeyPrefix(key.trim());
+  const row = prefix ? await findApiKey(prefix) : null;
+  return row && !row.revokedAt && apiKeyMatches(key.trim(), row.hash) ? row : null;
 }
 
 async function workspaceOfSession(request: Request) {

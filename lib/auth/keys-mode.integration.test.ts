@@ -12,10 +12,9 @@ import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { DELETE as revokeKeyRoute } from "@/app/api/keys/[prefix]/route";
 import { GET as listKeysRoute, POST as createKeyRoute } from "@/app/api/keys/route";
 import { DELETE as signOutRoute, GET as sessionRoute, POST as signInRoute } from "@/app/api/session/route";
-import { GET as filesRoute } from "@/app/files/[...key]/route";
 import { createApiKey, type CreatedKey } from "@/lib/auth/workspace-keys";
 import type { ApiKeyList, CreatedApiKey, RequestList, RequestStatus, UploadAccepted } from "@/lib/contract";
-import { type Caller, download, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
+import { type Caller, download, getFile, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
@@ -58,12 +57,6 @@ async function upload(as: Caller, fields: Record<string, string> = {}) {
   const response = await uploadCsv(csv, { as, fields });
   expect(response.status, await response.clone().text()).toBe(202);
   return (await response.json()) as UploadAccepted;
-}
-
-function fileAt(location: string, as: Caller) {
-  const url = new URL(location);
-  const key = url.pathname.replace(/^\/files\//, "").split("/");
-  return filesRoute(new Request(url, { headers: as }), { params: Promise.resolve({ key }) });
 }
 
 function signIn(apiKey: string) {
@@ -131,19 +124,19 @@ describe("a workspace sees only its own requests", () => {
     expect((await download(accepted.requestId, bearer(teamB.key))).status).toBe(404);
     const listB = (await (await listRequests("?pageSize=100", bearer(teamB.key))).json()) as RequestList;
     expect(listB.requests.map((request) => request.requestId)).not.toContain(accepted.requestId);
-    expect((await fileAt(accepted.uploadedToS3.location, bearer(teamB.key))).status).toBe(404);
-    expect((await fileAt(accepted.uploadedToS3.location, {})).status).toBe(404);
+    expect((await getFile(accepted.uploadedToS3.location, bearer(teamB.key))).status).toBe(404);
+    expect((await getFile(accepted.uploadedToS3.location, {})).status).toBe(404);
 
     // A sees all of it.
     expect((await getStatus(accepted.requestId, "", undefined, bearer(teamA.key))).status).toBe(200);
     expect((await download(accepted.requestId, bearer(teamA.key))).status).toBe(200);
     const listA = (await (await listRequests("?pageSize=100", bearer(teamA.key))).json()) as RequestList;
     expect(listA.requests.map((request) => request.requestId)).toContain(accepted.requestId);
-    expect(await (await fileAt(accepted.uploadedToS3.location, bearer(teamA.key))).text()).toBe(csv);
+    expect(await (await getFile(accepted.uploadedToS3.location, bearer(teamA.key))).text()).toBe(csv);
 
     // Output images stay public at their unguessable URLs: shops fetch them without a key.
     const outputUrl = (status.products[0].images[0] as RequestStatus["products"][0]["images"][0]).outputUrl!;
-    const image = await fileAt(outputUrl, {});
+    const image = await getFile(outputUrl, {});
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/jpeg");
   });

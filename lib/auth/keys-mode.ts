@@ -1,9 +1,8 @@
 import "server-only";
-import { findApiKey, findApiKeyById, findWorkspace } from "@/db/queries";
+import { findApiKeyById, findWorkspace } from "@/db/queries";
 import type { ApiKeyInfo } from "@/lib/contract";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { apiKeyMatches, apiKeyPrefix } from "./api-keys";
 import { identifyClient } from "./identify-client";
 
 /** Sign-in and keys exist only in keys mode; in open mode their routes are not there. */
@@ -20,13 +19,6 @@ export async function workspaceClient(request: Request) {
   const workspace = (await findWorkspace(client.workspaceId!))!;
   const key = (await findApiKeyById(client.keyId!))!;
   return { client, workspace, keyPrefix: key.prefix };
-}
-
-/** The key a person signs in with, if it is a live key: its row, else null. */
-export async function liveApiKey(key: string) {
-  const prefix = apiKeyPrefix(key.trim());
-  const row = prefix ? await findApiKey(prefix) : null;
-  return row && !row.revokedAt && apiKeyMatches(key.trim(), row.hash) ? row : null;
 }
 
 export function apiKeyInfo(row: {

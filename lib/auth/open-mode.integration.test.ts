@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GET as filesRoute } from "@/app/files/[...key]/route";
 import type { RequestList, UploadAccepted } from "@/lib/contract";
-import { type Caller, download, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
+import { type Caller, download, getFile, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
@@ -37,12 +36,6 @@ async function listed(as: Caller): Promise<string[]> {
   return list.requests.map((request) => request.requestId);
 }
 
-function fetchFile(location: string, as: Caller) {
-  const url = new URL(location);
-  const key = url.pathname.replace(/^\/files\//, "").split("/");
-  return filesRoute(new Request(url, { headers: as }), { params: Promise.resolve({ key }) });
-}
-
 describe("open mode keeps each browser's uploads to itself", () => {
   it("two browsers each list only their own requests", async () => {
     const fromAlice = (await upload(alice)).accepted.requestId;
@@ -71,12 +64,12 @@ describe("open mode keeps each browser's uploads to itself", () => {
     const { accepted } = await upload(alice);
     const location = accepted.uploadedToS3.location;
 
-    const mine = await fetchFile(location, alice);
+    const mine = await getFile(location, alice);
     expect(mine.status).toBe(200);
     expect(await mine.text()).toBe(csv);
 
     for (const stranger of [bob, cookieless]) {
-      const refused = await fetchFile(location, stranger);
+      const refused = await getFile(location, stranger);
       expect(refused.status).toBe(404);
       expect(await refused.json()).toEqual({ error: "No such file.", code: "not_found:file" });
     }
@@ -90,7 +83,7 @@ describe("open mode keeps each browser's uploads to itself", () => {
 
     const jar: Caller = { cookie: setCookie.split(";")[0] };
     expect(await listed(jar)).toEqual([accepted.requestId]);
-    expect((await fetchFile(accepted.uploadedToS3.location, jar)).status).toBe(200);
+    expect((await getFile(accepted.uploadedToS3.location, jar)).status).toBe(200);
     expect(await requestsNamed(fileName)).toBe(1);
   });
 

@@ -1,5 +1,6 @@
 import { findWorkspace } from "@/db/queries";
-import { liveApiKey, requireKeysMode, workspaceClient } from "@/lib/auth/keys-mode";
+import { liveApiKey } from "@/lib/auth/identify-client";
+import { requireKeysMode, workspaceClient } from "@/lib/auth/keys-mode";
 import { sessionCookie, signSession } from "@/lib/auth/session";
 import { type Session, SignIn } from "@/lib/contract";
 import { AppError } from "@/lib/errors";
