@@ -28,6 +28,8 @@ export function ratioOf(value: number, baseline: number): number | null {
 
 export function isMet(figure: Figure): boolean | null {
   const { on, atLeast, atMost } = figure.target;
+  // A figure reported for the trade-off it shows, with no bound to meet.
+  if (atLeast === undefined && atMost === undefined) return null;
   const measured = on === "value" ? figure.value : figure.ratio;
   if (measured === null || !Number.isFinite(measured)) return null;
   if (atLeast !== undefined && measured < atLeast) return false;
@@ -45,7 +47,7 @@ export function num(value: number | null | undefined, digits?: number): string {
   return value.toPrecision(3);
 }
 
-export const metText = (met: boolean | null) => (met === null ? "?" : met ? "yes" : "NO");
+export const metText = (met: boolean | null) => (met === null ? "–" : met ? "yes" : "NO");
 
 /** Prints one figure in a line: value, baseline, ratio, target, verdict. */
 export function printFigure(figure: Figure) {

@@ -112,7 +112,7 @@ type KindResult = {
 
 export const kinds: Section = {
   name: "kinds",
-  title: `6. kinds: compressImage in this process, quality ${QUALITY}, median of ${RUNS} after one warm-up`,
+  title: `7. kinds: compressImage in this process, quality ${QUALITY}, median of ${RUNS} after one warm-up`,
   async run() {
     // The app's module reads its settings when imported: give it the defaults, as the servers get.
     const appSettings = childEnv({});
