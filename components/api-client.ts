@@ -5,6 +5,7 @@ import {
   ErrorBody,
   RequestList,
   RequestStatus,
+  RequestSummary,
   RequestStatusLight,
   Session,
 } from "@/lib/contract";
@@ -132,4 +133,19 @@ export async function createApiKey(name: string): Promise<CreatedApiKey> {
 
 export async function revokeApiKey(prefix: string): Promise<void> {
   await send("DELETE", `/api/keys/${encodeURIComponent(prefix)}`, undefined, null);
+}
+
+/** Puts a finished request's failed images back in line. */
+export async function retryRequest(requestId: string): Promise<RequestSummary> {
+  return (await send("POST", `/api/csv/requests/${encodeURIComponent(requestId)}/retry`, undefined, RequestSummary))!;
+}
+
+/** Stops a processing request: nothing more of it starts. */
+export async function cancelRequest(requestId: string): Promise<RequestSummary> {
+  return (await send("POST", `/api/csv/requests/${encodeURIComponent(requestId)}/cancel`, undefined, RequestSummary))!;
+}
+
+/** Deletes a request and every file of it. */
+export async function deleteRequest(requestId: string): Promise<void> {
+  await send("DELETE", `/api/csv/requests/${encodeURIComponent(requestId)}`, undefined, null);
 }

@@ -7,7 +7,7 @@ import { ImageThumbnail, ThumbnailPlaceholder } from "./image-thumbnail";
 
 /** One product and its images: before and after, sizes, saving, and why an image failed. */
 export function ProductImagesTable({ product }: { product: ProductStatus }) {
-  const finished = product.images.filter((image) => image.status === "completed" || image.status === "failed").length;
+  const finished = product.images.filter((image) => image.status !== "pending" && image.status !== "processing").length;
   const captionId = `product-${product.rowNumber}`;
   return (
     <section
@@ -82,7 +82,7 @@ function ImageRow({ image, position, productName }: { image: ImageStatus; positi
           <ThumbnailPlaceholder
             tone="muted"
             testId="before-image-pending"
-            label={image.status === "failed" ? "No preview" : "Waiting"}
+            label={image.status === "failed" || image.status === "cancelled" ? "No preview" : "Waiting"}
           />
         )}
       </td>
@@ -131,6 +131,8 @@ function AfterThumbnail({
   switch (image.status) {
     case "failed":
       return <ThumbnailPlaceholder tone="failed" label="Failed" />;
+    case "cancelled":
+      return <ThumbnailPlaceholder tone="muted" label="Cancelled" />;
     case "processing":
       return <ThumbnailPlaceholder tone="working" label="Working" spinning />;
     default:
@@ -182,6 +184,12 @@ function ResultText({ image }: { image: ImageStatus }) {
         <p data-testid="image-result" className="text-sm text-rose-700">
           <span className="font-semibold">Failed:</span>{" "}
           <span data-testid="image-error">{image.error ?? "unknown reason"}</span>
+        </p>
+      );
+    case "cancelled":
+      return (
+        <p data-testid="image-result" className="text-sm text-slate-500">
+          Not processed: the request was cancelled
         </p>
       );
     case "processing":

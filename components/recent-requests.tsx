@@ -7,13 +7,14 @@ import { formatSaving, savingRatio } from "./format";
 import { PaginationNav } from "./pagination-nav";
 import { ProgressBar } from "./progress-bar";
 import { RelativeTime } from "./relative-time";
+import { RequestActions } from "./request-actions";
 import { StatusBadge } from "./status-badge";
 import { useRecentRequests } from "./use-recent-requests";
 
 /** The latest uploads with their progress; refreshes itself while any of them is processing. */
 export function RecentRequests({ initialList, fetchedAt }: { initialList: RequestList; fetchedAt: number }) {
   const { data: list, isError, isFetching } = useRecentRequests({ initialList, fetchedAt });
-  const processing = list.requests.some((request) => request.status === "processing");
+  const processing = list.requests.some((request) => request.completedAt === null);
 
   return (
     <section aria-labelledby="recent-requests-title" className="space-y-3">
@@ -103,6 +104,10 @@ function RequestItem({ request }: { request: RequestSummary }) {
             <RelativeTime iso={request.createdAt} /> · {formatCount(request.totalProducts)}{" "}
             {request.totalProducts === 1 ? "product" : "products"}
           </p>
+          {/* Every request listed is the caller's own: its actions are offered. */}
+          <div className="mt-2 sm:[&_[data-testid=request-actions]]:justify-start">
+            <RequestActions request={request} size="sm" />
+          </div>
         </div>
         <div className="space-y-1">
           <ProgressBar
@@ -118,6 +123,12 @@ function RequestItem({ request }: { request: RequestSummary }) {
                 <>
                   {" · "}
                   <span className="text-rose-700">{formatCount(progress.failedImages)} failed</span>
+                </>
+              ) : null}
+              {progress.cancelledImages > 0 ? (
+                <>
+                  {" · "}
+                  <span className="text-zinc-600">{formatCount(progress.cancelledImages)} cancelled</span>
                 </>
               ) : null}
             </span>

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import type { RequestStatus, WebhookDelivery } from "@/lib/contract";
 import { WarningIcon } from "./csv-preview";
 import { formatBytes, formatCount, plural } from "@/lib/format";
@@ -9,15 +10,30 @@ import { PaginationNav } from "./pagination-nav";
 import { ProductImagesTable } from "./product-images-table";
 import { ProgressBar } from "./progress-bar";
 import { RelativeTime } from "./relative-time";
+import { RequestActions } from "./request-actions";
 import { StatusBadge } from "./status-badge";
 import { useRequestStatus } from "./use-request-status";
 
 /** A request's progress, products and output, refreshed every second while it is processing. */
-export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus: RequestStatus; fetchedAt: number }) {
+export function RequestStatusView({
+  initialStatus,
+  changeable,
+  fetchedAt,
+}: {
+  initialStatus: RequestStatus;
+  /** Whether this visitor owns the request: retry, cancel and delete are offered. */
+  changeable: boolean;
+  fetchedAt: number;
+}) {
+  const router = useRouter();
   const { data: status, isError, error, refetch, isFetching } = useRequestStatus({ initialStatus, fetchedAt });
-  const finished = status.status !== "processing";
+  // A cancelled request is finished once its images under way are back: `completedAt` says so.
+  const finished = status.completedAt !== null;
   const { progress, totals } = status;
-  const waiting = Math.max(0, progress.totalImages - progress.processedImages - progress.failedImages);
+  const waiting = Math.max(
+    0,
+    progress.totalImages - progress.processedImages - progress.failedImages - progress.cancelledImages,
+  );
   const ratio = savingRatio(totals.bytesIn, totals.bytesOut);
   const pageHref = (page: number) =>
     `/requests/${encodeURIComponent(status.requestId)}${page > 1 ? `?page=${page}` : ""}`;
@@ -43,9 +59,18 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
               {plural(status.totalProducts, "product")}
               {status.completedAt ? ` · finished in ${formatDuration(status.createdAt, status.completedAt)}` : ""}
             </p>
+            {status.expiresAt ? (
+              <p data-testid="expires-at" className="mt-0.5 text-xs text-slate-500">
+                Kept until {new Date(status.expiresAt).toLocaleDateString(undefined, { dateStyle: "medium" })}, then
+                deleted with its files
+              </p>
+            ) : null}
             <p className="mt-0.5 font-mono text-xs break-all text-slate-400">Request {status.requestId}</p>
           </div>
-          <DownloadButton status={status} />
+          <div className="flex flex-col gap-2 sm:items-end">
+            <DownloadButton status={status} />
+            {changeable ? <RequestActions request={status} onDeleted={() => router.push("/")} /> : null}
+          </div>
         </div>
       </div>
 
@@ -60,6 +85,22 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
             <p className="font-semibold">This request failed.</p>
             <p className="mt-0.5">{status.error ?? "None of its images could be processed; see the reasons below."}</p>
           </div>
+        </div>
+      ) : null}
+
+      {status.status === "cancelled" ? (
+        <div
+          role="status"
+          data-testid="request-cancelled"
+          className="rounded-xl bg-zinc-50 p-4 text-sm text-zinc-800 ring-1 ring-zinc-500/20 ring-inset"
+        >
+          <p className="font-semibold">This request was cancelled.</p>
+          <p className="mt-0.5">
+            {finished
+              ? (status.error ?? "Images not started were not processed.")
+              : "Images not started will not be processed; the ones under way are finishing."}{" "}
+            The output CSV holds what was done; the other places are left empty.
+          </p>
         </div>
       ) : null}
 
@@ -148,7 +189,7 @@ export function RequestStatusView({ initialStatus, fetchedAt }: { initialStatus:
 }
 
 function DownloadButton({ status }: { status: RequestStatus }) {
-  if (status.status === "processing") {
+  if (status.completedAt === null) {
     return (
       <p className="max-w-xs rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-600 sm:text-right">
         The output CSV can be downloaded once every image is finished.

@@ -20,6 +20,11 @@ const styles: Record<BadgeState, { label: string; className: string; dot: string
     dot: "bg-emerald-500",
   },
   failed: { label: "Failed", className: "bg-rose-50 text-rose-800 ring-rose-600/20", dot: "bg-rose-500" },
+  cancelled: {
+    label: "Cancelled",
+    className: "bg-zinc-100 text-zinc-700 ring-zinc-500/20",
+    dot: "bg-zinc-400",
+  },
 };
 
 export function StatusBadge({

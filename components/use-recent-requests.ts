@@ -6,7 +6,7 @@ import { useServerSeededQuery } from "./use-server-seeded-query";
 
 const POLL_MS = 2_000;
 
-/** The recent requests; polled while any of them is still processing, quiet otherwise. */
+/** The recent requests; polled while any of them is still unfinished, quiet otherwise. */
 export function useRecentRequests({ initialList, fetchedAt }: { initialList: RequestList; fetchedAt: number }) {
   const { page, pageSize } = initialList.pagination;
   return useServerSeededQuery({
@@ -14,6 +14,7 @@ export function useRecentRequests({ initialList, fetchedAt }: { initialList: Req
     queryFn: ({ signal }) => fetchRequestList({ page, pageSize, signal }),
     initialData: initialList,
     fetchedAt,
-    refetchInterval: (list) => (list?.requests.some((request) => request.status === "processing") ? POLL_MS : false),
+    // Until every request has `completedAt`: a cancelled request's images under way may still finish.
+    refetchInterval: (list) => (list?.requests.some((request) => request.completedAt === null) ? POLL_MS : false),
   });
 }

@@ -24,7 +24,8 @@ export function useRequestStatus({ initialStatus, fetchedAt }: { initialStatus: 
     initialData: initialStatus,
     fetchedAt,
     refetchInterval: (status) =>
-      status?.status === "processing" ? POLL_MS : status?.webhook?.status === "pending" ? WEBHOOK_POLL_MS : false,
+      // Until `completedAt`: a cancelled request's images under way may still finish.
+      status && status.completedAt === null ? POLL_MS : status?.webhook?.status === "pending" ? WEBHOOK_POLL_MS : false,
   });
 
   // `updatedAt` moves with every change to the request: a new value means a new page to show.

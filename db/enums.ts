@@ -4,6 +4,6 @@
  * Plain arrays with no imports: the dashboard's bundle uses them through the contract.
  */
 
-export const REQUEST_STATUSES = ["processing", "completed", "failed"] as const;
-export const IMAGE_STATUSES = ["pending", "processing", "completed", "failed"] as const;
+export const REQUEST_STATUSES = ["processing", "completed", "failed", "cancelled"] as const;
+export const IMAGE_STATUSES = ["pending", "processing", "completed", "failed", "cancelled"] as const;
 export const WEBHOOK_STATUSES = ["pending", "delivered", "failed"] as const;

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { type Database, getDb } from "./client";
 import {
   apiKeys,
@@ -179,7 +179,7 @@ export async function listUnfinishedImageIds({
   return rows.map((row) => row.id);
 }
 
-/** Requests whose every image is counted but that were never closed (a crash between the two). */
+/** Requests whose every image is counted but that were never closed (a crash between the two, a cancel). */
 export async function listRequestsAwaitingFinish(): Promise<string[]> {
   const db = await getDb();
   const rows = await db
@@ -187,8 +187,9 @@ export async function listRequestsAwaitingFinish(): Promise<string[]> {
     .from(requests)
     .where(
       and(
-        eq(requests.status, "processing"),
-        sql`${requests.processedImages} + ${requests.failedImages} >= ${requests.totalImages}`,
+        inArray(requests.status, ["processing", "cancelled"]),
+        isNull(requests.completedAt),
+        sql`${requests.processedImages} + ${requests.failedImages} + ${requests.cancelledImages} >= ${requests.totalImages}`,
       ),
     );
   return rows.map((row) => row.id);
@@ -201,7 +202,8 @@ export async function listRequestsAwaitingWebhook(): Promise<string[]> {
     .from(requests)
     .where(
       and(
-        inArray(requests.status, ["completed", "failed"]),
+        inArray(requests.status, ["completed", "failed", "cancelled"]),
+        isNotNull(requests.completedAt),
         eq(requests.webhookStatus, "pending"),
         isNotNull(requests.webhookUrl),
       ),
@@ -385,7 +387,9 @@ export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<Cou
           updated_at = now()
         from totals
         where request.id = totals.request_id
-        returning request.id, request.processed_images + request.failed_images >= request.total_images as finished
+        returning request.id,
+          request.processed_images + request.failed_images + request.cancelled_images >= request.total_images
+            and request.completed_at is null as finished
       )
       select o.id, image.request_id, finished.id is not null as counted, coalesce(counted.finished, false) as request_finished
       from outcome as o
@@ -410,19 +414,8 @@ function asText(values: (string | number | boolean | null)[]) {
 }
 
 /** The rows of a raw statement: postgres.js answers with an array, PGlite with `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
-/** Removes a request that could not be fully accepted, so a failed upload leaves nothing behind. */
-export async function deleteRequest(requestId: string) {
-  const db = await getDb();
-  // Products and images name their request without a foreign key (see db/schema.ts): all three go together.
-  await db.transaction(async (tx) => {
-    await tx.delete(images).where(eq(images.requestId, requestId));
-    await tx.delete(products).where(eq(products.requestId, requestId));
-    await tx.delete(requests).where(eq(requests.id, requestId));
-  });
 }
 
 /** Closes a request; only the first call changes anything. Returns whether this call closed it. */
@@ -433,7 +426,7 @@ export async function closeRequest({
   error,
 }: {
   requestId: string;
-  status: "completed" | "failed";
+  status: "completed" | "failed" | "cancelled";
   outputCsvKey: string | null;
   error: string | null;
 }) {
@@ -442,7 +435,13 @@ export async function closeRequest({
   const rows = await db
     .update(requests)
     .set({ status, outputCsvKey, error, completedAt: now, updatedAt: now })
-    .where(and(eq(requests.id, requestId), eq(requests.status, "processing")))
+    .where(
+      and(
+        eq(requests.id, requestId),
+        inArray(requests.status, ["processing", "cancelled"]),
+        isNull(requests.completedAt),
+      ),
+    )
     .returning({ id: requests.id });
   return rows.length > 0;
 }

@@ -75,6 +75,8 @@ export const requests = pgTable(
     totalImages: integer("total_images").notNull(),
     processedImages: integer("processed_images").notNull().default(0),
     failedImages: integer("failed_images").notNull().default(0),
+    /** Images never started because the request was cancelled. */
+    cancelledImages: integer("cancelled_images").notNull().default(0),
     bytesIn: bigint("bytes_in", { mode: "number" }).notNull().default(0),
     bytesOut: bigint("bytes_out", { mode: "number" }).notNull().default(0),
     error: text("error"),
@@ -89,6 +91,8 @@ export const requests = pgTable(
   (table) => [
     index("requests_created_at_idx").on(table.createdAt),
     index("requests_status_idx").on(table.status),
+    // The retention sweep looks for requests closed before a cut-off.
+    index("requests_completed_at_idx").on(table.completedAt),
     index("requests_owner_idx").on(table.owner, table.createdAt),
     index("requests_client_status_idx").on(table.clientKey, table.status),
   ],
@@ -100,7 +104,7 @@ export const products = pgTable(
   {
     id: serial("id").primaryKey(),
     // No foreign key: checking one per row doubles the cost of storing a 50,000-image upload. Rows are
-    // only written with their request, in one transaction, and deleteRequest removes all of them.
+    // only written with their request, in one transaction, and deleteRequestRows removes all of them.
     requestId: text("request_id").notNull(),
     position: integer("position").notNull(),
     rowNumber: integer("row_number").notNull(),
@@ -119,7 +123,7 @@ export const images = pgTable(
   {
     id: serial("id").primaryKey(),
     // No foreign key: checking one per row doubles the cost of storing a 50,000-image upload. Rows are
-    // only written with their request, in one transaction, and deleteRequest removes all of them.
+    // only written with their request, in one transaction, and deleteRequestRows removes all of them.
     requestId: text("request_id").notNull(),
     /** Index of the image among the request's distinct URLs, in the order they first appear. */
     position: integer("position").notNull(),

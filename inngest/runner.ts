@@ -1,7 +1,8 @@
 import "server-only";
+import { cancelRequestRow } from "@/db/request-lifecycle";
 import type { JobRunner } from "@/lib/jobs/job-runner";
 import { inngest } from "./client";
-import { requestAccepted } from "./events";
+import { requestAccepted, requestImagesFinished } from "./events";
 
 /** The Inngest runner: one event per accepted request; the functions in `inngest/functions` do the rest. */
 export const inngestRunner: JobRunner = {
@@ -14,5 +15,12 @@ export const inngestRunner: JobRunner = {
   health: () => ({ ok: true }),
   async requestAccepted(requestId) {
     await inngest.send(requestAccepted.create({ requestId }));
+  },
+  // Runs of its images find it cancelled when they claim their image and end there; the last image
+  // under way closes it, or this does when none is.
+  async cancel(requestId) {
+    const result = await cancelRequestRow(requestId);
+    if (result?.requestFinished) await inngest.send(requestImagesFinished.create({ requestId }));
+    return result;
   },
 };

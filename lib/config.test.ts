@@ -93,4 +93,13 @@ describe("settings", () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: "-2" })).toThrow(/WORKER_CONCURRENCY/);
     expect(() => loadConfig({ S3_FORCE_PATH_STYLE: "maybe" })).toThrow(/S3_FORCE_PATH_STYLE/);
   });
+
+  it("keeps finished requests 30 days unless RETENTION_DAYS says otherwise; 0 keeps them for ever", () => {
+    expect(loadConfig({}).retentionDays).toBe(30);
+    expect(loadConfig({ RETENTION_DAYS: "7" }).retentionDays).toBe(7);
+    expect(loadConfig({ RETENTION_DAYS: "0" }).retentionDays).toBe(0);
+    for (const bad of ["-1", "1.5", "forever"]) {
+      expect(() => loadConfig({ RETENTION_DAYS: bad }), bad).toThrow(/RETENTION_DAYS/);
+    }
+  });
 });

@@ -114,6 +114,8 @@ const schema = z
     UV_THREADPOOL_SIZE: int(4, 1, 1024),
     FETCH_HOST_CONCURRENCY: int(6, 1, 256),
     SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+    // 0 keeps every request for ever.
+    RETENTION_DAYS: int(30, 0, 36_500),
     MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
 
     WEBHOOK_URL: httpUrl,
@@ -244,6 +246,8 @@ const schema = z
         imagesPerHour: env.RATE_LIMIT_IMAGES_PER_HOUR,
         requestsAtOnce: env.RATE_LIMIT_REQUESTS_AT_ONCE,
       },
+      /** Days a finished request and its files are kept; 0 keeps them for ever. */
+      retentionDays: env.RETENTION_DAYS,
       /** How long one status answer is shared by everyone polling the same request. */
       statusCacheMs: env.STATUS_CACHE_MS,
       health: {

@@ -27,10 +27,13 @@ export function readQuality(text: string): number | null {
 export const RequestState = z.enum(REQUEST_STATUSES).meta({
   id: "RequestState",
   description:
-    "`processing` while images are being worked on; `completed` when every image is finished and at least one succeeded; `failed` when none could be processed.",
+    "`processing` while images are being worked on; `completed` when every image is finished and at least one succeeded; `failed` when none could be processed; `cancelled` when the client cancelled it (images under way when it was cancelled may still finish: `completedAt` is set once they have).",
 });
 
-export const ImageState = z.enum(IMAGE_STATUSES).meta({ id: "ImageState" });
+export const ImageState = z.enum(IMAGE_STATUSES).meta({
+  id: "ImageState",
+  description: "`cancelled`: not processed because its request was cancelled before the image started.",
+});
 
 export const WebhookState = z.enum(WEBHOOK_STATUSES).meta({ id: "WebhookState" });
 
@@ -39,12 +42,13 @@ export const Progress = z
     totalImages: count.meta({ description: "Distinct image URLs of the request." }),
     processedImages: count,
     failedImages: count,
+    cancelledImages: count.meta({ description: "Images not processed because the request was cancelled." }),
     percent: z
       .number()
       .int()
       .min(0)
       .max(100)
-      .meta({ description: "Finished images (processed or failed) out of all, rounded down." }),
+      .meta({ description: "Finished images (processed, failed or cancelled) out of all, rounded down." }),
   })
   .meta({ id: "Progress" });
 
@@ -125,7 +129,14 @@ export const RequestStatus = z
     ...summaryFields,
     updatedAt: isoTime,
     quality: Quality,
-    error: z.string().nullable().meta({ description: "Why the request failed or closed early; null otherwise." }),
+    error: z
+      .string()
+      .nullable()
+      .meta({ description: "Why the request failed, closed early or was cancelled; null otherwise." }),
+    expiresAt: isoTime.nullable().meta({
+      description:
+        "When the request and its files will be deleted (RETENTION_DAYS after it finished); null while it is processing or when nothing expires.",
+    }),
     products: z.array(ProductStatus).meta({ description: "One page of the products, in input order." }),
     pagination: Pagination,
     webhook: WebhookDelivery.nullable(),
@@ -182,6 +193,8 @@ export const ErrorCode = z
     "too_many_requests:processing",
     "unprocessable:idempotency",
     "conflict:processing",
+    "conflict:finished",
+    "conflict:nothing_to_retry",
     "unavailable:storage",
     "unavailable:jobs",
     "unavailable:database",
@@ -219,6 +232,11 @@ export const UploadRejected = z
 export const DownloadNotReady = z
   .object({ error: z.string(), code: ErrorCode, ...summaryFields })
   .meta({ id: "DownloadNotReady", description: "The request is still processing: a message and its summary." });
+
+export const ActionRefused = z.object({ error: z.string(), code: ErrorCode, ...summaryFields }).meta({
+  id: "ActionRefused",
+  description: "The request is not in a state for this action: a message and the request's summary.",
+});
 
 const HealthPart = z
   .object({
@@ -340,6 +358,7 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export type Problem = z.infer<typeof Problem>;
 export type UploadRejected = z.infer<typeof UploadRejected>;
 export type DownloadNotReady = z.infer<typeof DownloadNotReady>;
+export type ActionRefused = z.infer<typeof ActionRefused>;
 export type Health = z.infer<typeof Health>;
 export type Session = z.infer<typeof Session>;
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;

@@ -149,6 +149,60 @@ const operations: (RouteConfig & { operationId: string })[] = [
     },
   },
   {
+    operationId: "retryRequest",
+    method: "post",
+    path: "/api/csv/requests/{requestId}/retry",
+    summary: "Try a finished request's failed images again",
+    description:
+      "Puts the failed images (and, for a cancelled request, those never started) back in line with fresh attempts; images that succeeded are not touched. The request is `processing` again: its counters leave those images out until they finish, the output CSV is rebuilt when it is finished, and its webhook is called again (with a new `webhook-id`). Only the request's owner may retry it.",
+    security: signedIn,
+    request: { params: requestIdParams },
+    responses: {
+      202: json(contract.RequestSummary, "Retrying; the request's summary, now `processing`."),
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or not the caller's."),
+      409: json(
+        contract.ActionRefused,
+        "`conflict:processing`: the request is still processing (or its cancelled images under way are still finishing). `conflict:nothing_to_retry`: no image failed.",
+      ),
+    },
+  },
+  {
+    operationId: "cancelRequest",
+    method: "post",
+    path: "/api/csv/requests/{requestId}/cancel",
+    summary: "Cancel a processing request",
+    description:
+      "Images not started never start; images under way may finish. The request is `cancelled` at once; when its images under way are back it gets `completedAt`, an output CSV of what was done (the rest keep their empty places) and its webhook call. Only the request's owner may cancel it.",
+    security: signedIn,
+    request: { params: requestIdParams },
+    responses: {
+      202: json(contract.RequestSummary, "Cancelled; the request's summary."),
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or not the caller's."),
+      409: json(contract.ActionRefused, "`conflict:finished`: the request is already completed, failed or cancelled."),
+    },
+  },
+  {
+    operationId: "deleteRequest",
+    method: "delete",
+    path: "/api/csv/requests/{requestId}",
+    summary: "Delete a request and its files",
+    description:
+      "Removes the request, its products and images, its uploaded CSV, its output images, thumbnails and output CSV, from the database and from storage (the local folder or S3). A processing request is cancelled first. Afterwards every path of it answers 404. Finished requests are also deleted by themselves `RETENTION_DAYS` after they finished (see `expiresAt` in the status). Only the request's owner may delete it.",
+    security: signedIn,
+    request: { params: requestIdParams },
+    responses: {
+      204: { description: "Deleted." },
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or not the caller's."),
+      503: json(
+        contract.ErrorBody,
+        "Storage is unavailable: the request is kept (some of its files may be gone already); ask again later.",
+      ),
+    },
+  },
+  {
     operationId: "getSession",
     method: "get",
     path: "/api/session",

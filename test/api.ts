@@ -1,6 +1,9 @@
 import { GET as filesRoute } from "@/app/files/[...key]/route";
 import { GET as downloadRoute } from "@/app/api/csv/download/[requestId]/route";
 import { GET as requestsRoute } from "@/app/api/csv/requests/route";
+import { DELETE as deleteRoute } from "@/app/api/csv/requests/[requestId]/route";
+import { POST as cancelRoute } from "@/app/api/csv/requests/[requestId]/cancel/route";
+import { POST as retryRoute } from "@/app/api/csv/requests/[requestId]/retry/route";
 import { GET as statusRoute } from "@/app/api/csv/status/[requestId]/route";
 import { POST as uploadRoute } from "@/app/api/csv/upload/route";
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
@@ -47,6 +50,24 @@ export function download(requestId: string, as: Caller = BROWSER) {
 
 export function listRequests(query = "", as: Caller = BROWSER) {
   return requestsRoute(new Request(`${ORIGIN}/api/csv/requests${query}`, { headers: as }));
+}
+
+export function retryRequest(requestId: string, as: Caller = BROWSER) {
+  return retryRoute(new Request(`${ORIGIN}/api/csv/requests/${requestId}/retry`, { method: "POST", headers: as }), {
+    params: Promise.resolve({ requestId }),
+  });
+}
+
+export function cancelRequest(requestId: string, as: Caller = BROWSER) {
+  return cancelRoute(new Request(`${ORIGIN}/api/csv/requests/${requestId}/cancel`, { method: "POST", headers: as }), {
+    params: Promise.resolve({ requestId }),
+  });
+}
+
+export function deleteRequest(requestId: string, as: Caller = BROWSER) {
+  return deleteRoute(new Request(`${ORIGIN}/api/csv/requests/${requestId}`, { method: "DELETE", headers: as }), {
+    params: Promise.resolve({ requestId }),
+  });
 }
 
 /** A file of local storage by its absolute URL (`…/files/<key>`), as a browser or shop fetches it. */

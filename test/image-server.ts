@@ -55,3 +55,10 @@ export function serveBytes(bytes: Buffer, contentType: string): Route {
     response.writeHead(200, { "content-type": contentType, "content-length": bytes.length }).end(bytes);
   };
 }
+
+/** The whole body of a request the server received, as text (webhook receivers). */
+export async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,3 +1,4 @@
+import { cancelRequestRow } from "@/db/request-lifecycle";
 import type { JobRunner } from "@/lib/jobs/job-runner";
 
 /**
@@ -12,6 +13,7 @@ export function recordingRunner(accepted: string[]): JobRunner {
     stop: async () => {},
     health: () => ({ ok: true }),
     requestAccepted: async (requestId) => void accepted.push(requestId),
+    cancel: (requestId) => cancelRequestRow(requestId),
   };
 }
 
@@ -22,5 +24,6 @@ export function unreachableRunner(): JobRunner {
     stop: async () => {},
     health: () => ({ ok: true }),
     requestAccepted: async () => Promise.reject(new Error("the Inngest server cannot be reached")),
+    cancel: async () => Promise.reject(new Error("the Inngest server cannot be reached")),
   };
 }

@@ -8,7 +8,16 @@ vi.hoisted(() => {
 import { GET as healthRoute } from "@/app/api/health/route";
 import { GET as openApiRoute } from "@/app/api/openapi.json/route";
 import { getJobRunner, provideJobRunner } from "@/lib/jobs/job-runner";
-import { download, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
+import {
+  cancelRequest,
+  deleteRequest,
+  download,
+  getStatus,
+  listRequests,
+  retryRequest,
+  settle,
+  uploadCsv,
+} from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { unreachableRunner } from "@/test/runners";
@@ -24,6 +33,9 @@ const upload = { method: "post", path: "/api/csv/upload" } as const;
 const status = { method: "get", path: "/api/csv/status/{requestId}" } as const;
 const downloadCsv = { method: "get", path: "/api/csv/download/{requestId}" } as const;
 const list = { method: "get", path: "/api/csv/requests" } as const;
+const retry = { method: "post", path: "/api/csv/requests/{requestId}/retry" } as const;
+const cancel = { method: "post", path: "/api/csv/requests/{requestId}/cancel" } as const;
+const remove = { method: "delete", path: "/api/csv/requests/{requestId}" } as const;
 
 let images: ImageServer;
 let csv: string;
@@ -110,6 +122,45 @@ describe("the API answers as its OpenAPI document says", () => {
     const badPage = await listRequests("?pageSize=1000");
     expect(badPage.status).toBe(400);
     await expectContract(badPage, list);
+  });
+
+  it("retry, cancel and delete: 202, 204, 404 and 409", async () => {
+    const slow = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Slow,${images.url("/slow.jpg")}\n`);
+    const { requestId } = await slow.json();
+    expect((await expectContract(await retryRequest(requestId), retry)) as object).toMatchObject({
+      code: "conflict:processing",
+    });
+    const cancelled = await cancelRequest(requestId);
+    expect(cancelled.status).toBe(202);
+    expect(await expectContract(cancelled, cancel)).toMatchObject({ status: "cancelled" });
+    await settle(requestId);
+    const again = await cancelRequest(requestId);
+    expect(again.status).toBe(409);
+    await expectContract(again, cancel);
+
+    const failed = await uploadCsv(csv);
+    const failedId = (await failed.json()).requestId;
+    await settle(failedId);
+    const retried = await retryRequest(failedId);
+    expect(retried.status).toBe(202);
+    expect(await expectContract(retried, retry)).toMatchObject({ status: "processing" });
+    await settle(failedId);
+    await expectContract(await getStatus(failedId), status);
+
+    const deleted = await deleteRequest(requestId);
+    expect(deleted.status).toBe(204);
+    await expectContract(deleted, remove);
+    const gone = await deleteRequest(requestId);
+    expect(gone.status).toBe(404);
+    await expectContract(gone, remove);
+    for (const [call, operation] of [
+      [retryRequest, retry],
+      [cancelRequest, cancel],
+    ] as const) {
+      const unknown = await call(requestId);
+      expect(unknown.status).toBe(404);
+      await expectContract(unknown, operation);
+    }
   });
 
   it("a method a path does not serve: 405 with Allow and a message", async () => {

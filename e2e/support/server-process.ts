@@ -81,7 +81,13 @@ export async function expectCompletedOnce(origin: string, requestId: string, cou
     .poll(async () => (await statusOf(origin, requestId)).status, { timeout: 60_000, intervals: [250] })
     .toBe("completed");
   const final = await statusOf(origin, requestId);
-  expect(final.progress).toEqual({ totalImages: count, processedImages: count, failedImages: 0, percent: 100 });
+  expect(final.progress).toEqual({
+    totalImages: count,
+    processedImages: count,
+    failedImages: 0,
+    cancelledImages: 0,
+    percent: 100,
+  });
   const images: { status: string; bytesIn: number; outputUrl: string }[] = final.products.flatMap(
     (product: { images: unknown[] }) => product.images,
   );

@@ -17,7 +17,7 @@ import { uploadCsv } from "@/test/api";
 import { OUTPUT_CSV_NOT_STORED } from "@/lib/processing/finish-request";
 import { buildOutputCsv } from "@/lib/requests/output-csv";
 import { getStorage } from "@/lib/storage/get-storage";
-import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
+import { type ImageServer, readBody, serveBytes, startImageServer } from "@/test/image-server";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
 import { inngest } from "../client";
 import { requestAccepted, requestImagesFinished } from "../events";
@@ -62,12 +62,6 @@ afterAll(async () => {
   removeTripwire();
   expect(intercepted.fetch).not.toHaveBeenCalled();
 });
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 const csv = () =>
   [

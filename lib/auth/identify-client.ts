@@ -88,6 +88,14 @@ export function maySee(client: Client | null, owner: string | null): boolean {
   return config.auth.mode === "open" || owns(client, owner);
 }
 
+/**
+ * Whether the client may retry, cancel or delete a request of this owner: its owner only. In open
+ * mode a request uploaded without an owner cookie (an API client) belongs to whoever holds its id.
+ */
+export function mayChange(client: Client | null, owner: string | null): boolean {
+  return owns(client, owner) || (config.auth.mode === "open" && owner === null);
+}
+
 /** Whether the client owns requests of this owner: its listing and its uploaded CSV. */
 export function owns(client: Client | null, owner: string | null): boolean {
   return owner !== null && owner === client?.owner;

@@ -14,7 +14,18 @@ import { GET as listKeysRoute, POST as createKeyRoute } from "@/app/api/keys/rou
 import { DELETE as signOutRoute, GET as sessionRoute, POST as signInRoute } from "@/app/api/session/route";
 import { createApiKey, type CreatedKey } from "@/lib/auth/workspace-keys";
 import type { ApiKeyList, CreatedApiKey, RequestList, RequestStatus, UploadAccepted } from "@/lib/contract";
-import { type Caller, download, getFile, getStatus, listRequests, settle, uploadCsv } from "@/test/api";
+import {
+  type Caller,
+  cancelRequest,
+  deleteRequest,
+  download,
+  getFile,
+  getStatus,
+  listRequests,
+  retryRequest,
+  settle,
+  uploadCsv,
+} from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
@@ -139,6 +150,20 @@ describe("a workspace sees only its own requests", () => {
     const image = await getFile(outputUrl, {});
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/jpeg");
+  });
+
+  it("B cannot retry, cancel or delete A's request; A can", async () => {
+    const accepted = await upload(bearer(teamA.key));
+    await settle(accepted.requestId, bearer(teamA.key));
+    for (const action of [retryRequest, cancelRequest, deleteRequest]) {
+      const refused = await action(accepted.requestId, bearer(teamB.key));
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toMatchObject({ code: "not_found:request" });
+    }
+    expect((await deleteRequest(accepted.requestId, {})).status).toBe(401);
+    expect((await getStatus(accepted.requestId, "", undefined, bearer(teamA.key))).status).toBe(200);
+    expect((await deleteRequest(accepted.requestId, bearer(teamA.key))).status).toBe(204);
+    expect((await getStatus(accepted.requestId, "", undefined, bearer(teamA.key))).status).toBe(404);
   });
 
   it("each workspace's webhook deliveries are signed with its own secret", async () => {

@@ -10,9 +10,16 @@ import {
   releaseAbandonedImages,
   releaseImages,
 } from "@/db/queries";
+import {
+  type Cancelled,
+  cancelLeftoverImages,
+  cancelRequestRow,
+  listUnclosedCancelledRequestIds,
+} from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";
 import { retryDelay } from "@/lib/processing/backoff";
+import { deleteExpiredRequests, findLostWork } from "@/lib/requests/sweep";
 import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
 import { processImage, recordImages } from "@/lib/processing/process-image";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
@@ -20,6 +27,7 @@ import { FairQueue } from "./fair-queue";
 import type { JobRunner } from "./job-runner";
 
 const FINISH_ATTEMPTS = 5;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /**
  * Outcomes are written together: one statement per this many, or per this long, whichever is first.
  * Nobody waits on an outcome but the counters, and status is allowed to lag by a second anyway.
@@ -49,7 +57,10 @@ export class InlineRunner implements JobRunner {
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly running = new Map<number, ClaimedImage>();
   private outcomes: ImageOutcome[] = [];
+  /** Requests cancelled while this process had their images claimed: what comes back of them is cancelled too. */
+  private readonly cancelled = new Set<string>();
   private writeTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -64,6 +75,8 @@ export class InlineRunner implements JobRunner {
 
   async start(): Promise<void> {
     const abandoned = await releaseAbandonedImages();
+    // The images a cancelled request had under way died with the last process: they never finish.
+    for (const requestId of await listUnclosedCancelledRequestIds()) await cancelLeftoverImages(requestId, "all");
     const [requestIds, unclosed, webhooks] = await Promise.all([
       listProcessingRequestIds(),
       listRequestsAwaitingFinish(),
@@ -84,12 +97,57 @@ export class InlineRunner implements JobRunner {
     for (const requestId of unclosed) this.track(this.finish(requestId, 1));
     for (const requestId of webhooks) this.track(this.notify(requestId));
     this.pump();
+    this.sweepTimer = setInterval(() => void this.sweep(new Date()), SWEEP_EVERY_MS);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Retention and lost work (`lib/requests/sweep.ts`), hourly; `now` is the clock it goes by. In this
+   * process little work can be lost, but a request closed by nobody or left out of the queue by a bug
+   * is picked up here rather than never.
+   */
+  async sweep(now: Date): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await deleteExpiredRequests(now);
+      const lost = await findLostWork(now);
+      for (const requestId of lost.toResume) this.queue.add(requestId, requestId);
+      for (const requestId of lost.toFinish) this.track(this.finish(requestId, 1));
+      this.pump();
+    } catch (error) {
+      logger.error({ err: error }, "the sweep failed; it runs again in an hour");
+    }
   }
 
   async requestAccepted(requestId: string): Promise<void> {
     if (this.stopping) throw new Error("the server is shutting down");
+    this.cancelled.delete(requestId);
     this.queue.add(requestId, requestId);
     this.pump();
+  }
+
+  async cancel(requestId: string): Promise<Cancelled | null> {
+    // Taken off the queue before anything is awaited: no worker starts one of its images after this.
+    this.cancelled.add(requestId);
+    const unstarted = this.queue.remove(requestId);
+    let result: Cancelled | null;
+    try {
+      result = await cancelRequestRow(
+        requestId,
+        unstarted.map((image) => image.id),
+      );
+    } catch (error) {
+      // Nothing changed in the database: the request goes on as if never cancelled.
+      this.cancelled.delete(requestId);
+      await releaseImages(unstarted.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+      this.queue.add(requestId, requestId);
+      this.pump();
+      throw error;
+    }
+    if (!result) this.cancelled.delete(requestId);
+    else if (result.requestFinished) this.track(this.finish(requestId, 1));
+    this.checkIdle();
+    return result;
   }
 
   /** Resolves when nothing is queued, running, waiting for a retry or being written (tests, shutdown). */
@@ -105,6 +163,7 @@ export class InlineRunner implements JobRunner {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const unstarted = this.queue.drain();
@@ -126,6 +185,14 @@ export class InlineRunner implements JobRunner {
             // Claimed while stopping: straight back in line for the next start.
             if (this.stopping) {
               await releaseImages(images.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+              return;
+            }
+            // Claimed just before its request was cancelled: these never start.
+            if (this.cancelled.has(requestId)) {
+              await this.cancelClaimed(
+                requestId,
+                images.map((image) => image.id),
+              );
               return;
             }
             this.queue.supply(requestId, images, limit);
@@ -174,6 +241,11 @@ export class InlineRunner implements JobRunner {
       }
       this.pump();
     }
+  }
+
+  private async cancelClaimed(requestId: string, imageIds: number[]) {
+    const { requestFinished } = await cancelLeftoverImages(requestId, imageIds);
+    if (requestFinished) this.track(this.finish(requestId, 1));
   }
 
   private async retry(image: ClaimedImage) {

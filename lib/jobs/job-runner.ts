@@ -1,10 +1,17 @@
+import type { Cancelled } from "@/db/request-lifecycle";
+
 /** What the rest of the service needs from a runner; it never knows which runner does the work. */
 export interface JobRunner {
   readonly name: "inline" | "inngest";
   /** Start-up: picks up whatever the last process left unfinished. */
   start(): Promise<void>;
-  /** Starts work on a request that was just stored. */
+  /** Starts work on a request that was just stored, or whose failed images were put back in line. */
   requestAccepted(requestId: string): Promise<void>;
+  /**
+   * Cancels a processing request: none of its images starts any more; those under way may finish.
+   * Closes it at once when nothing is under way. Null when the request is not processing.
+   */
+  cancel(requestId: string): Promise<Cancelled | null>;
   /** Whether it takes work now; `error` says why not (shutting down, not started). */
   health(): { ok: boolean; error?: string };
   /** Shutdown: stops taking work and finishes or puts back what is under way within `graceMs`. */

@@ -8,7 +8,8 @@ import { requestChanged } from "@/lib/requests/status-answers";
 
 /**
  * Closes a request whose every image is finished: writes the output CSV and the final status.
- * `completed` when at least one image succeeded, `failed` when none did. Safe to run twice:
+ * `completed` when at least one image succeeded, `failed` when none did; a cancelled request stays
+ * `cancelled`, its CSV holding what was done before the cancel. Safe to run twice:
  * the CSV lands on the same key and only the first close changes the status.
  * Returns whether this call closed the request.
  */
@@ -20,17 +21,26 @@ export async function finishRequest(requestId: string): Promise<boolean> {
   const csv = await buildOutputCsv(request.id);
   await (await getStorage()).put(key, csv, { contentType: "text/csv; charset=utf-8" });
 
-  const succeeded = request.processedImages > 0;
-  return closeRequest({
-    requestId,
-    status: succeeded ? "completed" : "failed",
-    outputCsvKey: key,
-    error: succeeded
-      ? null
-      : request.totalImages === 1
+  return closeRequest({ requestId, ...closingState(request), outputCsvKey: key });
+}
+
+/** The status a request closes with, and what its `error` says about it. */
+function closingState(request: RequestRow): { status: "completed" | "failed" | "cancelled"; error: string | null } {
+  if (request.status === "cancelled") {
+    const notDone = request.cancelledImages;
+    return {
+      status: "cancelled",
+      error: `Cancelled: ${notDone} of ${request.totalImages} image${request.totalImages === 1 ? " was" : "s were"} not processed.`,
+    };
+  }
+  if (request.processedImages > 0) return { status: "completed", error: null };
+  return {
+    status: "failed",
+    error:
+      request.totalImages === 1
         ? "The image could not be processed; its reason is listed with it."
         : `None of the ${request.totalImages} images could be processed; each image lists its reason.`,
-  });
+  };
 }
 
 /** Every image counted but the request still open: a finisher was lost (a crash, a step result never recorded). */
@@ -40,7 +50,12 @@ export async function isReadyToFinish(requestId: string): Promise<boolean> {
 }
 
 function awaitsFinish(request: RequestRow): boolean {
-  return request.status === "processing" && request.processedImages + request.failedImages >= request.totalImages;
+  const counted = request.processedImages + request.failedImages + request.cancelledImages;
+  return (
+    (request.status === "processing" || request.status === "cancelled") &&
+    request.completedAt === null &&
+    counted >= request.totalImages
+  );
 }
 
 export const OUTPUT_CSV_NOT_STORED =
@@ -55,7 +70,7 @@ export async function closeWithoutOutputCsv(requestId: string): Promise<boolean>
   if (!request) return false;
   return closeRequest({
     requestId,
-    status: request.processedImages > 0 ? "completed" : "failed",
+    status: request.status === "cancelled" ? "cancelled" : request.processedImages > 0 ? "completed" : "failed",
     outputCsvKey: null,
     error: OUTPUT_CSV_NOT_STORED,
   });

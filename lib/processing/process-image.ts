@@ -117,6 +117,7 @@ export async function processImage(
 /** Records finished images and counts them on their requests (see `recordImageOutcomes`). */
 export async function recordImages(outcomes: ImageOutcome[]): Promise<CountedOutcome[]> {
   const counted = await recordImageOutcomes(outcomes);
+  await removeFilesOfDeletedImages(outcomes, counted);
   const byId = new Map(outcomes.map((outcome) => [outcome.imageId, outcome]));
   for (const { imageId, counted: first } of counted) {
     const outcome = byId.get(imageId);
@@ -131,6 +132,33 @@ export async function recordImages(outcomes: ImageOutcome[]): Promise<CountedOut
   }
   return counted;
 }
+
+/**
+ * An image whose request was deleted while it was under way has no row to record its outcome in:
+ * the files it stored belong to nobody. Images are only ever deleted with their request, so the
+ * folders holding them (`images/<request>`, `thumbnails/<request>`) go as a whole.
+ */
+async function removeFilesOfDeletedImages(outcomes: ImageOutcome[], counted: CountedOutcome[]) {
+  const known = new Set(counted.map((outcome) => outcome.imageId));
+  const folders = new Set(
+    outcomes.flatMap((outcome) =>
+      outcome.ok && !known.has(outcome.imageId)
+        ? [outcome.result.outputKey, outcome.result.thumbnailKey ?? []].flat().map(folderOf)
+        : [],
+    ),
+  );
+  if (folders.size === 0) return;
+  const storage = await getStorage();
+  await Promise.all(
+    [...folders].map((folder) =>
+      storage
+        .deleteFolder(folder)
+        .catch((error) => logger.error({ err: error, folder }, "removing a deleted request's files failed")),
+    ),
+  );
+}
+
+const folderOf = (key: string) => key.slice(0, key.lastIndexOf("/"));
 
 /** What one attempt at one image came to, for a runner that works on one image at a time. */
 export type ImageAttempt =

@@ -1,7 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { isDatabaseUnreachable } from "@/db/client";
-import { deleteRequest, insertRequest } from "@/db/queries";
+import { insertRequest } from "@/db/queries";
+import { deleteRequestRows } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { type Problem, readQuality, type UploadAccepted } from "@/lib/contract";
 import { AppError, rejectedUpload } from "@/lib/errors";
@@ -150,7 +151,7 @@ async function store(
 /** Undoes a half-accepted upload; a failure here is logged, so the user still gets the real reason. */
 async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
   try {
-    await deleteRequest(requestId);
+    await deleteRequestRows(requestId);
     await removeFile?.();
   } catch (error) {
     logger.error({ err: error, requestId }, "removing a half-accepted request failed");

@@ -20,9 +20,11 @@ export async function openOutputCsv(
   const request = await findRequest(requestId);
   if (!request || !maySee(client, request.owner))
     throw new AppError("not_found:request", `No request with id "${requestId}".`);
-  if (request.status === "processing") {
+  // A cancelled request is finished once the images under way when it was cancelled are back.
+  if (!request.completedAt) {
     const summary = summarize(request);
-    const finished = summary.progress.processedImages + summary.progress.failedImages;
+    const { processedImages, failedImages, cancelledImages } = summary.progress;
+    const finished = processedImages + failedImages + cancelledImages;
     throw new AppError(
       "conflict:processing",
       `The request is still processing (${finished} of ${plural(summary.progress.totalImages, "image")} finished); download the output CSV once it is finished.`,

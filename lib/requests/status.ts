@@ -1,7 +1,7 @@
 import "server-only";
 import { findImagesByPosition, findRequest, listProducts } from "@/db/queries";
 import type { RequestRow } from "@/db/schema";
-import { type Client, maySee } from "@/lib/auth/identify-client";
+import { type Client, mayChange, maySee } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
@@ -22,10 +22,14 @@ export async function loadRequestStatusLight(requestId: string): Promise<OwnedSt
 
 type StatusQuery = { requestId: string; page?: number; pageSize?: number };
 
-/** A request's status as this client may see it; null for an unknown request or another workspace's. */
-export async function getRequestStatus(client: Client | null, query: StatusQuery): Promise<RequestStatus | null> {
+/** The request page's view: the status, and whether this client may retry, cancel or delete the request. */
+export async function getRequestPageStatus(
+  client: Client | null,
+  query: StatusQuery,
+): Promise<{ status: RequestStatus; changeable: boolean } | null> {
   const loaded = await loadRequestStatus(query);
-  return loaded && maySee(client, loaded.owner) ? loaded.status : null;
+  if (!loaded || !maySee(client, loaded.owner)) return null;
+  return { status: loaded.status, changeable: mayChange(client, loaded.owner) };
 }
 
 /**
@@ -88,6 +92,7 @@ function lightStatus(request: RequestRow): RequestStatusLight {
     updatedAt: request.updatedAt.toISOString(),
     quality: request.quality,
     error: request.error,
+    expiresAt: expiresAt(request)?.toISOString() ?? null,
     webhook: request.webhookUrl
       ? {
           url: shownWebhookUrl(request.webhookUrl),
@@ -114,16 +119,27 @@ export function summarize(request: RequestRow): RequestSummary {
   };
 }
 
-export function progressOf(request: Pick<RequestRow, "totalImages" | "processedImages" | "failedImages">): Progress {
-  const finished = request.processedImages + request.failedImages;
+export function progressOf(
+  request: Pick<RequestRow, "totalImages" | "processedImages" | "failedImages" | "cancelledImages">,
+): Progress {
+  const finished = request.processedImages + request.failedImages + request.cancelledImages;
   return {
     totalImages: request.totalImages,
     processedImages: request.processedImages,
     failedImages: request.failedImages,
+    cancelledImages: request.cancelledImages,
     // Rounded down: 100 only when every image is finished.
     percent: request.totalImages === 0 ? 100 : Math.floor((finished / request.totalImages) * 100),
   };
 }
+
+/** When retention deletes a finished request: RETENTION_DAYS after it closed. */
+export function expiresAt(request: Pick<RequestRow, "completedAt">): Date | null {
+  if (!request.completedAt || config.retentionDays === 0) return null;
+  return new Date(request.completedAt.getTime() + config.retentionDays * DAY_MS);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));

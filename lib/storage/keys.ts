@@ -25,6 +25,11 @@ export function outputCsvKey(requestId: string, fileName: string): string {
   return `outputs/${requestId}/${base}-output.csv`;
 }
 
+/** Every folder a request's files are kept in: deleting them leaves nothing of it. */
+export function requestFolders(requestId: string): string[] {
+  return ["uploads", "images", "thumbnails", "outputs"].map((kind) => `${kind}/${requestId}`);
+}
+
 /** The download name offered to a browser for a request's output CSV. */
 export function outputCsvFileName(fileName: string): string {
   return safeName(fileName, "products.csv").replace(/\.csv$/i, "") + "-output.csv";

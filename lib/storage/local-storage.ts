@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { constants } from "node:fs";
-import { access, mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { access, mkdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
@@ -58,6 +58,12 @@ export class LocalStorage implements Storage {
   async delete(key: string): Promise<void> {
     await unlink(this.resolve(key)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "ENOENT") throw new StorageError(`Could not delete ${key}: ${describeFsError(error)}`);
+    });
+  }
+
+  async deleteFolder(folder: string): Promise<void> {
+    await rm(this.resolve(folder), { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new StorageError(`Could not delete ${folder}/: ${describeFsError(error)}`);
     });
   }
 

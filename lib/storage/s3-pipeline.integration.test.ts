@@ -104,7 +104,13 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
 
     const status = await api.settle(requestId);
     expect(status.status).toBe("completed");
-    expect(status.progress).toEqual({ totalImages: 3, processedImages: 3, failedImages: 0, percent: 100 });
+    expect(status.progress).toEqual({
+      totalImages: 3,
+      processedImages: 3,
+      failedImages: 0,
+      cancelledImages: 0,
+      percent: 100,
+    });
 
     const output = await api.download(requestId);
     expect(output.status).toBe(200);
@@ -198,7 +204,13 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     expect(healthJson.storage.error).toContain(`S3 endpoint ${s3.endpoint} cannot be reached`);
 
     const status = await api.settle(requestId);
-    expect(status.progress).toEqual({ totalImages: 4, processedImages: 1, failedImages: 3, percent: 100 });
+    expect(status.progress).toEqual({
+      totalImages: 4,
+      processedImages: 1,
+      failedImages: 3,
+      cancelledImages: 0,
+      percent: 100,
+    });
     expect(status.completedAt).not.toBeNull();
     // One image succeeded, so the request is completed; its output CSV could not be stored, and it says so.
     expect(status.status).toBe("completed");
@@ -254,6 +266,51 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     const accepted = await api.uploadCsv(`${header}\n1,SKU1,${images.url("/a.jpg")}\n`);
     expect(accepted.status).toBe(202);
     expect((await api.settle((await accepted.json()).requestId)).status).toBe("completed");
+  });
+});
+
+describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
+  it("removes every object of it from the bucket, and answers 503 keeping the request while the store is down", async () => {
+    const csv = `${header}\n1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"\n`;
+    const { requestId } = await (await api.uploadCsv(csv, { fileName: "to-delete.csv" })).json();
+    const keep = (await (await api.uploadCsv(csv, { fileName: "to-keep.csv" })).json()).requestId as string;
+    expect((await api.settle(requestId)).status).toBe("completed");
+    await api.settle(keep);
+    const objectsOf = async (id: string) => {
+      const keys: string[] = [];
+      for (const folder of ["uploads", "images", "thumbnails", "outputs"]) {
+        const listed = await inspector.send(
+          new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${folder}/${id}/` }),
+        );
+        keys.push(...(listed.Contents ?? []).map((object) => object.Key!));
+      }
+      return keys;
+    };
+    // The uploaded CSV, two images, two thumbnails and the output CSV.
+    expect(await objectsOf(requestId)).toHaveLength(6);
+
+    await s3.halt();
+    try {
+      const refused = await api.deleteRequest(requestId);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({
+        code: "unavailable:storage",
+        error: expect.stringMatching(/The request is kept/),
+      });
+    } finally {
+      await s3.restart();
+    }
+    // The request is kept, so the delete can be asked for again (some objects may be gone already:
+    // a connection the SDK had open before the halt may still have carried a delete).
+    expect((await api.getStatus(requestId)).status).toBe(200);
+
+    expect((await api.deleteRequest(requestId)).status).toBe(204);
+    expect(await objectsOf(requestId)).toEqual([]);
+    expect((await api.getStatus(requestId)).status).toBe(404);
+    expect((await api.download(requestId)).status).toBe(404);
+    // The other request's objects are all there.
+    expect(await objectsOf(keep)).toHaveLength(6);
+    expect((await api.download(keep)).status).toBe(200);
   });
 });
 

@@ -2,6 +2,8 @@ import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
   GetObjectCommand,
   HeadBucketCommand,
   PutObjectCommand,
@@ -163,6 +165,30 @@ export class S3Storage implements Storage {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
       throw this.failure(`Could not delete ${key}`, error);
+    }
+  }
+
+  async deleteFolder(folder: string): Promise<void> {
+    this.assertKey(folder);
+    try {
+      // A listing page holds at most 1,000 keys, as many as one DeleteObjects call takes.
+      let token: string | undefined;
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${folder}/`, ContinuationToken: token }),
+        );
+        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+        if (keys.length > 0) {
+          const result = await this.client.send(
+            new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
+          );
+          const failed = result.Errors?.[0];
+          if (failed) throw new Error(`${failed.Key}: ${failed.Code ?? "error"} ${failed.Message ?? ""}`.trim());
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw this.failure(`Could not delete ${folder}/`, error);
     }
   }
 

@@ -24,6 +24,8 @@ export interface Storage {
   get(key: string): Promise<StoredObject | null>;
   /** Removes an object; removing one that does not exist is not an error. */
   delete(key: string): Promise<void>;
+  /** Removes every object under `folder/` (a request's images, say); an empty folder is not an error. */
+  deleteFolder(folder: string): Promise<void>;
   /** The absolute URL a seller's shop or browser can fetch the object from. */
   publicUrl(key: string): Promise<string>;
   /**

@@ -79,7 +79,8 @@ describe("webhook", () => {
       progress: { processedImages: 1, percent: 100 },
     });
     expect(payload.downloadUrl).toMatch(/^http:\/\/127\.0\.0\.1:3999\/api\/csv\/download\//);
-    expect(call.headers["webhook-id"]).toBe(`msg_${status.requestId}`);
+    // One id per closing of the request: every attempt at this delivery carries it.
+    expect(call.headers["webhook-id"]).toBe(`msg_${status.requestId}_${Date.parse(status.completedAt!)}`);
     expect(status.webhook).toMatchObject({ status: "delivered", attempts: 1, lastError: null });
 
     // A receiver verifies with the standardwebhooks library…

@@ -25,7 +25,7 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  */
 export async function attemptWebhook(requestId: string): Promise<WebhookAttempt> {
   const request = await findRequest(requestId);
-  if (!request?.webhookUrl || request.webhookStatus !== "pending" || request.status === "processing") {
+  if (!request?.webhookUrl || request.webhookStatus !== "pending" || !request.completedAt) {
     return { kind: "skipped" };
   }
 
@@ -83,9 +83,12 @@ async function signingSecret(request: RequestRow): Promise<string | undefined> {
   return (await findWorkspace(workspaceId))?.webhookSecret ?? config.webhook.secret;
 }
 
-/** The same for every attempt at one delivery, so a receiver can tell a retry from a new event. */
+/**
+ * The same for every attempt at one delivery, so a receiver can tell a retry from a new event; a
+ * request closed again after "retry failed images" is a new event.
+ */
 function webhookMessageId(request: RequestRow): string {
-  return `msg_${request.id}`;
+  return `msg_${request.id}_${request.completedAt?.getTime() ?? 0}`;
 }
 
 function payloadOf(request: RequestRow, sentAt: Date) {

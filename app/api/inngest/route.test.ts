@@ -26,13 +26,13 @@ afterEach(() => {
 });
 
 describe("/api/inngest with INNGEST_DEV=1", () => {
-  it("introspects as a dev-mode app with its five functions (three, two with failure handlers)", async () => {
+  it("introspects as a dev-mode app with its six functions (four, two with failure handlers)", async () => {
     const { route, fetch } = await loadRoute({ INNGEST_DEV: "1", INNGEST_BASE_URL: "http://127.0.0.1:9" });
     const response = await route.GET(new Request(`${ORIGIN}/api/inngest`) as never, undefined);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       mode: "dev",
-      function_count: 5,
+      function_count: 6,
       has_event_key: false,
       has_signing_key: false,
     });
@@ -55,7 +55,7 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
 
     type Registered = {
       id: string;
-      triggers: { event: string; expression?: string }[];
+      triggers: { event?: string; cron?: string; expression?: string }[];
       concurrency?: unknown;
       steps: { step: { retries?: { attempts: number } } };
     };
@@ -66,6 +66,7 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
       "csv-image-compressor-fan-out-images",
       "csv-image-compressor-finish-request",
       "csv-image-compressor-finish-request-failure",
+      "csv-image-compressor-sweep-requests",
     ]);
 
     const fanOut = functions.get("csv-image-compressor-fan-out-images")!;
@@ -85,6 +86,10 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
     expect(finish.triggers.map((trigger) => trigger.event)).toEqual(["csv/request.images-finished"]);
     expect(finish.concurrency).toEqual({ key: "event.data.requestId", limit: 1 });
     expect(finish.steps.step.retries).toEqual({ attempts: 5 });
+
+    const sweep = functions.get("csv-image-compressor-sweep-requests")!;
+    expect(sweep.triggers).toEqual([{ cron: "0 * * * *" }]);
+    expect(sweep.concurrency).toEqual({ limit: 1 });
 
     const compressFailure = functions.get("csv-image-compressor-compress-image-failure")!;
     expect(compressFailure.triggers).toEqual([

@@ -8,7 +8,7 @@ import { RequestStatusView } from "@/components/request-status-view";
 import { loadSeed } from "@/components/server-seed";
 import { identifyPageClient } from "@/lib/auth/identify-client";
 import { loadPageData } from "@/lib/database-status";
-import { getRequestStatus } from "@/lib/requests/status";
+import { getRequestPageStatus } from "@/lib/requests/status";
 
 type Props = {
   params: Promise<{ requestId: string }>;
@@ -21,7 +21,7 @@ const PAGE_SIZE = 20;
 const loadStatus = cache((requestId: string, page: number) =>
   loadPageData(async () => {
     const client = await identifyPageClient();
-    return loadSeed(() => getRequestStatus(client, { requestId, page, pageSize: PAGE_SIZE }));
+    return loadSeed(() => getRequestPageStatus(client, { requestId, page, pageSize: PAGE_SIZE }));
   }),
 );
 
@@ -30,7 +30,7 @@ export async function generateMetadata({ params, searchParams }: Props): Promise
   const [{ requestId }, search] = await Promise.all([params, searchParams]);
   const loaded = await loadStatus(requestId, pageNumber(search.page));
   if (!loaded.ok) return { title: "Database unavailable" };
-  return { title: loaded.data.data ? loaded.data.data.fileName : "Request not found" };
+  return { title: loaded.data.data ? loaded.data.data.status.fileName : "Request not found" };
 }
 
 export default async function RequestPage({ params, searchParams }: Props) {
@@ -39,7 +39,7 @@ export default async function RequestPage({ params, searchParams }: Props) {
   const page = pageNumber(search.page);
   const loaded = await loadStatus(requestId, page);
   if (!loaded.ok) return <DatabaseUnavailable retryHref={`/requests/${encodeURIComponent(requestId)}`} />;
-  const { data: status, fetchedAt } = loaded.data;
-  if (!status) notFound();
-  return <RequestStatusView initialStatus={status} fetchedAt={fetchedAt} />;
+  const { data: view, fetchedAt } = loaded.data;
+  if (!view) notFound();
+  return <RequestStatusView initialStatus={view.status} changeable={view.changeable} fetchedAt={fetchedAt} />;
 }

@@ -55,7 +55,13 @@ describe("upload → status → download", () => {
 
     const status = await settle(accepted.requestId);
     expect(status.status).toBe("completed");
-    expect(status.progress).toEqual({ totalImages: 5, processedImages: 4, failedImages: 1, percent: 100 });
+    expect(status.progress).toEqual({
+      totalImages: 5,
+      processedImages: 4,
+      failedImages: 1,
+      cancelledImages: 0,
+      percent: 100,
+    });
     expect(status.completedAt).not.toBeNull();
     // The same URL in two rows was downloaded once.
     expect(images.hits("/a.jpg")).toBe(1);

@@ -1,0 +1,108 @@
+import "server-only";
+import { findRequest } from "@/db/queries";
+import { deleteRequestRows, retryRequestRow } from "@/db/request-lifecycle";
+import type { RequestRow } from "@/db/schema";
+import { type Client, mayChange } from "@/lib/auth/identify-client";
+import type { RequestSummary } from "@/lib/contract";
+import { AppError } from "@/lib/errors";
+import { plural } from "@/lib/format";
+import { getJobRunner } from "@/lib/jobs/job-runner";
+import { logger } from "@/lib/logger";
+import { getStorage } from "@/lib/storage/get-storage";
+import { requestFolders } from "@/lib/storage/keys";
+import { requestChanged } from "./status-answers";
+import { summarize } from "./status";
+
+/**
+ * What a client may do to a request after uploading it: try its failed images again, cancel it,
+ * delete it. Only its owner may (`mayChange`); anyone else is told there is no such request.
+ */
+
+/** Puts the failed (and cancelled) images of a finished request back in line; 409 while it is processing. */
+export async function retryRequest(client: Client, requestId: string): Promise<RequestSummary> {
+  const request = await changeableRequest(client, requestId);
+  const retried = await retryRequestRow(requestId);
+  if ("refused" in retried) {
+    if (retried.refused === "not_found") throw notFound(requestId);
+    const now = (await findRequest(requestId)) ?? request;
+    if (retried.refused === "processing") {
+      throw refused(
+        "conflict:processing",
+        "The request is still processing; retry its failed images once it is finished.",
+        now,
+      );
+    }
+    throw refused("conflict:nothing_to_retry", "Every image of this request was processed; nothing to retry.", now);
+  }
+  requestChanged(requestId);
+  await (await getJobRunner()).requestAccepted(requestId);
+  logger.info({ requestId, images: retried.images }, "request retried");
+  return summarize((await findRequest(requestId)) ?? request);
+}
+
+/** Cancels a processing request: nothing more of it starts; 409 once it is finished. */
+export async function cancelRequest(client: Client, requestId: string): Promise<RequestSummary> {
+  const request = await changeableRequest(client, requestId);
+  const cancelled = await (await getJobRunner()).cancel(requestId);
+  if (!cancelled) {
+    const now = (await findRequest(requestId)) ?? request;
+    throw refused("conflict:finished", `The request is already ${now.status}; there is nothing to cancel.`, now);
+  }
+  requestChanged(requestId);
+  logger.info({ requestId }, "request cancelled");
+  return summarize((await findRequest(requestId)) ?? request);
+}
+
+/** Deletes a request with every file of it, cancelling it first if it is processing. */
+export async function deleteRequest(client: Client, requestId: string): Promise<void> {
+  const request = await changeableRequest(client, requestId);
+  if (request.status === "processing") await (await getJobRunner()).cancel(requestId);
+  await deleteRequestEverywhere(requestId);
+  logger.info({ requestId }, "request deleted");
+}
+
+/**
+ * Removes a request's files and rows. Files go first, so a store that is down leaves the request in
+ * place and the delete can be asked for again; they are swept once more after the rows are gone, for
+ * any image under way that stored its file in between (one that stores later removes its own).
+ */
+export async function deleteRequestEverywhere(requestId: string): Promise<void> {
+  const storage = await getStorage();
+  const folders = requestFolders(requestId);
+  await Promise.all(folders.map((folder) => storage.deleteFolder(folder))).catch((error) => {
+    logger.error({ err: error, requestId }, "deleting a request's files failed");
+    throw new AppError(
+      "unavailable:storage",
+      "The request's files could not all be deleted: storage is unavailable. The request is kept; please try again in a minute.",
+    );
+  });
+  await deleteRequestRows(requestId);
+  requestChanged(requestId);
+  await Promise.all(folders.map((folder) => storage.deleteFolder(folder))).catch((error) =>
+    logger.error({ err: error, requestId }, "removing the last files of a deleted request failed"),
+  );
+}
+
+async function changeableRequest(client: Client, requestId: string): Promise<RequestRow> {
+  const request = await findRequest(requestId);
+  if (!request || !mayChange(client, request.owner)) throw notFound(requestId);
+  return request;
+}
+
+function notFound(requestId: string) {
+  return new AppError("not_found:request", `No request with id "${requestId}".`);
+}
+
+function refused(
+  code: "conflict:processing" | "conflict:finished" | "conflict:nothing_to_retry",
+  message: string,
+  request: RequestRow,
+) {
+  const summary = summarize(request);
+  const { processedImages, failedImages, totalImages } = summary.progress;
+  return new AppError(
+    code,
+    `${message} (${processedImages} of ${plural(totalImages, "image")} processed, ${failedImages} failed)`,
+    summary,
+  );
+}
