@@ -9,18 +9,33 @@ export function productCsv(rows: string[][]): string {
   return `S. No.,Product Name,Input Image Urls\n${lines.join("\n")}\n`;
 }
 
-export type TimedUpload = { accepted: UploadAccepted; ms: number };
+/** `cookie`: the owner cookie the first upload was answered with, to upload again as the same client. */
+export type TimedUpload = { accepted: UploadAccepted; ms: number; cookie: string | null };
 
-/** POSTs the CSV as multipart/form-data; `ms` runs from the start of the request to the 202 and its body. */
-export async function uploadCsv(origin: string, csv: string, fileName = "products.csv"): Promise<TimedUpload> {
+/**
+ * POSTs the CSV as multipart/form-data; `ms` runs from the start of the request to the 202 and its
+ * body. `fields` are the upload's form fields; `cookie` uploads as the owner of an earlier upload.
+ */
+export async function uploadCsv(
+  origin: string,
+  csv: string,
+  fileName = "products.csv",
+  { fields = {}, cookie = null }: { fields?: Record<string, string>; cookie?: string | null } = {},
+): Promise<TimedUpload> {
   const form = new FormData();
   form.set("file", new File([csv], fileName, { type: "text/csv" }));
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
   const start = performance.now();
-  const response = await fetch(`${origin}/api/csv/upload`, { method: "POST", body: form });
+  const response = await fetch(`${origin}/api/csv/upload`, {
+    method: "POST",
+    body: form,
+    headers: cookie ? { cookie } : {},
+  });
   const body = await response.text();
   const ms = since(start);
   if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${body.slice(0, 500)}`);
-  return { accepted: JSON.parse(body) as UploadAccepted, ms };
+  const given = response.headers.get("set-cookie")?.split(";")[0] ?? null;
+  return { accepted: JSON.parse(body) as UploadAccepted, ms, cookie: given ?? cookie };
 }
 
 export function getStatus(origin: string, requestId: string, query = "?pageSize=1"): Promise<RequestStatus> {

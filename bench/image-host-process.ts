@@ -3,17 +3,22 @@
  * image bytes from memory, so serving them costs neither the app server's CPU nor the load
  * generator's. The bench process sends it routes over IPC; files are read once, when a route arrives.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HostMessage, HostRoute } from "./image-host";
 
-type LoadedRoute = HostRoute & { bytes?: Buffer };
+type LoadedRoute = HostRoute & { bytes?: Buffer; etag?: string };
+
+// As image CDNs do, every file has an ETag and a Last-Modified, and a matching If-None-Match is a 304.
+const LAST_MODIFIED = new Date(Date.UTC(2026, 0, 1)).toUTCString();
 
 const exact = new Map<string, LoadedRoute>();
 let prefixes: LoadedRoute[] = [];
 const hanging = new Set<ServerResponse>();
 let requests = 0;
+let notModified = 0;
 
 function find(pathname: string): LoadedRoute | undefined {
   return exact.get(pathname) ?? prefixes.find((route) => pathname.startsWith(route.prefix!));
@@ -22,7 +27,12 @@ function find(pathname: string): LoadedRoute | undefined {
 function send(response: ServerResponse, route: LoadedRoute) {
   if (response.destroyed) return;
   const bytes = route.bytes!;
-  response.writeHead(200, { "content-type": route.contentType ?? "image/jpeg", "content-length": bytes.length });
+  response.writeHead(200, {
+    "content-type": route.contentType ?? "image/jpeg",
+    "content-length": bytes.length,
+    etag: route.etag!,
+    "last-modified": LAST_MODIFIED,
+  });
   response.end(bytes);
 }
 
@@ -39,6 +49,11 @@ const server = createServer((request, response) => {
     response.on("close", () => hanging.delete(response));
     return;
   }
+  if (route.etag && request.headers["if-none-match"] === route.etag) {
+    notModified++;
+    response.writeHead(304, { etag: route.etag, "last-modified": LAST_MODIFIED }).end();
+    return;
+  }
   if (route.delayMs) setTimeout(() => send(response, route), route.delayMs);
   else send(response, route);
 });
@@ -48,7 +63,9 @@ server.requestTimeout = 0;
 
 function addRoutes(routes: HostRoute[]) {
   for (const route of routes) {
-    const loaded: LoadedRoute = { ...route, bytes: route.file ? readFileSync(route.file) : undefined };
+    const bytes = route.file ? readFileSync(route.file) : undefined;
+    const etag = bytes ? `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 16)}"` : undefined;
+    const loaded: LoadedRoute = { ...route, bytes, etag };
     if (route.path) exact.set(route.path, loaded);
     else prefixes.push(loaded);
   }
@@ -65,7 +82,7 @@ process.on("message", (message: HostMessage) => {
     addRoutes(message.routes);
     reply({ type: "routes-added", id: message.id });
   } else if (message.type === "stats") {
-    reply({ type: "stats", id: message.id, requests, hanging: hanging.size });
+    reply({ type: "stats", id: message.id, requests, hanging: hanging.size, notModified });
   }
 });
 // The bench process is gone (finished, crashed or killed): so is its image host.

@@ -24,13 +24,13 @@ export type HostMessage =
   | { type: "listening"; port: number }
   | { type: "routes"; id: number; routes: HostRoute[] }
   | { type: "routes-added"; id: number }
-  | { type: "stats"; id: number; requests?: number; hanging?: number };
+  | { type: "stats"; id: number; requests?: number; hanging?: number; notModified?: number };
 
 export type ImageHost = {
   origin: string;
   url: (pathname: string) => string;
   serve: (routes: HostRoute[]) => Promise<void>;
-  stats: () => Promise<{ requests: number; hanging: number }>;
+  stats: () => Promise<{ requests: number; hanging: number; notModified: number }>;
   close: () => Promise<void>;
 };
 
@@ -70,7 +70,7 @@ export async function startImageHost(): Promise<ImageHost> {
     serve: async (routes) => void (await ask({ type: "routes", routes })),
     stats: async () => {
       const answer = (await ask({ type: "stats" })) as Extract<HostMessage, { type: "stats" }>;
-      return { requests: answer.requests ?? 0, hanging: answer.hanging ?? 0 };
+      return { requests: answer.requests ?? 0, hanging: answer.hanging ?? 0, notModified: answer.notModified ?? 0 };
     },
     close: stop,
   };

@@ -3,7 +3,8 @@
  * production server, measured from outside as a client meets it. Each figure is printed with a
  * baseline measured in the same run, their ratio, and the target from the performance issue.
  *
- * Sections: throughput, upload, status, memory-idle, memory-peak, memory-deep, kinds (all when none is named).
+ * Sections: throughput, upload, status, memory-idle, memory-peak, memory-deep, kinds, reuse, formats (all when
+ * none is named).
  * --profile runs the throughput section (alone, unless sections are named) with the server under
  * --cpu-prof, and prints where its main thread spent its time.
  */
@@ -16,14 +17,16 @@ import { type Figure, isMet, printSection, printSummary } from "./report";
 import { ensureBuild } from "./server";
 import { kinds } from "./sections/kinds";
 import { memoryIdle } from "./sections/memory-idle";
+import { formats } from "./sections/formats";
 import { memoryDeep } from "./sections/memory-deep";
 import { memoryPeak } from "./sections/memory-peak";
 import type { Section, SectionResult } from "./sections/section";
 import { status } from "./sections/status";
 import { throughput } from "./sections/throughput";
+import { reuse } from "./sections/reuse";
 import { upload } from "./sections/upload";
 
-const SECTIONS: Section[] = [throughput, upload, status, memoryIdle, memoryPeak, memoryDeep, kinds];
+const SECTIONS: Section[] = [throughput, upload, status, memoryIdle, memoryPeak, memoryDeep, kinds, reuse, formats];
 // Sections that need no server (the rest need `next build`).
 const IN_PROCESS = new Set(["kinds"]);
 

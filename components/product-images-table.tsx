@@ -176,6 +176,11 @@ function ResultText({ image }: { image: ImageStatus }) {
         <p data-testid="image-result" className="text-sm">
           <span className="font-semibold text-emerald-700">{formatSaving(ratio)}</span>{" "}
           <span className="text-slate-600">smaller</span>
+          {image.reused ? (
+            <span data-testid="image-reused" className="block text-xs text-slate-500">
+              Reused from an earlier upload
+            </span>
+          ) : null}
         </p>
       );
     }

@@ -2,11 +2,12 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import type { RequestStatus, WebhookDelivery } from "@/lib/contract";
+import type { OutputOptions, RequestStatus, WebhookDelivery } from "@/lib/contract";
 import { WarningIcon } from "./csv-preview";
 import { formatBytes, formatCount, plural } from "@/lib/format";
 import { formatDuration, formatSaving, savingRatio } from "./format";
 import { PaginationNav } from "./pagination-nav";
+import { FORMAT_LABELS } from "./output-options-fields";
 import { ProductImagesTable } from "./product-images-table";
 import { ProgressBar } from "./progress-bar";
 import { RelativeTime } from "./relative-time";
@@ -56,6 +57,7 @@ export function RequestStatusView({
             </div>
             <p className="mt-1 text-sm text-slate-500">
               Uploaded <RelativeTime iso={status.createdAt} /> · quality {status.quality} ·{" "}
+              <span data-testid="output-options">{describeOutputOptions(status.options)}</span> ·{" "}
               {plural(status.totalProducts, "product")}
               {status.completedAt ? ` · finished in ${formatDuration(status.createdAt, status.completedAt)}` : ""}
             </p>
@@ -152,6 +154,13 @@ export function RequestStatusView({
             </dd>
           </div>
         </dl>
+        {progress.reusedImages > 0 ? (
+          <p data-testid="reused-note" className="mt-4 text-sm text-slate-600">
+            {plural(progress.reusedImages, "image")} came out exactly as in an earlier upload of yours (same image, same
+            options): {progress.reusedImages === 1 ? "its output was" : "their outputs were"} copied instead of
+            compressed again.
+          </p>
+        ) : null}
         {finished && progress.failedImages > 0 && status.status === "completed" ? (
           <p className="mt-4 text-sm text-slate-600">
             {plural(progress.failedImages, "image")} could not be processed. In the output CSV their place in{" "}
@@ -186,6 +195,14 @@ export function RequestStatusView({
       </section>
     </div>
   );
+}
+
+/** "original format", "WebP, fit 800 × any px": what the images were made into. */
+function describeOutputOptions({ format, maxWidth, maxHeight }: OutputOptions): string {
+  const formatText =
+    format === "keep" ? "original format" : format === "auto" ? "smallest format" : FORMAT_LABELS[format];
+  const size = maxWidth !== null || maxHeight !== null ? `, fit ${maxWidth ?? "any"} × ${maxHeight ?? "any"} px` : "";
+  return `${formatText}${size}`;
 }
 
 function DownloadButton({ status }: { status: RequestStatus }) {

@@ -8,6 +8,13 @@ import { CsvPreview, WarningIcon } from "./csv-preview";
 import { readQuality } from "@/lib/contract";
 import type { CsvFileLimits } from "@/lib/csv/csv-upload";
 import { formatBytes, plural } from "@/lib/format";
+import {
+  DEFAULT_OUTPUT_OPTIONS,
+  OutputOptionsFields,
+  type OutputOptionsInput,
+  outputOptionsSummary,
+  sizeValid,
+} from "./output-options-fields";
 import { ProblemList } from "./problem-list";
 import { useCsvPreview } from "./use-csv-preview";
 import { sampleCsvFile } from "./sample-csv";
@@ -29,6 +36,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const [pickProblem, setPickProblem] = useState<string | null>(null);
   const [quality, setQuality] = useState(String(defaultQuality));
   const [webhookUrl, setWebhookUrl] = useState("");
+  const [output, setOutput] = useState<OutputOptionsInput>(DEFAULT_OUTPUT_OPTIONS);
   const preview = useCsvPreview(file, limits);
   const onAccepted = useCallback(
     (response: UploadAccepted) => router.push(`/requests/${encodeURIComponent(response.requestId)}`),
@@ -63,11 +71,15 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const csv = preview.state === "parsed" ? preview.csv : null;
   const hasProblems = preview.state === "unreadable" || (csv !== null && csv.errorCount > 0);
   const qualityValid = readQuality(quality) !== null;
+  const optionsValid = qualityValid && sizeValid(output.maxWidth) && sizeValid(output.maxHeight);
+  const advancedSummary = [outputOptionsSummary(output), webhookUrl.trim() ? "Webhook set" : null]
+    .filter(Boolean)
+    .join(" · ");
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!file || busy || !qualityValid) return;
-    send({ file, quality, webhookUrl });
+    if (!file || busy || !optionsValid) return;
+    send({ file, quality, webhookUrl, ...output });
   };
 
   // Product photos served by this app itself: the first try works offline and needs no set-up.
@@ -237,7 +249,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
           <summary className="flex cursor-pointer list-none items-center justify-between gap-2 rounded-lg px-3 py-2 text-sm font-medium text-slate-700 select-none hover:bg-slate-50 [&::-webkit-details-marker]:hidden">
             <span>Advanced options</span>
             <span className="flex items-center gap-2 text-xs font-normal text-slate-500">
-              {webhookUrl.trim() ? "Webhook set" : "Webhook"}
+              {advancedSummary || "Format, size, webhook"}
               <svg
                 aria-hidden="true"
                 viewBox="0 0 20 20"
@@ -252,32 +264,35 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
               </svg>
             </span>
           </summary>
-          <div className="border-t border-slate-200 px-3 py-3">
-            <label htmlFor={ids.webhook} className="block text-sm font-medium text-slate-800">
-              Webhook URL <span className="font-normal text-slate-500">(optional)</span>
-            </label>
-            <input
-              id={ids.webhook}
-              name="webhookUrl"
-              type="url"
-              inputMode="url"
-              placeholder="https://shop.example/hooks/images-ready"
-              value={webhookUrl}
-              onChange={(event) => setWebhookUrl(event.target.value)}
-              aria-describedby={ids.webhookHint}
-              disabled={busy}
-              className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs disabled:bg-slate-100"
-            />
-            <p id={ids.webhookHint} className="mt-1 text-xs text-slate-500">
-              We POST the request&apos;s status here once every image is finished.
-            </p>
+          <div className="space-y-3 border-t border-slate-200 px-3 py-3">
+            <OutputOptionsFields value={output} onChange={setOutput} disabled={busy} />
+            <div>
+              <label htmlFor={ids.webhook} className="block text-sm font-medium text-slate-800">
+                Webhook URL <span className="font-normal text-slate-500">(optional)</span>
+              </label>
+              <input
+                id={ids.webhook}
+                name="webhookUrl"
+                type="url"
+                inputMode="url"
+                placeholder="https://shop.example/hooks/images-ready"
+                value={webhookUrl}
+                onChange={(event) => setWebhookUrl(event.target.value)}
+                aria-describedby={ids.webhookHint}
+                disabled={busy}
+                className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs disabled:bg-slate-100"
+              />
+              <p id={ids.webhookHint} className="mt-1 text-xs text-slate-500">
+                We POST the request&apos;s status here once every image is finished.
+              </p>
+            </div>
           </div>
         </details>
       </div>
 
       <UploadActions
         upload={upload}
-        disabled={!file || !qualityValid || preview.state === "reading"}
+        disabled={!file || !optionsValid || preview.state === "reading"}
         hasProblems={hasProblems}
         imageCount={csv?.uniqueImageCount ?? null}
         onCancel={cancel}

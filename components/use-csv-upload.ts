@@ -13,7 +13,14 @@ export type UploadState =
   | { phase: "accepted"; response: UploadAccepted }
   | { phase: "rejected"; status: number; message: string; errors: Problem[]; errorCount: number };
 
-export type UploadInput = { file: File; quality?: string; webhookUrl?: string };
+export type UploadInput = {
+  file: File;
+  quality?: string;
+  webhookUrl?: string;
+  format?: string;
+  maxWidth?: string;
+  maxHeight?: string;
+};
 
 /**
  * Sends the CSV with XMLHttpRequest rather than fetch: only XHR reports upload progress, which is what
@@ -28,12 +35,12 @@ export function useCsvUpload({ onAccepted }: { onAccepted: (response: UploadAcce
   }, [onAccepted]);
   useEffect(() => () => request.current?.abort(), []);
 
-  const upload = useCallback(({ file, quality, webhookUrl }: UploadInput) => {
+  const upload = useCallback(({ file, ...fields }: UploadInput) => {
     request.current?.abort();
     const form = new FormData();
     form.append("file", file, file.name);
-    if (quality?.trim()) form.append("quality", quality.trim());
-    if (webhookUrl?.trim()) form.append("webhookUrl", webhookUrl.trim());
+    // Empty fields are left out: the server's defaults apply.
+    for (const [name, value] of Object.entries(fields)) if (value?.trim()) form.append(name, value.trim());
 
     const xhr = new XMLHttpRequest();
     request.current = xhr;

@@ -25,6 +25,9 @@ export type NewRequest = Pick<
   | "inputCsvKey"
   | "inputCsvUrl"
   | "quality"
+  | "outputFormat"
+  | "maxWidth"
+  | "maxHeight"
   | "totalProducts"
   | "totalImages"
   | "webhookUrl"
@@ -211,8 +214,8 @@ export async function listRequestsAwaitingWebhook(): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** An image taken for work, with what its request asks of it. */
-export type ClaimedImage = ImageRow & { quality: number };
+/** An image taken for work, with what its request asks of it and whose it is (for reuse). */
+export type ClaimedImage = ImageRow & Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "owner">;
 
 /**
  * Takes a request's next waiting images, in position order after `afterPosition`, for work: marked
@@ -287,7 +290,14 @@ async function claim(db: Database, which: SQL | undefined): Promise<ClaimedImage
         eq(requests.status, "processing"),
       ),
     )
-    .returning({ ...getTableColumns(images), quality: requests.quality });
+    .returning({
+      ...getTableColumns(images),
+      quality: requests.quality,
+      outputFormat: requests.outputFormat,
+      maxWidth: requests.maxWidth,
+      maxHeight: requests.maxHeight,
+      owner: requests.owner,
+    });
   return claimed.sort((a, b) => a.position - b.position);
 }
 
@@ -326,6 +336,11 @@ export type ImageResult = {
   bytesIn: number;
   bytesOut: number;
   optimized: boolean;
+  /** Copied from an earlier image instead of compressed. */
+  reused: boolean;
+  outputFingerprint: string;
+  sourceEtag: string | null;
+  sourceLastModified: string | null;
 };
 
 export type ImageOutcome = { imageId: number } & ({ ok: true; result: ImageResult } | { ok: false; error: string });
@@ -357,23 +372,32 @@ export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<Cou
           ${column((result) => result.height)}::text[]::int4[],
           ${column((result) => result.bytesIn)}::text[]::int4[],
           ${column((result) => result.bytesOut)}::text[]::int4[],
-          ${column((result) => result.optimized)}::text[]::bool[]
-        ) as o(id, ok, error, output_key, thumbnail_key, format, width, height, bytes_in, bytes_out, optimized)
+          ${column((result) => result.optimized)}::text[]::bool[],
+          ${column((result) => result.reused)}::text[]::bool[],
+          ${column((result) => result.outputFingerprint)}::text[],
+          ${column((result) => result.sourceEtag)}::text[],
+          ${column((result) => result.sourceLastModified)}::text[]
+        ) as o(id, ok, error, output_key, thumbnail_key, format, width, height, bytes_in, bytes_out, optimized,
+          reused, output_fingerprint, source_etag, source_last_modified)
       ),
       finished as (
         update ${images} as image set
           status = (case when o.ok then 'completed' else 'failed' end)::image_status,
           error = o.error, output_key = o.output_key, thumbnail_key = o.thumbnail_key, format = o.format,
           width = o.width, height = o.height, bytes_in = o.bytes_in, bytes_out = o.bytes_out,
-          optimized = o.optimized, completed_at = now(), updated_at = now()
+          optimized = o.optimized, reused = coalesce(o.reused, false), output_fingerprint = o.output_fingerprint,
+          source_etag = o.source_etag, source_last_modified = o.source_last_modified,
+          completed_at = now(), updated_at = now()
         from outcome as o
         where image.id = o.id and image.status in ('pending', 'processing')
-        returning image.id, image.request_id, o.ok, coalesce(o.bytes_in, 0) as bytes_in, coalesce(o.bytes_out, 0) as bytes_out
+        returning image.id, image.request_id, o.ok, coalesce(o.reused, false) as reused,
+          coalesce(o.bytes_in, 0) as bytes_in, coalesce(o.bytes_out, 0) as bytes_out
       ),
       totals as (
         select request_id,
           count(*) filter (where ok) as processed,
           count(*) filter (where not ok) as failed,
+          count(*) filter (where reused) as reused,
           coalesce(sum(bytes_in), 0) as bytes_in,
           coalesce(sum(bytes_out), 0) as bytes_out
         from finished group by request_id
@@ -382,6 +406,7 @@ export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<Cou
         update ${requests} as request set
           processed_images = request.processed_images + totals.processed,
           failed_images = request.failed_images + totals.failed,
+          reused_images = request.reused_images + totals.reused,
           bytes_in = request.bytes_in + totals.bytes_in,
           bytes_out = request.bytes_out + totals.bytes_out,
           updated_at = now()

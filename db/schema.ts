@@ -71,12 +71,18 @@ export const requests = pgTable(
     inputCsvUrl: text("input_csv_url").notNull(),
     outputCsvKey: text("output_csv_key"),
     quality: integer("quality").notNull(),
+    /** What the images become: keep, jpeg, png, webp, avif or auto (lib/contract.ts OUTPUT_FORMATS). */
+    outputFormat: text("output_format").notNull().default("keep"),
+    maxWidth: integer("max_width"),
+    maxHeight: integer("max_height"),
     totalProducts: integer("total_products").notNull(),
     totalImages: integer("total_images").notNull(),
     processedImages: integer("processed_images").notNull().default(0),
     failedImages: integer("failed_images").notNull().default(0),
     /** Images never started because the request was cancelled. */
     cancelledImages: integer("cancelled_images").notNull().default(0),
+    /** Processed images whose output was copied from an earlier one instead of compressed again. */
+    reusedImages: integer("reused_images").notNull().default(0),
     bytesIn: bigint("bytes_in", { mode: "number" }).notNull().default(0),
     bytesOut: bigint("bytes_out", { mode: "number" }).notNull().default(0),
     error: text("error"),
@@ -140,11 +146,26 @@ export const images = pgTable(
     bytesIn: integer("bytes_in"),
     bytesOut: integer("bytes_out"),
     optimized: boolean("optimized"),
+    /** The output was copied from an earlier image with the same bytes and options. */
+    reused: boolean("reused").notNull().default(false),
+    /**
+     * SHA-256 of the input bytes and the options that shape the output: two images with the same
+     * fingerprint have the same output, so a finished one can stand in for the other.
+     */
+    outputFingerprint: text("output_fingerprint"),
+    /** The image server's validators for the URL, sent back on its next download (a 304 saves it). */
+    sourceEtag: text("source_etag"),
+    sourceLastModified: text("source_last_modified"),
     completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
     ...timestamps,
   },
-  // Runners page through a request's unfinished images by position; status looks them up the same way.
-  (table) => [uniqueIndex("images_request_position_idx").on(table.requestId, table.position)],
+  (table) => [
+    // Runners page through a request's unfinished images by position; status looks them up the same way.
+    uniqueIndex("images_request_position_idx").on(table.requestId, table.position),
+    // Reuse looks up earlier outputs by fingerprint, and earlier downloads of a URL (hash: URLs are long).
+    index("images_output_fingerprint_idx").on(table.outputFingerprint),
+    index("images_url_idx").using("hash", table.url),
+  ],
 );
 
 export type RequestRow = typeof requests.$inferSelect;

@@ -24,6 +24,38 @@ export function readQuality(text: string): number | null {
   return /^\d+$/.test(trimmed) && Quality.safeParse(Number(trimmed)).success ? Number(trimmed) : null;
 }
 
+/** What an upload may ask its images to become (`format`), and the largest size they may have. */
+export const OUTPUT_FORMATS = ["keep", "jpeg", "png", "webp", "avif", "auto"] as const;
+export const MAX_DIMENSION = 16_383;
+
+export const OutputFormat = z.enum(OUTPUT_FORMATS).meta({
+  id: "OutputFormat",
+  description:
+    "`keep` (default): each image in its own format. `jpeg`, `png`, `webp`, `avif`: every image in that format (transparency is flattened onto white for JPEG). `auto`: per image, the smallest of WebP, AVIF and its own format, keeping transparency. An animation stays animated: it becomes animated WebP for `webp` and `auto` when smaller, and keeps its own format otherwise.",
+});
+
+const dimension = z.number().int().min(1).max(MAX_DIMENSION);
+
+export const OutputOptions = z
+  .object({
+    format: OutputFormat,
+    maxWidth: dimension.nullable().meta({ description: "Images wider are scaled down to fit; never enlarged." }),
+    maxHeight: dimension.nullable().meta({ description: "Images taller are scaled down to fit; never enlarged." }),
+  })
+  .meta({ id: "OutputOptions", description: "What the images of a request are made into." });
+
+/** A format as typed in a form field, or null when it is not one. */
+export function readOutputFormat(text: string): OutputFormat | null {
+  const parsed = OutputFormat.safeParse(text.trim().toLowerCase());
+  return parsed.success ? parsed.data : null;
+}
+
+/** A maximum width or height as typed in a form field: a whole number in range, or null when it is not one. */
+export function readDimension(text: string): number | null {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) && dimension.safeParse(Number(trimmed)).success ? Number(trimmed) : null;
+}
+
 export const RequestState = z.enum(REQUEST_STATUSES).meta({
   id: "RequestState",
   description:
@@ -43,6 +75,10 @@ export const Progress = z
     processedImages: count,
     failedImages: count,
     cancelledImages: count.meta({ description: "Images not processed because the request was cancelled." }),
+    reusedImages: count.meta({
+      description:
+        "Processed images whose output was copied from an earlier request of the same owner (same bytes and options) instead of being compressed again.",
+    }),
     percent: z
       .number()
       .int()
@@ -74,6 +110,10 @@ export const ImageStatus = z
       description: "False when re-encoding did not make the file smaller and the original bytes were kept.",
     }),
     format: z.string().nullable().meta({ description: "Format of the output: jpeg, png, webp, avif or gif." }),
+    reused: z.boolean().meta({
+      description:
+        "True when the output was copied from an earlier request of the same owner with the same image bytes and options (or the image server answered 304 Not Modified), not compressed again.",
+    }),
     width: count.nullable(),
     height: count.nullable(),
   })
@@ -129,6 +169,7 @@ export const RequestStatus = z
     ...summaryFields,
     updatedAt: isoTime,
     quality: Quality,
+    options: OutputOptions,
     error: z
       .string()
       .nullable()
@@ -168,6 +209,7 @@ export const UploadAccepted = z
     images: count.meta({ description: "Image URLs in the file." }),
     uniqueImages: count.meta({ description: "Distinct image URLs: each is downloaded once." }),
     quality: Quality,
+    options: OutputOptions,
     webhookUrl: z.string().nullable(),
     ...links,
   })
@@ -314,6 +356,9 @@ export const UploadForm = z.object({
     .string()
     .optional()
     .meta({ format: "uri", description: "Called with a POST of JSON when the request is finished." }),
+  format: OutputFormat.optional().meta({ description: "What every image becomes (default `keep`)." }),
+  maxWidth: dimension.optional().meta({ description: "Largest width of an output image, in pixels." }),
+  maxHeight: dimension.optional().meta({ description: "Largest height of an output image, in pixels." }),
 });
 
 export const MAX_PAGE = 1_000_000;
@@ -341,6 +386,8 @@ export const ListQuery = z.object({
 });
 
 export type RequestState = z.infer<typeof RequestState>;
+export type OutputFormat = z.infer<typeof OutputFormat>;
+export type OutputOptions = z.infer<typeof OutputOptions>;
 export type ImageState = z.infer<typeof ImageState>;
 export type WebhookState = z.infer<typeof WebhookState>;
 export type Progress = z.infer<typeof Progress>;

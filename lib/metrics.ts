@@ -28,7 +28,7 @@ function createMetrics() {
   });
   const imageSeconds = new client.Histogram({
     name: "csv_image_processing_seconds",
-    help: "Time to download, compress and store one image, by outcome.",
+    help: "Time to download, compress and store one image, by outcome (completed, reused, retry, failed).",
     labelNames: ["outcome"] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [register],

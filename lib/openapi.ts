@@ -44,7 +44,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     path: "/api/csv/upload",
     summary: "Upload a product CSV",
     description:
-      "Validates the CSV at once. A valid file is stored and processed in the background (202); an invalid one is refused with every problem and nothing is stored. Send `Idempotency-Key` to make a retry safe: the same key with the same file and fields within 24 hours answers the first 202 again (with `Idempotent-Replayed: true`) and creates nothing. In open mode a caller without the owner cookie gets one (`Set-Cookie: cic_owner`): keep it to find the request in `GET /api/csv/requests`.",
+      "Validates the CSV at once. A valid file is stored and processed in the background (202); an invalid one is refused with every problem and nothing is stored. `format`, `maxWidth` and `maxHeight` choose what the images become; an image whose bytes and options match a finished output of the same owner is not compressed again (its output is copied: `reused` in the status). Send `Idempotency-Key` to make a retry safe: the same key with the same file and fields within 24 hours answers the first 202 again (with `Idempotent-Replayed: true`) and creates nothing. In open mode a caller without the owner cookie gets one (`Set-Cookie: cic_owner`): keep it to find the request in `GET /api/csv/requests`.",
     security: signedIn,
     request: {
       headers: z.object({

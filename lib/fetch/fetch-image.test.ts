@@ -48,8 +48,43 @@ describe("fetchImage", () => {
     });
     // No overrides: the test settings allowlist 127.0.0.1.
     const image = await fetchImage(server.url("/old.png"));
-    expect(image).toEqual({ bytes: png, contentType: "image/png", finalUrl: server.url("/new.png") });
+    expect(image).toEqual({
+      bytes: png,
+      contentType: "image/png",
+      finalUrl: server.url("/new.png"),
+      etag: null,
+      lastModified: null,
+    });
     expect(seen).toMatchObject({ "user-agent": imageUserAgent, accept: "image/*", "accept-encoding": "identity" });
+  });
+
+  it("keeps the server's validators, sends them back, and takes a 304 as the image not modified", async () => {
+    let seen: IncomingMessage["headers"] = {};
+    const lastModified = "Wed, 21 Oct 2026 07:28:00 GMT";
+    const server = await serve((req, res) => {
+      seen = req.headers;
+      if (req.headers["if-none-match"] === '"v1"') return res.writeHead(304, { etag: '"v1"' }).end();
+      res.writeHead(200, { "content-type": "image/png", etag: '"v1"', "last-modified": lastModified }).end(png);
+    });
+    const first = await fetchImage(server.url("/photo.png"));
+    expect(first).toMatchObject({ etag: '"v1"', lastModified });
+    expect(seen["if-none-match"]).toBeUndefined();
+
+    const again = await fetchImage(server.url("/photo.png"), { ifChangedSince: { etag: '"v1"', lastModified } });
+    expect(again).toEqual({ notModified: true, etag: '"v1"', lastModified });
+    expect(seen).toMatchObject({ "if-none-match": '"v1"', "if-modified-since": lastModified });
+
+    // A changed image: another ETag is answered with the new bytes.
+    const changed = await fetchImage(server.url("/photo.png"), {
+      ifChangedSince: { etag: '"v0"', lastModified: null },
+    });
+    expect(changed).toMatchObject({ bytes: png, etag: '"v1"' });
+  });
+
+  it("fails a 304 that answers no question it was asked", async () => {
+    const server = await serve((_req, res) => res.writeHead(304).end());
+    const failure = await failureOf(server.url("/photo.png"));
+    expect(failure.message).toMatch(/answered without the image \(HTTP 304\)/);
   });
 
   it("does not judge the bytes or trust the content type", async () => {

@@ -14,7 +14,13 @@ import { parseRetryAfter } from "./retry-after";
 
 export const imageUserAgent = "csv-image-compressor/0.1 (product image downloader)";
 
-export type FetchedImage = { bytes: Buffer; contentType: string | null; finalUrl: string };
+/** The image server's validators for a URL: sent back on the next download, a 304 saves it. */
+export type Validators = { etag: string | null; lastModified: string | null };
+
+export type FetchedImage = { bytes: Buffer; contentType: string | null; finalUrl: string } & Validators;
+
+/** A conditional download answered 304: the bytes fetched earlier are still the image. */
+export type NotModified = { notModified: true } & Validators;
 
 /** Limits default to the configuration; the overrides exist for tests and special callers. */
 export type FetchImageOptions = Partial<
@@ -29,26 +35,52 @@ export type FetchImageOptions = Partial<
  * a seller can act on and whose `retryable` says whether a later attempt could succeed.
  * Whether the bytes are an image is not decided here; they are sniffed by their content later.
  */
-export async function fetchImage(url: string, options: FetchImageOptions = {}): Promise<FetchedImage> {
-  const maxBytes = options.maxBytes ?? config.images.maxBytes;
+export function fetchImage(url: string, options?: FetchImageOptions): Promise<FetchedImage>;
+/** With the validators of an earlier download: a 304 answer comes back as `NotModified`. */
+export function fetchImage(
+  url: string,
+  options: FetchImageOptions & { ifChangedSince: Validators },
+): Promise<FetchedImage | NotModified>;
+export async function fetchImage(
+  url: string,
+  options: FetchImageOptions & { ifChangedSince?: Validators } = {},
+): Promise<FetchedImage | NotModified> {
+  const { ifChangedSince, ...limits } = options;
+  const maxBytes = limits.maxBytes ?? config.images.maxBytes;
+  const conditions: Record<string, string> = {};
+  if (ifChangedSince?.etag) conditions["if-none-match"] = ifChangedSince.etag;
+  if (ifChangedSince?.lastModified) conditions["if-modified-since"] = ifChangedSince.lastModified;
   let response;
   try {
     response = await guardedRequest(url, {
-      ...options,
+      ...limits,
       maxBytes,
       method: "GET",
-      headers: { "user-agent": imageUserAgent, accept: "image/*" },
+      headers: { "user-agent": imageUserAgent, accept: "image/*", ...conditions },
     });
   } catch (error) {
     throw toImageFailure(error);
   }
   const { status, headers, body } = response;
+  const validators = { etag: header(headers.etag), lastModified: header(headers["last-modified"]) };
   if (status >= 200 && status < 300) {
     if (body.length === 0) throw ImageFailure.permanent("the server returned an empty file");
     const contentType = headers["content-type"] ?? null;
-    return { bytes: body, contentType, finalUrl: response.url };
+    return { bytes: body, contentType, finalUrl: response.url, ...validators };
+  }
+  if (status === 304 && Object.keys(conditions).length > 0) {
+    return {
+      notModified: true,
+      etag: validators.etag ?? ifChangedSince?.etag ?? null,
+      lastModified: validators.lastModified ?? ifChangedSince?.lastModified ?? null,
+    };
   }
   throw imageFailureForStatus(status, headers);
+}
+
+/** A validator worth keeping: present and of a sane length (it is sent back in a header). */
+function header(value: string | undefined): string | null {
+  return value && value.length <= 512 ? value : null;
 }
 
 /** The verdict on a non-2xx answer. */

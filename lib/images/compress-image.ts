@@ -1,6 +1,6 @@
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { config } from "@/lib/config";
-import { Quality } from "@/lib/contract";
+import { type OutputFormat, Quality } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
 import { imageWorkGate } from "./image-work-gate";
@@ -24,6 +24,11 @@ export type CompressOptions = {
   maxFrames?: number;
   /** Processing time after which sharp gives up; keeps a pathological file from holding a worker. */
   timeoutSeconds?: number;
+  /** What the image becomes (`keep` unless the request says otherwise). */
+  format?: OutputFormat;
+  /** Largest output size: the image is scaled down to fit, never enlarged. */
+  maxWidth?: number | null;
+  maxHeight?: number | null;
 };
 
 export type CompressedImage = {
@@ -93,10 +98,11 @@ async function readHeader(input: Buffer): Promise<Metadata> {
 }
 
 /**
- * Re-encodes an image in its own format at `quality` (TIFF becomes JPEG, or PNG when it has alpha),
- * with EXIF orientation applied, colours converted to sRGB and metadata dropped. Animations keep every
- * frame, their delays and loop count. When the result is not smaller, the original bytes come back with
- * `optimized: false`. Throws `ImageFailure` (permanent) for files that are not images, are damaged,
+ * Re-encodes an image at `quality` in its own format (TIFF becomes JPEG, or PNG when it has alpha) or
+ * the one `format` asks for, scaled down to fit `maxWidth` × `maxHeight` when given, with EXIF
+ * orientation applied, colours converted to sRGB and metadata dropped. Animations keep every
+ * frame, their delays and loop count. When the original is already in the format asked for and fits,
+ * and the result is not smaller, the original bytes come back with `optimized: false`. Throws `ImageFailure` (permanent) for files that are not images, are damaged,
  * or exceed the limits; the limits are checked on the header, before any pixel is decoded.
  */
 export async function compressImage(input: Buffer, options: CompressOptions): Promise<CompressedImage> {
@@ -165,49 +171,74 @@ async function encodeWithin(
   },
 ): Promise<CompressedImage> {
   const { quality, maxPixels, inputFormat, header, animated, framesRead, timeoutSeconds } = options;
-  const outputFormat: ImageFormat = inputFormat === "tiff" ? (header.hasAlpha ? "png" : "jpeg") : inputFormat;
+  const { format = "keep", maxWidth = null, maxHeight = null } = options;
+  const ownFormat: ImageFormat = inputFormat === "tiff" ? (header.hasAlpha ? "png" : "jpeg") : inputFormat;
 
-  let pipeline = sharp(input, {
-    // For an animation sharp applies the limit to all frames stacked together, as checked above.
-    limitInputPixels: maxPixels,
-    // 'error' refuses truncated files; 'warning' (sharp's default) would also refuse JPEGs that browsers
-    // show without complaint, such as those with stray bytes between markers.
-    failOn: "error",
-    animated,
-  }).timeout({ seconds: timeoutSeconds });
-
-  // EXIF orientation belongs to still photos; frames of an animation are not rotated one by one.
-  if (!animated) pipeline = pipeline.autoOrient();
-  pipeline = encode(pipeline, outputFormat, quality, header);
-
-  let data: Buffer;
-  let width: number;
-  let height: number;
-  try {
-    const result = await pipeline.toBuffer({ resolveWithObject: true });
-    data = result.data;
-    width = result.info.width;
-    height = animated ? (result.info.pageHeight ?? result.info.height / framesRead) : result.info.height;
-  } catch (error) {
-    const reason = sharpReason(error);
-    if (/^timeout/i.test(reason)) {
-      throw ImageFailure.permanent(`the image took longer than ${timeoutSeconds} s to process`);
+  const pipeline = () => {
+    let image = sharp(input, {
+      // For an animation sharp applies the limit to all frames stacked together, as checked above.
+      limitInputPixels: maxPixels,
+      // 'error' refuses truncated files; 'warning' (sharp's default) would also refuse JPEGs that browsers
+      // show without complaint, such as those with stray bytes between markers.
+      failOn: "error",
+      animated,
+    }).timeout({ seconds: timeoutSeconds });
+    // EXIF orientation belongs to still photos; frames of an animation are not rotated one by one.
+    if (!animated) image = image.autoOrient();
+    if (maxWidth !== null || maxHeight !== null) {
+      image = image.resize({
+        width: maxWidth ?? undefined,
+        height: maxHeight ?? undefined,
+        fit: "inside",
+        withoutEnlargement: true,
+      });
     }
-    if (/exceeds pixel limit/i.test(reason)) {
-      throw ImageFailure.permanent(`the image is larger than the limit of ${megapixels(maxPixels)}`);
+    return image;
+  };
+
+  // Each candidate format is encoded in turn (one decode in memory at a time) and the smallest kept.
+  let best: { data: Buffer; format: ImageFormat; width: number; height: number } | null = null;
+  for (const candidate of outputCandidates(format, ownFormat, animated)) {
+    try {
+      let result = await encode(pipeline(), candidate, quality, header).toBuffer({ resolveWithObject: true });
+      // Frames that differ by less than the GIF encoder's allowed error are merged into one; a scaled-down
+      // animation can lose every frame but the first that way. Such a GIF is written again exactly.
+      if (animated && candidate === "gif" && (await framesOf(result.data)) < framesRead) {
+        result = await encode(pipeline(), candidate, quality, header, { exactFrames: true }).toBuffer({
+          resolveWithObject: true,
+        });
+      }
+      if (best && result.data.length >= best.data.length) continue;
+      const height = animated ? (result.info.pageHeight ?? result.info.height / framesRead) : result.info.height;
+      best = { data: result.data, format: candidate, width: result.info.width, height };
+    } catch (error) {
+      const reason = sharpReason(error);
+      if (/^timeout/i.test(reason)) {
+        throw ImageFailure.permanent(`the image took longer than ${timeoutSeconds} s to process`);
+      }
+      if (/exceeds pixel limit/i.test(reason)) {
+        throw ImageFailure.permanent(`the image is larger than the limit of ${megapixels(maxPixels)}`);
+      }
+      throw damaged(error);
     }
-    throw damaged(error);
   }
+  if (!best) throw new Error("no output format to encode");
 
   const thumbnail = options.thumbnail ? await makeThumbnail(input, { maxPixels }) : null;
-  if (data.length >= input.length) {
+  // The original stands when it is already what was asked for and re-encoding did not make it smaller.
+  const original = displayedSize(header, framesRead);
+  const originalQualifies =
+    best.format === inputFormat &&
+    (maxWidth === null || original.width <= maxWidth) &&
+    (maxHeight === null || original.height <= maxHeight);
+  if (originalQualifies && best.data.length >= input.length) {
     return {
       thumbnail,
       data: input,
       format: inputFormat,
       ...contentTypeAndExtension(inputFormat),
-      width,
-      height,
+      width: best.width,
+      height: best.height,
       frames: framesRead,
       bytesIn: input.length,
       bytesOut: input.length,
@@ -216,16 +247,44 @@ async function encodeWithin(
   }
   return {
     thumbnail,
-    data,
-    format: outputFormat,
-    ...contentTypeAndExtension(outputFormat),
-    width,
-    height,
+    data: best.data,
+    format: best.format,
+    ...contentTypeAndExtension(best.format),
+    width: best.width,
+    height: best.height,
     frames: framesRead,
     bytesIn: input.length,
-    bytesOut: data.length,
+    bytesOut: best.data.length,
     optimized: true,
   };
+}
+
+/**
+ * The formats an image may be written in for the request's `format`, smallest result wins. An
+ * animation never becomes a still image: only WebP besides its own format can hold it, and AVIF is
+ * not used for it.
+ */
+function outputCandidates(format: OutputFormat, ownFormat: ImageFormat, animated: boolean): ImageFormat[] {
+  const unique = (formats: ImageFormat[]) => [...new Set(formats)];
+  switch (format) {
+    case "keep":
+      return [ownFormat];
+    case "auto":
+      return unique(animated ? [ownFormat, "webp"] : [ownFormat, "webp", "avif"]);
+    default:
+      return animated && format !== "webp" ? [ownFormat] : [format];
+  }
+}
+
+async function framesOf(image: Buffer): Promise<number> {
+  return (await sharp(image).metadata()).pages ?? 1;
+}
+
+/** Width and height as shown: after EXIF orientation, one frame of an animation. */
+function displayedSize(header: Metadata, frames: number) {
+  const turned = (header.orientation ?? 1) >= 5;
+  const frameHeight = header.pageHeight ?? header.height / frames;
+  return turned ? { width: frameHeight, height: header.width } : { width: header.width, height: frameHeight };
 }
 
 const sampleBytes: Record<string, number> = {
@@ -259,10 +318,18 @@ function contentTypeAndExtension(format: ImageFormat) {
  * Sets the output encoder. sharp converts to sRGB and strips metadata by default; grey images are kept
  * grey where the format stores a single channel (a third of the data of RGB).
  */
-function encode(pipeline: Sharp, format: ImageFormat, quality: number, header: Metadata): Sharp {
+function encode(
+  pipeline: Sharp,
+  format: ImageFormat,
+  quality: number,
+  header: Metadata,
+  { exactFrames = false } = {},
+): Sharp {
   const grey = header.space === "b-w" || header.space === "grey16";
   switch (format) {
     case "jpeg":
+      // JPEG has no transparency: what was transparent becomes white, as on most product pages.
+      if (header.hasAlpha) pipeline = pipeline.flatten({ background: "#ffffff" });
       // mozjpeg's tables and trellis search make the encode four to five times slower.
       return (grey ? pipeline.toColourspace("b-w") : pipeline).jpeg({
         quality,
@@ -288,7 +355,11 @@ function encode(pipeline: Sharp, format: ImageFormat, quality: number, header: M
       // and came out no larger in our measurements (the default, 4, takes ~1 s).
       return pipeline.avif({ quality, effort: 0, chromaSubsampling: "4:2:0" });
     case "gif":
-      return pipeline.gif({ ...gifSettings(quality), ...animation(header) });
+      return pipeline.gif({
+        ...gifSettings(quality),
+        ...(exactFrames ? { interFrameMaxError: 0 } : {}),
+        ...animation(header),
+      });
     case "tiff":
       throw new Error("TIFF is never written: it becomes JPEG or PNG");
   }

@@ -5,10 +5,13 @@ import {
   claimImages,
   type ImageOutcome,
   type ImageRelease,
+  type ImageResult,
   recordImageOutcomes,
   releaseImages,
 } from "@/db/queries";
+import { findEarlierDownload, findOutputByFingerprint } from "@/db/earlier-outputs";
 import { config } from "@/lib/config";
+import { readOutputFormat } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
 import { fetchImage } from "@/lib/fetch/fetch-image";
 import { compressImage } from "@/lib/images/compress-image";
@@ -18,10 +21,12 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
 import { retryDelay } from "./backoff";
+import { outputFingerprint, reuseOutput } from "./reuse-output";
 
 /**
  * Processing one image, in three steps both runners share: claim it (`claimImages`), work on it
- * (`processImage`: download, compress, store; no database), record what came of it (`recordImages`).
+ * (`processImage`: download, compress or reuse an earlier output, store; the database is only read),
+ * record what came of it (`recordImages`).
  * The in-process runner claims and records many images per statement; Inngest does one at a time
  * (`attemptImage`). Recording counts an image once, however often it is processed.
  */
@@ -49,46 +54,9 @@ export async function processImage(
   const seconds = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
   metrics.imagesInFlight.inc();
   try {
-    const downloaded = await fetchImage(image.url);
-    const compressed = await compressImage(downloaded.bytes, { quality: image.quality, thumbnail: true });
-    const key = outputImageKey(image.requestId, image.id, compressed.extension);
-    const previewKey = compressed.thumbnail ? thumbnailKey(image.requestId, image.id) : null;
-    const storage = await getStorage();
-    try {
-      await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
-      if (compressed.thumbnail && previewKey) {
-        await storage.put(previewKey, compressed.thumbnail, {
-          contentType: "image/webp",
-          cacheControl: IMMUTABLE_CACHE,
-        });
-      }
-    } catch (error) {
-      logger.error(
-        { err: error, requestId: image.requestId, imageId: image.id, key },
-        "storing the compressed image failed",
-      );
-      throw ImageFailure.transient(
-        `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
-      );
-    }
-    metrics.imageSeconds.observe({ outcome: "completed" }, seconds());
-    return {
-      kind: "finished",
-      outcome: {
-        imageId: image.id,
-        ok: true,
-        result: {
-          outputKey: key,
-          thumbnailKey: previewKey,
-          format: compressed.format,
-          width: compressed.width,
-          height: compressed.height,
-          bytesIn: compressed.bytesIn,
-          bytesOut: compressed.bytesOut,
-          optimized: compressed.optimized,
-        },
-      },
-    };
+    const result = await makeOutput(image);
+    metrics.imageSeconds.observe({ outcome: result.reused ? "reused" : "completed" }, seconds());
+    return { kind: "finished", outcome: { imageId: image.id, ok: true, result } };
   } catch (error) {
     const failure = asImageFailure(error, image);
     const retrying = failure.retryable && image.attempts < maxAttempts;
@@ -112,6 +80,70 @@ export async function processImage(
   } finally {
     metrics.imagesInFlight.dec();
   }
+}
+
+/**
+ * An image's output, made as little as possible: when the owner has downloaded this URL before with
+ * the same options, the download is conditional and a 304 reuses that output; when the bytes and
+ * options match an earlier output of the owner's, it is copied; otherwise it is compressed.
+ */
+async function makeOutput(image: ClaimedImage): Promise<ImageResult> {
+  const earlier = image.owner ? await findEarlierDownload(image.owner, image.url, image) : null;
+  let downloaded = earlier
+    ? await fetchImage(image.url, {
+        ifChangedSince: { etag: earlier.sourceEtag, lastModified: earlier.sourceLastModified },
+      })
+    : await fetchImage(image.url);
+  if ("notModified" in downloaded) {
+    const reused = await reuseOutput(image, earlier!, { ...downloaded, bytesIn: earlier!.bytesIn ?? 0 });
+    if (reused) return reused;
+    // The earlier output is gone (its request was deleted meanwhile): download the image in full.
+    downloaded = await fetchImage(image.url);
+  }
+  const source = { etag: downloaded.etag, lastModified: downloaded.lastModified, bytesIn: downloaded.bytes.length };
+  const fingerprint = outputFingerprint(downloaded.bytes, image);
+  const same = image.owner ? await findOutputByFingerprint(image.owner, fingerprint) : null;
+  const reused = same ? await reuseOutput(image, same, source) : null;
+  if (reused) return reused;
+
+  const compressed = await compressImage(downloaded.bytes, {
+    quality: image.quality,
+    format: readOutputFormat(image.outputFormat) ?? "keep",
+    maxWidth: image.maxWidth,
+    maxHeight: image.maxHeight,
+    thumbnail: true,
+  });
+  const key = outputImageKey(image.requestId, image.id, compressed.extension);
+  const previewKey = compressed.thumbnail ? thumbnailKey(image.requestId, image.id) : null;
+  const storage = await getStorage();
+  try {
+    await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
+    if (compressed.thumbnail && previewKey) {
+      await storage.put(previewKey, compressed.thumbnail, { contentType: "image/webp", cacheControl: IMMUTABLE_CACHE });
+    }
+  } catch (error) {
+    logger.error(
+      { err: error, requestId: image.requestId, imageId: image.id, key },
+      "storing the compressed image failed",
+    );
+    throw ImageFailure.transient(
+      `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
+    );
+  }
+  return {
+    outputKey: key,
+    thumbnailKey: previewKey,
+    format: compressed.format,
+    width: compressed.width,
+    height: compressed.height,
+    bytesIn: compressed.bytesIn,
+    bytesOut: compressed.bytesOut,
+    optimized: compressed.optimized,
+    reused: false,
+    outputFingerprint: fingerprint,
+    sourceEtag: source.etag,
+    sourceLastModified: source.lastModified,
+  };
 }
 
 /** Records finished images and counts them on their requests (see `recordImageOutcomes`). */

@@ -4,7 +4,16 @@ import { isDatabaseUnreachable } from "@/db/client";
 import { insertRequest } from "@/db/queries";
 import { deleteRequestRows } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
-import { type Problem, readQuality, type UploadAccepted } from "@/lib/contract";
+import {
+  MAX_DIMENSION,
+  OUTPUT_FORMATS,
+  type OutputOptions,
+  type Problem,
+  readDimension,
+  readOutputFormat,
+  readQuality,
+  type UploadAccepted,
+} from "@/lib/contract";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { anonymousOwner, type Client, identifyClient } from "@/lib/auth/identify-client";
@@ -104,6 +113,9 @@ async function store(
       inputCsvKey: csvKey,
       inputCsvUrl: location,
       quality: options.quality,
+      outputFormat: options.output.format,
+      maxWidth: options.output.maxWidth,
+      maxHeight: options.output.maxHeight,
       totalProducts: productRows.length,
       totalImages: imageUrls.length,
       webhookUrl: options.webhookUrl,
@@ -143,6 +155,7 @@ async function store(
     images: csv.imageCount,
     uniqueImages: imageUrls.length,
     quality: options.quality,
+    options: options.output,
     webhookUrl: shownWebhookUrl(options.webhookUrl),
     ...requestLinks(requestId),
   };
@@ -176,7 +189,23 @@ function readOptions(fields: UploadFields) {
     if (problem) field("webhookUrl", `webhookUrl: ${problem}`);
     else webhookUrl = fields.webhookUrl.trim();
   }
-  return { quality, webhookUrl, problems };
+
+  const output: OutputOptions = { format: "keep", maxWidth: null, maxHeight: null };
+  if (fields.format?.trim()) {
+    const format = readOutputFormat(fields.format);
+    if (format === null) {
+      field("format", `format must be one of ${OUTPUT_FORMATS.join(", ")} (got "${fields.format.trim()}").`);
+    } else output.format = format;
+  }
+  for (const name of ["maxWidth", "maxHeight"] as const) {
+    const text = fields[name]?.trim();
+    if (!text) continue;
+    const value = readDimension(text);
+    if (value === null)
+      field(name, `${name} must be a whole number of pixels from 1 to ${MAX_DIMENSION} (got "${text}").`);
+    else output[name] = value;
+  }
+  return { quality, webhookUrl, output, problems };
 }
 
 /**

@@ -14,7 +14,7 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 const MAX_FIELD_BYTES = 4 * 1024;
 
 /** The form fields an upload may carry beside the file. */
-export const UPLOAD_FIELDS = ["quality", "webhookUrl"] as const;
+export const UPLOAD_FIELDS = ["quality", "webhookUrl", "format", "maxWidth", "maxHeight"] as const;
 export type UploadFields = Partial<Record<(typeof UPLOAD_FIELDS)[number], string>>;
 
 export type ReadUpload = {

@@ -69,13 +69,16 @@ export async function deleteRequest(client: Client, requestId: string): Promise<
 export async function deleteRequestEverywhere(requestId: string): Promise<void> {
   const storage = await getStorage();
   const folders = requestFolders(requestId);
-  await Promise.all(folders.map((folder) => storage.deleteFolder(folder))).catch((error) => {
-    logger.error({ err: error, requestId }, "deleting a request's files failed");
+  // Every folder's attempt ends before the answer, so none is still deleting when it is asked again.
+  const deleted = await Promise.allSettled(folders.map((folder) => storage.deleteFolder(folder)));
+  const failure = deleted.find((result) => result.status === "rejected");
+  if (failure) {
+    logger.error({ err: failure.reason, requestId }, "deleting a request's files failed");
     throw new AppError(
       "unavailable:storage",
       "The request's files could not all be deleted: storage is unavailable. The request is kept; please try again in a minute.",
     );
-  });
+  }
   await deleteRequestRows(requestId);
   requestChanged(requestId);
   await Promise.all(folders.map((folder) => storage.deleteFolder(folder))).catch((error) =>

@@ -6,7 +6,15 @@ import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
 import { outputUrlOf, thumbnailUrlOf } from "./output-url";
-import type { ImageStatus, Progress, RequestStatus, RequestStatusLight, RequestSummary } from "@/lib/contract";
+import {
+  type ImageStatus,
+  type OutputOptions,
+  type Progress,
+  readOutputFormat,
+  type RequestStatus,
+  type RequestStatusLight,
+  type RequestSummary,
+} from "@/lib/contract";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -66,6 +74,7 @@ export async function loadRequestStatus({
       bytesOut: image?.bytesOut ?? null,
       optimized: image?.optimized ?? null,
       format: image?.format ?? null,
+      reused: image?.reused ?? false,
       width: image?.width ?? null,
       height: image?.height ?? null,
     };
@@ -91,6 +100,7 @@ function lightStatus(request: RequestRow): RequestStatusLight {
     ...summarize(request),
     updatedAt: request.updatedAt.toISOString(),
     quality: request.quality,
+    options: outputOptionsOf(request),
     error: request.error,
     expiresAt: expiresAt(request)?.toISOString() ?? null,
     webhook: request.webhookUrl
@@ -120,7 +130,7 @@ export function summarize(request: RequestRow): RequestSummary {
 }
 
 export function progressOf(
-  request: Pick<RequestRow, "totalImages" | "processedImages" | "failedImages" | "cancelledImages">,
+  request: Pick<RequestRow, "totalImages" | "processedImages" | "failedImages" | "cancelledImages" | "reusedImages">,
 ): Progress {
   const finished = request.processedImages + request.failedImages + request.cancelledImages;
   return {
@@ -128,8 +138,18 @@ export function progressOf(
     processedImages: request.processedImages,
     failedImages: request.failedImages,
     cancelledImages: request.cancelledImages,
+    reusedImages: request.reusedImages,
     // Rounded down: 100 only when every image is finished.
     percent: request.totalImages === 0 ? 100 : Math.floor((finished / request.totalImages) * 100),
+  };
+}
+
+/** What the request asked its images to become. */
+export function outputOptionsOf(request: Pick<RequestRow, "outputFormat" | "maxWidth" | "maxHeight">): OutputOptions {
+  return {
+    format: readOutputFormat(request.outputFormat) ?? "keep",
+    maxWidth: request.maxWidth,
+    maxHeight: request.maxHeight,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { constants } from "node:fs";
-import { access, mkdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { access, copyFile, link, mkdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
@@ -39,6 +39,26 @@ export class LocalStorage implements Storage {
     } catch (error) {
       await unlink(temporary).catch(() => {});
       throw new StorageError(`Could not write ${key} to the storage folder (STORAGE_DIR): ${describeFsError(error)}`);
+    }
+  }
+
+  async copy(from: string, to: string): Promise<boolean> {
+    const source = this.resolve(from);
+    const file = this.resolve(to);
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      // A hard link costs no bytes; stored files are never written in place, so the two stay apart.
+      await link(source, temporary).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") throw error;
+        await copyFile(source, temporary);
+      });
+      await rename(temporary, file);
+      return true;
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw new StorageError(`Could not copy ${from} to ${to} in the storage folder: ${describeFsError(error)}`);
     }
   }
 

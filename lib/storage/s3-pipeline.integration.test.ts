@@ -109,6 +109,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
       processedImages: 3,
       failedImages: 0,
       cancelledImages: 0,
+      reusedImages: 0,
       percent: 100,
     });
 
@@ -209,6 +210,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
       processedImages: 1,
       failedImages: 3,
       cancelledImages: 0,
+      reusedImages: 0,
       percent: 100,
     });
     expect(status.completedAt).not.toBeNull();
@@ -269,6 +271,36 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
   });
 });
 
+describe("reuse on S3 storage", { timeout: 60_000 }, () => {
+  it("copies an earlier output to the new request's key (CopyObject), with its content type", async () => {
+    images.route("/reuse-a.jpg", serveBytes(jpeg, "image/jpeg"));
+    images.route("/reuse-b.jpg", serveBytes(jpeg, "image/jpeg"));
+    const first = await api.uploadCsv(`${header}\n1,First,${images.url("/reuse-a.jpg")}\n`, {
+      fields: { format: "webp" },
+    });
+    const firstId = (await first.json()).requestId as string;
+    const made = (await api.settle(firstId)).products[0].images[0];
+    const second = await api.uploadCsv(`${header}\n1,Second,${images.url("/reuse-b.jpg")}\n`, {
+      fields: { format: "webp" },
+    });
+    const { requestId } = await second.json();
+    const status = await api.settle(requestId);
+    const copied = status.products[0].images[0];
+    expect(copied).toMatchObject({ reused: true, format: "webp", bytesOut: made.bytesOut });
+    expect(copied.outputUrl).not.toBe(made.outputUrl);
+    const stored = await head(keyOf(copied.outputUrl!));
+    expect(stored).toMatchObject({
+      ContentType: "image/webp",
+      CacheControl: IMMUTABLE_CACHE,
+      ContentLength: made.bytesOut,
+    });
+    expect(await head(keyOf(copied.thumbnailUrl!))).not.toBeNull();
+    // Deleting the request it was copied from leaves the copy.
+    expect((await api.deleteRequest(firstId)).status).toBe(204);
+    expect((await fetch(copied.outputUrl!)).status).toBe(200);
+  });
+});
+
 describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
   it("removes every object of it from the bucket, and answers 503 keeping the request while the store is down", async () => {
     const csv = `${header}\n1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"\n`;
@@ -300,9 +332,10 @@ describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
     } finally {
       await s3.restart();
     }
-    // The request is kept, so the delete can be asked for again (some objects may be gone already:
-    // a connection the SDK had open before the halt may still have carried a delete).
+    // The request is kept, so the delete can be asked for again once the store is back (some objects
+    // may be gone already: a delete already under way when the store went down may have gone through).
     expect((await api.getStatus(requestId)).status).toBe(200);
+    expect((await healthRoute.GET()).status).toBe(200);
 
     expect((await api.deleteRequest(requestId)).status).toBe(204);
     expect(await objectsOf(requestId)).toEqual([]);

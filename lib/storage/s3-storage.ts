@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
@@ -138,6 +139,26 @@ export class S3Storage implements Storage {
     }
   }
 
+  async copy(from: string, to: string): Promise<boolean> {
+    this.assertKey(from);
+    this.assertKey(to);
+    try {
+      // The object's content type and Cache-Control come with it (MetadataDirective COPY).
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: encodeURI(`${this.bucket}/${from}`),
+          MetadataDirective: "COPY",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === "NoSuchKey" || httpStatus(error) === 404) return false;
+      throw this.failure(`Could not copy ${from} to ${to}`, error);
+    }
+  }
+
   async get(key: string): Promise<StoredObject | null> {
     this.assertKey(key);
     try {
@@ -177,19 +198,34 @@ export class S3Storage implements Storage {
         const page = await this.client.send(
           new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${folder}/`, ContinuationToken: token }),
         );
-        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-        if (keys.length > 0) {
-          const result = await this.client.send(
-            new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
-          );
-          const failed = result.Errors?.[0];
-          if (failed) throw new Error(`${failed.Key}: ${failed.Code ?? "error"} ${failed.Message ?? ""}`.trim());
-        }
+        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+        if (keys.length > 0) await this.deleteMany(keys);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (error) {
       throw this.failure(`Could not delete ${folder}/`, error);
     }
+  }
+
+  /**
+   * One DeleteObjects call for up to 1,000 keys; keys it could not delete (or all of them, when an
+   * S3-compatible store fails the call itself) are deleted one by one, which every store supports.
+   */
+  private async deleteMany(keys: string[]) {
+    let left: string[];
+    try {
+      const result = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      left = (result.Errors ?? []).flatMap((error) => (error.Key ? [error.Key] : []));
+    } catch (error) {
+      if (isUnreachable(error)) throw error;
+      left = keys;
+    }
+    for (const key of left) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   async publicUrl(key: string): Promise<string> {

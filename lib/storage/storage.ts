@@ -24,6 +24,12 @@ export interface Storage {
   get(key: string): Promise<StoredObject | null>;
   /** Removes an object; removing one that does not exist is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Makes `to` a copy of `from` with its content type and caching (a hard link on disk, CopyObject on
+   * S3): each request owns its files, even when one was made from another's. False when `from` does
+   * not exist (any more).
+   */
+  copy(from: string, to: string): Promise<boolean>;
   /** Removes every object under `folder/` (a request's images, say); an empty folder is not an error. */
   deleteFolder(folder: string): Promise<void>;
   /** The absolute URL a seller's shop or browser can fetch the object from. */

@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { download, getStatus, settle, uploadCsv } from "@/test/api";
+import { download, getFile, getStatus, settle, uploadCsv } from "@/test/api";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { readCsv } from "@/test/read-csv";
@@ -60,6 +60,7 @@ describe("upload → status → download", () => {
       processedImages: 4,
       failedImages: 1,
       cancelledImages: 0,
+      reusedImages: 0,
       percent: 100,
     });
     expect(status.completedAt).not.toBeNull();
@@ -286,6 +287,47 @@ describe("CSV rules at upload", () => {
 
     const one = await expectRejected(400, valid(), { fields: { quality: "0" } });
     expect(one.error).toBe('quality must be a whole number from 1 to 100 (got "0"); nothing was stored.');
+  });
+
+  it("rejects a bad format, maxWidth or maxHeight, naming each field", async () => {
+    const json = await expectRejected(400, valid(), {
+      fields: { format: "gif", maxWidth: "0", maxHeight: "wide" },
+    });
+    expect(json).toMatchObject({ code: "bad_request:upload", error: "3 form fields are invalid; nothing was stored." });
+    expect(json.errors).toEqual([
+      {
+        row: null,
+        column: "format",
+        message: 'format must be one of keep, jpeg, png, webp, avif, auto (got "gif").',
+      },
+      {
+        row: null,
+        column: "maxWidth",
+        message: 'maxWidth must be a whole number of pixels from 1 to 16383 (got "0").',
+      },
+      {
+        row: null,
+        column: "maxHeight",
+        message: 'maxHeight must be a whole number of pixels from 1 to 16383 (got "wide").',
+      },
+    ]);
+    const tooWide = await expectRejected(400, valid(), { fields: { maxWidth: "20000" } });
+    expect(tooWide.error).toBe(
+      'maxWidth must be a whole number of pixels from 1 to 16383 (got "20000"); nothing was stored.',
+    );
+  });
+
+  it("keeps the output options with the request and shows them", async () => {
+    const accepted = await expectAccepted(valid(), { fields: { format: "WebP", maxWidth: "800" } });
+    expect(accepted.options).toEqual({ format: "webp", maxWidth: 800, maxHeight: null });
+    const status = await settle(accepted.requestId);
+    expect(status.options).toEqual({ format: "webp", maxWidth: 800, maxHeight: null });
+    const image = status.products[0].images[0];
+    expect(image).toMatchObject({ status: "completed", format: "webp" });
+    expect(image.outputUrl).toMatch(/\.webp$/);
+    const served = await getFile(image.outputUrl!);
+    expect(served.headers.get("content-type")).toBe("image/webp");
+    expect((await expectAccepted(valid())).options).toEqual({ format: "keep", maxWidth: null, maxHeight: null });
   });
 
   it("counts a wrong field among the problems when the CSV has problems too", async () => {

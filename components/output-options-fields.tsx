@@ -1,0 +1,110 @@
+"use client";
+
+import { useId } from "react";
+import { MAX_DIMENSION, type OutputFormat, readDimension } from "@/lib/contract";
+
+/** The output options as typed: a format and two optional sizes, kept as text until sent. */
+export type OutputOptionsInput = { format: OutputFormat; maxWidth: string; maxHeight: string };
+
+export const DEFAULT_OUTPUT_OPTIONS: OutputOptionsInput = { format: "keep", maxWidth: "", maxHeight: "" };
+
+export const FORMAT_LABELS: Record<OutputFormat, string> = {
+  keep: "Same as the original",
+  jpeg: "JPEG",
+  png: "PNG",
+  webp: "WebP",
+  avif: "AVIF",
+  auto: "Smallest of WebP, AVIF and the original's",
+};
+
+/** Whether a size field holds nothing or a whole number of pixels in range. */
+export function sizeValid(text: string): boolean {
+  return text.trim() === "" || readDimension(text) !== null;
+}
+
+/** A short summary for the closed "Advanced options": what is set besides the defaults. */
+export function outputOptionsSummary({ format, maxWidth, maxHeight }: OutputOptionsInput): string | null {
+  const parts = [
+    format === "keep" ? null : format === "auto" ? "Smallest format" : FORMAT_LABELS[format],
+    maxWidth.trim() || maxHeight.trim() ? `fit ${maxWidth.trim() || "any"} × ${maxHeight.trim() || "any"} px` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
+}
+
+/** Format and largest size of the output images, in the upload's advanced options. */
+export function OutputOptionsFields({
+  value,
+  onChange,
+  disabled,
+}: {
+  value: OutputOptionsInput;
+  onChange: (value: OutputOptionsInput) => void;
+  disabled: boolean;
+}) {
+  const ids = { format: useId(), formatHint: useId(), width: useId(), height: useId(), sizeHint: useId() };
+  const sizesValid = sizeValid(value.maxWidth) && sizeValid(value.maxHeight);
+  const input =
+    "mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs aria-invalid:border-rose-500 disabled:bg-slate-100";
+  return (
+    <div className="space-y-3">
+      <div>
+        <label htmlFor={ids.format} className="block text-sm font-medium text-slate-800">
+          Output format
+        </label>
+        <select
+          id={ids.format}
+          name="format"
+          value={value.format}
+          onChange={(event) => onChange({ ...value, format: event.target.value as OutputFormat })}
+          aria-describedby={ids.formatHint}
+          disabled={disabled}
+          className={input}
+        >
+          {(Object.keys(FORMAT_LABELS) as OutputFormat[]).map((format) => (
+            <option key={format} value={format}>
+              {FORMAT_LABELS[format]}
+            </option>
+          ))}
+        </select>
+        <p id={ids.formatHint} className="mt-1 text-xs text-slate-500">
+          Transparency is kept (JPEG puts it on white); animations stay animated.
+        </p>
+      </div>
+      <div className="grid grid-cols-2 gap-3">
+        {(
+          [
+            ["maxWidth", ids.width, "Max width"],
+            ["maxHeight", ids.height, "Max height"],
+          ] as const
+        ).map(([field, id, label]) => (
+          <div key={field}>
+            <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+              {label} <span className="font-normal text-slate-500">(px)</span>
+            </label>
+            <input
+              id={id}
+              name={field}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={MAX_DIMENSION}
+              step={1}
+              placeholder="any"
+              value={value[field]}
+              onChange={(event) => onChange({ ...value, [field]: event.target.value })}
+              aria-describedby={ids.sizeHint}
+              aria-invalid={!sizeValid(value[field]) || undefined}
+              disabled={disabled}
+              className={input}
+            />
+          </div>
+        ))}
+      </div>
+      <p id={ids.sizeHint} className={`-mt-1 text-xs ${sizesValid ? "text-slate-500" : "text-rose-700"}`}>
+        {sizesValid
+          ? "Larger images are scaled down to fit, keeping their proportions; smaller ones are never enlarged."
+          : `Enter a whole number of pixels from 1 to ${MAX_DIMENSION.toLocaleString("en-US")}, or leave it empty.`}
+      </p>
+    </div>
+  );
+}

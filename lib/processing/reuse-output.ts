@@ -1,0 +1,71 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { ClaimedImage, ImageResult } from "@/db/queries";
+import type { EarlierOutput } from "@/db/earlier-outputs";
+import type { Validators } from "@/lib/fetch/fetch-image";
+import { getStorage } from "@/lib/storage/get-storage";
+import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
+import { StorageError } from "@/lib/storage/storage";
+import { ImageFailure } from "@/lib/errors";
+
+/**
+ * Work never done twice: an image's output is named by the SHA-256 of its bytes and of the options
+ * that shape it, and an earlier output with the same fingerprint is copied to the new image's key
+ * rather than made again, so each request still owns its files.
+ */
+
+// Changing how outputs are made (encoder settings) changes this, so older outputs are not reused.
+const OUTPUT_RECIPE = 1;
+
+/** Identifies an output: the input's bytes and everything that shapes what is made of them. */
+export function outputFingerprint(bytes: Buffer, image: ClaimedImage): string {
+  const shape = JSON.stringify({
+    recipe: OUTPUT_RECIPE,
+    quality: image.quality,
+    format: image.outputFormat,
+    maxWidth: image.maxWidth,
+    maxHeight: image.maxHeight,
+  });
+  return createHash("sha256").update(bytes).update(shape).digest("hex");
+}
+
+/**
+ * Copies an earlier output (and its "before" thumbnail) to this image's keys. Null when it cannot
+ * stand in: its files are gone (its request was deleted meanwhile).
+ */
+export async function reuseOutput(
+  image: ClaimedImage,
+  earlier: EarlierOutput,
+  source: Validators & { bytesIn: number },
+): Promise<ImageResult | null> {
+  if (!earlier.outputKey || !earlier.outputFingerprint || !earlier.format) return null;
+  const extension = earlier.outputKey.slice(earlier.outputKey.lastIndexOf(".") + 1);
+  const key = outputImageKey(image.requestId, image.id, extension);
+  const previewKey = earlier.thumbnailKey ? thumbnailKey(image.requestId, image.id) : null;
+  const storage = await getStorage();
+  try {
+    if (!(await storage.copy(earlier.outputKey, key))) return null;
+    if (earlier.thumbnailKey && previewKey && !(await storage.copy(earlier.thumbnailKey, previewKey))) return null;
+  } catch (error) {
+    if (error instanceof StorageError) {
+      throw ImageFailure.transient(
+        `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
+      );
+    }
+    throw error;
+  }
+  return {
+    outputKey: key,
+    thumbnailKey: previewKey,
+    format: earlier.format,
+    width: earlier.width ?? 0,
+    height: earlier.height ?? 0,
+    bytesIn: source.bytesIn,
+    bytesOut: earlier.bytesOut ?? 0,
+    optimized: earlier.optimized ?? true,
+    reused: true,
+    outputFingerprint: earlier.outputFingerprint,
+    sourceEtag: source.etag,
+    sourceLastModified: source.lastModified,
+  };
+}
