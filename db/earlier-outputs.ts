@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, isNotNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { getDb } from "./client";
 import { images, type ImageRow, requests, type RequestRow } from "./schema";
 
@@ -60,36 +60,46 @@ export async function findOutputByFingerprint(owner: string, fingerprint: string
 }
 
 type OutputShape = Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight">;
+type Wanted = OutputShape & Pick<RequestRow, "owner"> & { url: string };
 
 /**
- * The latest finished download of this URL by this owner, made with the same options and with
- * validators to send back: a 304 to them means its output still stands.
+ * For each image, the latest finished download of its URL by the same owner with the same options and
+ * with validators to send back: a 304 to them means that output still stands. One statement per
+ * owner and options for a whole page of claimed images, not one per image.
  */
-export async function findEarlierDownload(
-  owner: string,
-  url: string,
-  shape: OutputShape,
-): Promise<EarlierOutput | null> {
+export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promise<Map<T, EarlierOutput | null>> {
+  const found = new Map<T, EarlierOutput | null>(wanted.map((image) => [image, null]));
+  const groups = new Map<string, T[]>();
+  for (const image of wanted) {
+    if (!image.owner) continue;
+    const key = JSON.stringify([image.owner, image.quality, image.outputFormat, image.maxWidth, image.maxHeight]);
+    groups.set(key, [...(groups.get(key) ?? []), image]);
+  }
+  if (groups.size === 0) return found;
   const db = await getDb();
-  const [row] = await db
-    .select(columns)
-    .from(images)
-    .innerJoin(requests, eq(requests.id, images.requestId))
-    .where(
-      and(
-        eq(images.url, url),
-        eq(images.status, "completed"),
-        isNotNull(images.outputKey),
-        isNotNull(images.outputFingerprint),
-        or(isNotNull(images.sourceEtag), isNotNull(images.sourceLastModified)),
-        eq(requests.owner, owner),
-        eq(requests.quality, shape.quality),
-        eq(requests.outputFormat, shape.outputFormat),
-        sql`${requests.maxWidth} is not distinct from ${shape.maxWidth}`,
-        sql`${requests.maxHeight} is not distinct from ${shape.maxHeight}`,
-      ),
-    )
-    .orderBy(desc(images.completedAt))
-    .limit(1);
-  return row ?? null;
+  for (const group of groups.values()) {
+    const [shape] = group;
+    const rows = await db
+      .selectDistinctOn([images.url], { ...columns, url: images.url })
+      .from(images)
+      .innerJoin(requests, eq(requests.id, images.requestId))
+      .where(
+        and(
+          inArray(images.url, [...new Set(group.map((image) => image.url))]),
+          eq(images.status, "completed"),
+          isNotNull(images.outputKey),
+          isNotNull(images.outputFingerprint),
+          or(isNotNull(images.sourceEtag), isNotNull(images.sourceLastModified)),
+          eq(requests.owner, shape.owner!),
+          eq(requests.quality, shape.quality),
+          eq(requests.outputFormat, shape.outputFormat),
+          sql`${requests.maxWidth} is not distinct from ${shape.maxWidth}`,
+          sql`${requests.maxHeight} is not distinct from ${shape.maxHeight}`,
+        ),
+      )
+      .orderBy(images.url, desc(images.completedAt));
+    const byUrl = new Map(rows.map(({ url, ...earlier }) => [url, earlier]));
+    for (const image of group) found.set(image, byUrl.get(image.url) ?? null);
+  }
+  return found;
 }

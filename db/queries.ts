@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { type Database, getDb } from "./client";
+import { type EarlierOutput, findEarlierDownloads } from "./earlier-outputs";
 import {
   apiKeys,
   type ApiKeyRow,
@@ -214,8 +215,14 @@ export async function listRequestsAwaitingWebhook(): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** An image taken for work, with what its request asks of it and whose it is (for reuse). */
-export type ClaimedImage = ImageRow & Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "owner">;
+/**
+ * An image taken for work, with what its request asks of it, whose it is, and the owner's earlier
+ * download of its URL with the same options (a conditional download may reuse it).
+ */
+export type ClaimedImage = ImageRow &
+  Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "owner"> & {
+    earlier: EarlierOutput | null;
+  };
 
 /**
  * Takes a request's next waiting images, in position order after `afterPosition`, for work: marked
@@ -298,7 +305,11 @@ async function claim(db: Database, which: SQL | undefined): Promise<ClaimedImage
       maxHeight: requests.maxHeight,
       owner: requests.owner,
     });
-  return claimed.sort((a, b) => a.position - b.position);
+  // The images are claimed already: a failed lookup only means no conditional download this time.
+  const earlier = await findEarlierDownloads(claimed).catch(() => new Map<(typeof claimed)[number], null>());
+  return claimed
+    .map((image) => ({ ...image, earlier: earlier.get(image) ?? null }))
+    .sort((a, b) => a.position - b.position);
 }
 
 export type ImageRelease = {
@@ -465,6 +476,8 @@ export async function closeRequest({
         eq(requests.id, requestId),
         inArray(requests.status, ["processing", "cancelled"]),
         isNull(requests.completedAt),
+        // A stale finisher never closes a request reopened by a retry while its images wait.
+        sql`${requests.processedImages} + ${requests.failedImages} + ${requests.cancelledImages} >= ${requests.totalImages}`,
       ),
     )
     .returning({ id: requests.id });

@@ -62,7 +62,7 @@ async function cancelImagesOf(db: Executor, requestId: string, claimed: number[]
       update ${requests} as request set
         cancelled_images = request.cancelled_images + (select count(*) from cancelled),
         updated_at = now()
-      where request.id = ${requestId}
+      where request.id = ${requestId} and request.status = 'cancelled'
       returning request.processed_images + request.failed_images + request.cancelled_images
         >= request.total_images and request.completed_at is null as finished`),
   );

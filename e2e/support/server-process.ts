@@ -86,6 +86,7 @@ export async function expectCompletedOnce(origin: string, requestId: string, cou
     processedImages: count,
     failedImages: 0,
     cancelledImages: 0,
+    reusedImages: 0,
     percent: 100,
   });
   const images: { status: string; bytesIn: number; outputUrl: string }[] = final.products.flatMap(

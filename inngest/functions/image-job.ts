@@ -1,4 +1,5 @@
 import { RetryAfterError } from "inngest";
+import { cancelLeftoverImages } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { attemptImage, failImage } from "@/lib/processing/process-image";
 import { isReadyToFinish } from "@/lib/processing/finish-request";
@@ -48,7 +49,11 @@ export const imageJob = inngest.createFunction(
     // checks whether the request still waits for its finisher (finishing twice changes nothing).
     const requestFinished =
       outcome.kind === "skipped"
-        ? await step.run("check whether the request awaits its finisher", () => isReadyToFinish(event.data.requestId))
+        ? await step.run("check whether the request awaits its finisher", async () => {
+            // A cancelled request's image that waited for a retry is cancelled here: it never starts.
+            await cancelLeftoverImages(event.data.requestId, []);
+            return isReadyToFinish(event.data.requestId);
+          })
         : outcome.requestFinished;
     if (requestFinished) {
       await step.sendEvent(

@@ -220,8 +220,17 @@ export class InlineRunner implements JobRunner {
 
   private async work(image: ClaimedImage) {
     let outcome: ImageOutcome | null = null;
+    // The host's download slot is given back as soon as its server has answered, not when the image
+    // is finished: compressing or copying it does not load the host.
+    let hostReleased = false;
+    const releaseHost = () => {
+      if (hostReleased) return;
+      hostReleased = true;
+      this.queue.done(image);
+      this.pump();
+    };
     try {
-      const work = await processImage(image, { maxAttempts: this.options.maxAttempts });
+      const work = await processImage(image, { maxAttempts: this.options.maxAttempts, downloaded: releaseHost });
       if (work.kind === "retry") {
         await releaseImages([work.release]);
         this.later(work.delayMs, () => this.track(this.retry(image)));
@@ -234,7 +243,7 @@ export class InlineRunner implements JobRunner {
       this.later(retryDelay(3), () => this.track(this.retry(image)));
     } finally {
       this.running.delete(image.id);
-      this.queue.done(image);
+      releaseHost();
       if (outcome) {
         this.outcomes.push(outcome);
         this.scheduleWrite();
@@ -244,13 +253,27 @@ export class InlineRunner implements JobRunner {
   }
 
   private async cancelClaimed(requestId: string, imageIds: number[]) {
-    const { requestFinished } = await cancelLeftoverImages(requestId, imageIds);
-    if (requestFinished) this.track(this.finish(requestId, 1));
+    try {
+      const { requestFinished } = await cancelLeftoverImages(requestId, imageIds);
+      if (requestFinished) this.track(this.finish(requestId, 1));
+    } catch (error) {
+      // The sweep cancels what is left of a cancelled request once it has been quiet for an hour.
+      logger.error({ err: error, requestId }, "cancelling the images of a cancelled request failed");
+    }
   }
 
   private async retry(image: ClaimedImage) {
     const [claimed] = await claimImages([image.id]).catch(() => [] as ClaimedImage[]);
-    if (claimed) this.queue.putBack(claimed, claimed.requestId);
+    if (claimed && this.cancelled.has(claimed.requestId)) {
+      // Claimed while its request was being cancelled: it never starts.
+      await this.cancelClaimed(claimed.requestId, [claimed.id]);
+    } else if (claimed) {
+      this.queue.putBack(claimed, claimed.requestId);
+    } else {
+      // Not claimable: finished, or its request was cancelled while it waited for this retry. In the
+      // second case it is cancelled now, and may be the image its request was waiting for.
+      await this.cancelClaimed(image.requestId, []);
+    }
     this.pump();
   }
 

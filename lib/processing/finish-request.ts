@@ -19,9 +19,13 @@ export async function finishRequest(requestId: string): Promise<boolean> {
 
   const key = outputCsvKey(request.id, request.fileName);
   const csv = await buildOutputCsv(request.id);
-  await (await getStorage()).put(key, csv, { contentType: "text/csv; charset=utf-8" });
+  const storage = await getStorage();
+  await storage.put(key, csv, { contentType: "text/csv; charset=utf-8" });
 
-  return closeRequest({ requestId, ...closingState(request), outputCsvKey: key });
+  const closed = await closeRequest({ requestId, ...closingState(request), outputCsvKey: key });
+  // Deleted while its CSV was being written: the file would belong to nobody.
+  if (!closed && !(await findRequest(requestId))) await storage.delete(key).catch(() => {});
+  return closed;
 }
 
 /** The status a request closes with, and what its `error` says about it. */

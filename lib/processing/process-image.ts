@@ -9,7 +9,7 @@ import {
   recordImageOutcomes,
   releaseImages,
 } from "@/db/queries";
-import { findEarlierDownload, findOutputByFingerprint } from "@/db/earlier-outputs";
+import { findOutputByFingerprint } from "@/db/earlier-outputs";
 import { config } from "@/lib/config";
 import { readOutputFormat } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
@@ -43,7 +43,14 @@ export type ImageWork =
  */
 export async function processImage(
   image: ClaimedImage,
-  { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {},
+  {
+    maxAttempts = config.jobs.maxAttempts,
+    downloaded = () => {},
+  }: {
+    maxAttempts?: number;
+    /** Called once the image server has answered (or failed): its host may serve another download. */
+    downloaded?: () => void;
+  } = {},
 ): Promise<ImageWork> {
   if (image.attempts > maxAttempts) {
     // Earlier attempts never came back (the process died while working on this image): stop here
@@ -54,7 +61,7 @@ export async function processImage(
   const seconds = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
   metrics.imagesInFlight.inc();
   try {
-    const result = await makeOutput(image);
+    const result = await makeOutput(image, downloaded);
     metrics.imageSeconds.observe({ outcome: result.reused ? "reused" : "completed" }, seconds());
     return { kind: "finished", outcome: { imageId: image.id, ok: true, result } };
   } catch (error) {
@@ -87,13 +94,15 @@ export async function processImage(
  * the same options, the download is conditional and a 304 reuses that output; when the bytes and
  * options match an earlier output of the owner's, it is copied; otherwise it is compressed.
  */
-async function makeOutput(image: ClaimedImage): Promise<ImageResult> {
-  const earlier = image.owner ? await findEarlierDownload(image.owner, image.url, image) : null;
-  let downloaded = earlier
-    ? await fetchImage(image.url, {
-        ifChangedSince: { etag: earlier.sourceEtag, lastModified: earlier.sourceLastModified },
-      })
-    : await fetchImage(image.url);
+async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<ImageResult> {
+  const { earlier } = image;
+  let downloaded = await (
+    earlier
+      ? fetchImage(image.url, {
+          ifChangedSince: { etag: earlier.sourceEtag, lastModified: earlier.sourceLastModified },
+        })
+      : fetchImage(image.url)
+  ).finally(hostDone);
   if ("notModified" in downloaded) {
     const reused = await reuseOutput(image, earlier!, { ...downloaded, bytesIn: earlier!.bytesIn ?? 0 });
     if (reused) return reused;

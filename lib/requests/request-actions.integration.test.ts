@@ -244,6 +244,25 @@ describe("cancelling a request", () => {
     });
   });
 
+  it("closes a cancelled request whose image under way fails and waits for a retry", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server.route("/busy-then-cancelled.jpg", async (_request, response) => {
+      await gate;
+      response.writeHead(503, { "retry-after": "1" }).end("busy");
+    });
+    const requestId = await upload([[server.url("/busy-then-cancelled.jpg")]]);
+    await waitFor(async () => server.hits("/busy-then-cancelled.jpg") > 0, "the download to start");
+    expect((await cancelRequest(requestId)).status).toBe(202);
+    // The download fails after the cancel: the image goes back to wait for its retry, which never comes.
+    release();
+    const done = await settle(requestId);
+    expect(done).toMatchObject({ status: "cancelled", completedAt: expect.any(String) });
+    expect(done.progress).toMatchObject({ processedImages: 0, failedImages: 0, cancelledImages: 1, percent: 100 });
+    expect(done.products[0].images[0].status).toBe("cancelled");
+    expect(server.hits("/busy-then-cancelled.jpg")).toBe(1);
+  });
+
   it("answers 409 for a finished request and changes nothing", async () => {
     const requestId = await upload([[server.url("/ok.jpg")]]);
     await settle(requestId);

@@ -45,20 +45,43 @@ export class LocalStorage implements Storage {
   async copy(from: string, to: string): Promise<boolean> {
     const source = this.resolve(from);
     const file = this.resolve(to);
-    const temporary = `${file}.${randomUUID()}.tmp`;
     try {
-      await mkdir(path.dirname(file), { recursive: true });
-      // A hard link costs no bytes; stored files are never written in place, so the two stay apart.
-      await link(source, temporary).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") throw error;
-        await copyFile(source, temporary);
+      // The folder usually exists (a request's images share one): created only when the link says so.
+      await this.linkOrCopy(source, file).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        await mkdir(path.dirname(file), { recursive: true });
+        await this.linkOrCopy(source, file);
       });
-      await rename(temporary, file);
       return true;
     } catch (error) {
-      await unlink(temporary).catch(() => {});
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
       throw new StorageError(`Could not copy ${from} to ${to} in the storage folder: ${describeFsError(error)}`);
+    }
+  }
+
+  /**
+   * A hard link costs no bytes and appears whole at once; stored files are never written in place, so
+   * the two names stay apart. Where links are not allowed, a copy is written aside and renamed in.
+   */
+  private async linkOrCopy(source: string, file: string): Promise<void> {
+    try {
+      await link(source, file);
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === "EEXIST") {
+        // A retried copy: the same bytes again.
+        await unlink(file);
+        return this.linkOrCopy(source, file);
+      }
+      if (code === "ENOENT") throw error;
+      const temporary = `${file}.${randomUUID()}.tmp`;
+      try {
+        await copyFile(source, temporary);
+        await rename(temporary, file);
+      } catch (failure) {
+        await unlink(temporary).catch(() => {});
+        throw failure;
+      }
     }
   }
 
