@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, like, or, sql } from "drizzle-orm";
 import { getDb } from "./client";
 import { images, type ImageRow, requests, type RequestRow } from "./schema";
 
@@ -7,6 +7,13 @@ import { images, type ImageRow, requests, type RequestRow } from "./schema";
  * Finished outputs a new image may reuse instead of being compressed again. Only the same owner's:
  * reuse never crosses workspaces or browsers, and a request without an owner reuses nothing.
  */
+
+/**
+ * Every fingerprint starts with the recipe the output was made by. Changing how outputs are made
+ * (encoder settings) changes it, so outputs made the old way are reused neither by their bytes nor by
+ * a 304.
+ */
+export const OUTPUT_RECIPE = "r1:";
 
 export type EarlierOutput = Pick<
   ImageRow,
@@ -88,7 +95,7 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
           inArray(images.url, [...new Set(group.map((image) => image.url))]),
           eq(images.status, "completed"),
           isNotNull(images.outputKey),
-          isNotNull(images.outputFingerprint),
+          like(images.outputFingerprint, `${OUTPUT_RECIPE}%`),
           or(isNotNull(images.sourceEtag), isNotNull(images.sourceLastModified)),
           eq(requests.owner, shape.owner!),
           eq(requests.quality, shape.quality),

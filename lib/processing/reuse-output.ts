@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { ClaimedImage, ImageResult } from "@/db/queries";
-import type { EarlierOutput } from "@/db/earlier-outputs";
+import { type EarlierOutput, OUTPUT_RECIPE } from "@/db/earlier-outputs";
 import type { Validators } from "@/lib/fetch/fetch-image";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
@@ -14,19 +14,15 @@ import { ImageFailure } from "@/lib/errors";
  * rather than made again, so each request still owns its files.
  */
 
-// Changing how outputs are made (encoder settings) changes this, so older outputs are not reused.
-const OUTPUT_RECIPE = 1;
-
-/** Identifies an output: the input's bytes and everything that shapes what is made of them. */
+/** Identifies an output: the recipe, the input's bytes and everything that shapes what is made of them. */
 export function outputFingerprint(bytes: Buffer, image: ClaimedImage): string {
   const shape = JSON.stringify({
-    recipe: OUTPUT_RECIPE,
     quality: image.quality,
     format: image.outputFormat,
     maxWidth: image.maxWidth,
     maxHeight: image.maxHeight,
   });
-  return createHash("sha256").update(bytes).update(shape).digest("hex");
+  return OUTPUT_RECIPE + createHash("sha256").update(bytes).update(shape).digest("hex");
 }
 
 /**

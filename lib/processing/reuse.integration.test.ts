@@ -4,6 +4,9 @@ import { BROWSER, type Caller, deleteRequest, getFile, settle, uploadCsv } from 
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
 import { getStorage } from "@/lib/storage/get-storage";
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { images } from "@/db/schema";
 
 /**
  * Work never done twice, through the real routes, runner, database and storage folder: outputs are
@@ -86,6 +89,32 @@ describe("reuse by bytes", () => {
 
     const stranger = imagesOf(await processUrls(["/options/photo.jpg"], { as: OTHER_BROWSER }))[0];
     expect(stranger.reused).toBe(false);
+  });
+});
+
+describe("outputs made another way", () => {
+  it("are never reused once the recipe that made them has changed, neither by bytes nor by a 304", async () => {
+    const owner = { cookie: "cic_owner=test-browser-0000000006" };
+    const conditional: string[] = [];
+    server.route("/recipe/photo.jpg", (request, response) => {
+      if (request.headers["if-none-match"]) conditional.push(String(request.headers["if-none-match"]));
+      if (request.headers["if-none-match"] === '"r"') return void response.writeHead(304).end();
+      response.writeHead(200, { "content-type": "image/jpeg", etag: '"r"' }).end(photo);
+    });
+    const first = await processUrls(["/recipe/photo.jpg"], { as: owner });
+    // As if the output had been made by an earlier recipe.
+    const db = await getDb();
+    await db
+      .update(images)
+      .set({ outputFingerprint: sql`'r0:' || substr(${images.outputFingerprint}, 4)` })
+      .where(eq(images.requestId, first.requestId));
+    const second = imagesOf(await processUrls(["/recipe/photo.jpg"], { as: owner }))[0];
+    expect(second.reused).toBe(false);
+    expect(conditional).toEqual([]);
+    // Made again the current way, it is reused from then on.
+    const third = imagesOf(await processUrls(["/recipe/photo.jpg"], { as: owner }))[0];
+    expect(third.reused).toBe(true);
+    expect(conditional).toEqual(['"r"']);
   });
 });
 
