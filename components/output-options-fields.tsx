@@ -22,11 +22,17 @@ export function sizeValid(text: string): boolean {
   return text.trim() === "" || readDimension(text) !== null;
 }
 
+/** "fit 800 × any px" for the largest size asked for; null when none is. */
+export function fitText(maxWidth: string | number | null, maxHeight: string | number | null): string | null {
+  const side = (value: string | number | null) => String(value ?? "").trim() || "any";
+  return side(maxWidth) === "any" && side(maxHeight) === "any" ? null : `fit ${side(maxWidth)} × ${side(maxHeight)} px`;
+}
+
 /** A short summary for the closed "Advanced options": what is set besides the defaults. */
 export function outputOptionsSummary({ format, maxWidth, maxHeight }: OutputOptionsInput): string | null {
   const parts = [
     format === "keep" ? null : format === "auto" ? "Smallest format" : FORMAT_LABELS[format],
-    maxWidth.trim() || maxHeight.trim() ? `fit ${maxWidth.trim() || "any"} × ${maxHeight.trim() || "any"} px` : null,
+    fitText(maxWidth, maxHeight),
   ].filter(Boolean);
   return parts.length ? parts.join(" · ") : null;
 }

@@ -7,7 +7,7 @@ import { WarningIcon } from "./csv-preview";
 import { formatBytes, formatCount, plural } from "@/lib/format";
 import { formatDuration, formatSaving, savingRatio } from "./format";
 import { PaginationNav } from "./pagination-nav";
-import { FORMAT_LABELS } from "./output-options-fields";
+import { FORMAT_LABELS, fitText } from "./output-options-fields";
 import { ProductImagesTable } from "./product-images-table";
 import { ProgressBar } from "./progress-bar";
 import { RelativeTime } from "./relative-time";
@@ -201,8 +201,8 @@ export function RequestStatusView({
 function describeOutputOptions({ format, maxWidth, maxHeight }: OutputOptions): string {
   const formatText =
     format === "keep" ? "original format" : format === "auto" ? "smallest format" : FORMAT_LABELS[format];
-  const size = maxWidth !== null || maxHeight !== null ? `, fit ${maxWidth ?? "any"} × ${maxHeight ?? "any"} px` : "";
-  return `${formatText}${size}`;
+  const size = fitText(maxWidth, maxHeight);
+  return size ? `${formatText}, ${size}` : formatText;
 }
 
 function DownloadButton({ status }: { status: RequestStatus }) {

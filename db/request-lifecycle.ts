@@ -12,7 +12,7 @@ import { idempotencyKeys, images, products, requests } from "./schema";
 
 const FINISHED_STATUSES = ["completed", "failed", "cancelled"] as const;
 
-export const CANCELLED_IMAGE_ERROR = "Not processed: the request was cancelled.";
+const CANCELLED_IMAGE_ERROR = "Not processed: the request was cancelled.";
 
 /** What a cancel did: whether every image is now finished, so the request can be closed. */
 export type Cancelled = { requestFinished: boolean };

@@ -139,7 +139,7 @@ export class InlineRunner implements JobRunner {
     } catch (error) {
       // Nothing changed in the database: the request goes on as if never cancelled.
       this.cancelled.delete(requestId);
-      await releaseImages(unstarted.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+      await this.putBackUnstarted(unstarted);
       this.queue.add(requestId, requestId);
       this.pump();
       throw error;
@@ -172,7 +172,7 @@ export class InlineRunner implements JobRunner {
     const result = await Promise.race([settled, deadline]);
     await this.writeOutcomes().catch((error) => logger.error({ err: error }, "writing outcomes at shutdown failed"));
     const left = [...unstarted, ...(result === "late" ? this.running.values() : [])];
-    await releaseImages(left.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+    await this.putBackUnstarted(left);
     logger.info({ finishedInTime: result === "done", putBack: left.length }, "runner stopped");
   }
 
@@ -184,7 +184,7 @@ export class InlineRunner implements JobRunner {
           async (images) => {
             // Claimed while stopping: straight back in line for the next start.
             if (this.stopping) {
-              await releaseImages(images.map((image) => ({ imageId: image.id, error: null, uncount: true })));
+              await this.putBackUnstarted(images);
               return;
             }
             // Claimed just before its request was cancelled: these never start.
@@ -250,6 +250,11 @@ export class InlineRunner implements JobRunner {
       }
       this.pump();
     }
+  }
+
+  /** Images claimed but never started go back in line; the attempt does not count against them. */
+  private putBackUnstarted(images: ClaimedImage[]) {
+    return releaseImages(images.map((image) => ({ imageId: image.id, error: null, uncount: true })));
   }
 
   private async cancelClaimed(requestId: string, imageIds: number[]) {

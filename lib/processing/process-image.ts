@@ -135,9 +135,7 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
       { err: error, requestId: image.requestId, imageId: image.id, key },
       "storing the compressed image failed",
     );
-    throw ImageFailure.transient(
-      `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
-    );
+    throw ImageFailure.notStored(storage.kind);
   }
   return {
     outputKey: key,

@@ -43,12 +43,7 @@ export async function reuseOutput(
     if (!(await storage.copy(earlier.outputKey, key))) return null;
     if (earlier.thumbnailKey && previewKey && !(await storage.copy(earlier.thumbnailKey, previewKey))) return null;
   } catch (error) {
-    if (error instanceof StorageError) {
-      throw ImageFailure.transient(
-        `the compressed image could not be stored (${storage.kind === "s3" ? "S3" : "storage folder"} unavailable)`,
-      );
-    }
-    throw error;
+    throw error instanceof StorageError ? ImageFailure.notStored(storage.kind) : error;
   }
   return {
     outputKey: key,

@@ -145,7 +145,7 @@ export function progressOf(
 }
 
 /** What the request asked its images to become. */
-export function outputOptionsOf(request: Pick<RequestRow, "outputFormat" | "maxWidth" | "maxHeight">): OutputOptions {
+function outputOptionsOf(request: Pick<RequestRow, "outputFormat" | "maxWidth" | "maxHeight">): OutputOptions {
   return {
     format: readOutputFormat(request.outputFormat) ?? "keep",
     maxWidth: request.maxWidth,

@@ -18,7 +18,7 @@ const EXPIRED_PER_ROUND = 100;
  * A request nothing has happened to for this long has lost its runs: no image was recorded, and the
  * longest wait between two attempts of an image (its backoff ceiling) is far shorter.
  */
-export const STALLED_AFTER_MS = 60 * 60 * 1000;
+const STALLED_AFTER_MS = 60 * 60 * 1000;
 
 /** Deletes finished requests closed more than RETENTION_DAYS before `now`, with their files. */
 export async function deleteExpiredRequests(now: Date): Promise<number> {
