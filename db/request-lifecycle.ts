@@ -1,8 +1,8 @@
 import "server-only";
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { getDb } from "./client";
-import { rowsOf } from "./queries";
-import { idempotencyKeys, images, products, requests } from "./schema";
+import { rowsOf } from "./raw-sql";
+import { idempotencyKeys, images, products, type RequestRow, requests } from "./schema";
 
 /**
  * The database side of a request's life after upload: cancel, retry, delete, and what the sweep
@@ -75,9 +75,11 @@ export type RetryRefusal = "not_found" | "processing" | "nothing_to_retry";
 /**
  * Puts a finished request's failed and cancelled images back in line, with fresh attempts, and
  * reopens the request: `processing`, counters without those images, its webhook to be sent again.
- * Returns how many images wait again, or why nothing changed.
+ * Returns how many images wait again with the reopened row, or why nothing changed.
  */
-export async function retryRequestRow(requestId: string): Promise<{ images: number } | { refused: RetryRefusal }> {
+export async function retryRequestRow(
+  requestId: string,
+): Promise<{ images: number; request: RequestRow } | { refused: RetryRefusal }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // The row lock taken here makes a second retry at the same moment wait, then find it processing.
@@ -105,7 +107,7 @@ export async function retryRequestRow(requestId: string): Promise<{ images: numb
       .update(images)
       .set({ status: "pending", attempts: 0, error: null, completedAt: null, updatedAt: now })
       .where(and(eq(images.requestId, requestId), inArray(images.status, ["failed", "cancelled"])));
-    await tx
+    const [retriedRequest] = await tx
       .update(requests)
       .set({
         status: "processing",
@@ -119,8 +121,9 @@ export async function retryRequestRow(requestId: string): Promise<{ images: numb
         webhookDeliveredAt: null,
         updatedAt: now,
       })
-      .where(eq(requests.id, requestId));
-    return { images: failed + cancelled };
+      .where(eq(requests.id, requestId))
+      .returning();
+    return { images: failed + cancelled, request: retriedRequest };
   });
 }
 

@@ -37,7 +37,8 @@ export async function retryRequest(client: Client, requestId: string): Promise<R
   requestChanged(requestId);
   await (await getJobRunner()).requestAccepted(requestId);
   logger.info({ requestId, images: retried.images }, "request retried");
-  return summarize((await findRequest(requestId)) ?? request);
+  // The request as the retry left it: the runner may already be finishing its images.
+  return summarize(retried.request);
 }
 
 /** Cancels a processing request: nothing more of it starts; 409 once it is finished. */
