@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, isNotNull, like, or, sql } from "drizzle-orm";
 import { getDb } from "./client";
+import { rowsOf } from "./raw-sql";
 import { images, type ImageRow, requests, type RequestRow } from "./schema";
 
 /**
@@ -46,24 +47,68 @@ const columns = {
   sourceLastModified: images.sourceLastModified,
 };
 
-/** The latest finished output of this owner made from the same bytes with the same options. */
-export async function findOutputByFingerprint(owner: string, fingerprint: string): Promise<EarlierOutput | null> {
+/** Names one lookup of `findOutputsByFingerprint`: an owner and a fingerprint. */
+export const fingerprintLookupKey = (owner: string, fingerprint: string) => `${owner}\n${fingerprint}`;
+
+type EarlierOutputRow = {
+  id: number;
+  owner: string;
+  output_key: string | null;
+  thumbnail_key: string | null;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  bytes_in: number | null;
+  bytes_out: number | null;
+  optimized: boolean | null;
+  output_fingerprint: string | null;
+  source_etag: string | null;
+  source_last_modified: string | null;
+};
+
+/**
+ * For each owner and fingerprint, the latest finished output of that owner made from the same bytes
+ * with the same options, by `fingerprintLookupKey`. One statement for all of them, written in SQL:
+ * it runs for every image compressed, and the query builder costs more than the lookup itself.
+ */
+export async function findOutputsByFingerprint(
+  wanted: { owner: string; fingerprint: string }[],
+): Promise<Map<string, EarlierOutput>> {
+  const found = new Map<string, EarlierOutput>();
+  if (wanted.length === 0) return found;
   const db = await getDb();
-  const [row] = await db
-    .select(columns)
-    .from(images)
-    .innerJoin(requests, eq(requests.id, images.requestId))
-    .where(
-      and(
-        eq(images.outputFingerprint, fingerprint),
-        eq(images.status, "completed"),
-        isNotNull(images.outputKey),
-        eq(requests.owner, owner),
-      ),
-    )
-    .orderBy(desc(images.completedAt))
-    .limit(1);
-  return row ?? null;
+  const rows = rowsOf<EarlierOutputRow>(
+    await db.execute(sql`
+      select distinct on (wanted.owner, wanted.fingerprint) wanted.owner, image.id, image.output_key,
+        image.thumbnail_key, image.format, image.width, image.height, image.bytes_in, image.bytes_out,
+        image.optimized, image.output_fingerprint, image.source_etag, image.source_last_modified
+      from unnest(
+        ${sql.param(wanted.map((lookup) => lookup.owner))}::text[],
+        ${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[]
+      ) as wanted(owner, fingerprint)
+      join ${images} as image on image.output_fingerprint = wanted.fingerprint
+      join ${requests} as request on request.id = image.request_id and request.owner = wanted.owner
+      where image.status = 'completed' and image.output_key is not null
+      order by wanted.owner, wanted.fingerprint, image.completed_at desc`),
+  );
+  for (const row of rows) {
+    if (!row.output_fingerprint) continue;
+    found.set(fingerprintLookupKey(row.owner, row.output_fingerprint), {
+      id: row.id,
+      outputKey: row.output_key,
+      thumbnailKey: row.thumbnail_key,
+      format: row.format,
+      width: row.width,
+      height: row.height,
+      bytesIn: row.bytes_in,
+      bytesOut: row.bytes_out,
+      optimized: row.optimized,
+      outputFingerprint: row.output_fingerprint,
+      sourceEtag: row.source_etag,
+      sourceLastModified: row.source_last_modified,
+    });
+  }
+  return found;
 }
 
 type OutputShape = Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight">;

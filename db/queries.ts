@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { type Database, getDb } from "./client";
+import { asText, rowsOf } from "./raw-sql";
 import { type EarlierOutput, findEarlierDownloads } from "./earlier-outputs";
 import {
   apiKeys,
@@ -439,19 +440,6 @@ export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<Cou
     counted: row.counted,
     requestFinished: row.request_finished,
   }));
-}
-
-/**
- * A column of values as one text-array parameter, cast back in SQL. postgres.js types an array
- * parameter by its first element, so `[false, true]` or `[null, 3]` would not arrive as arrays.
- */
-function asText(values: (string | number | boolean | null)[]) {
-  return sql.param(values.map((value) => (value === null ? null : String(value))));
-}
-
-/** The rows of a raw statement: postgres.js answers with an array, PGlite with `{ rows }`. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** Closes a request; only the first call changes anything. Returns whether this call closed it. */

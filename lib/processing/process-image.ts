@@ -9,7 +9,6 @@ import {
   recordImageOutcomes,
   releaseImages,
 } from "@/db/queries";
-import { findOutputByFingerprint } from "@/db/earlier-outputs";
 import { config } from "@/lib/config";
 import { readOutputFormat } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
@@ -21,7 +20,7 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
 import { retryDelay } from "./backoff";
-import { outputFingerprint, reuseOutput } from "./reuse-output";
+import { findSameOutput, outputFingerprint, reuseOutput } from "./reuse-output";
 
 /**
  * Processing one image, in three steps both runners share: claim it (`claimImages`), work on it
@@ -111,7 +110,7 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
   }
   const source = { etag: downloaded.etag, lastModified: downloaded.lastModified, bytesIn: downloaded.bytes.length };
   const fingerprint = outputFingerprint(downloaded.bytes, image);
-  const same = image.owner ? await findOutputByFingerprint(image.owner, fingerprint) : null;
+  const same = await findSameOutput(image, fingerprint);
   const reused = same ? await reuseOutput(image, same, source) : null;
   if (reused) return reused;
 

@@ -1,7 +1,13 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { ClaimedImage, ImageResult } from "@/db/queries";
-import { type EarlierOutput, OUTPUT_RECIPE } from "@/db/earlier-outputs";
+import {
+  type EarlierOutput,
+  OUTPUT_RECIPE,
+  findOutputsByFingerprint,
+  fingerprintLookupKey,
+} from "@/db/earlier-outputs";
+import { batchedLookup } from "@/lib/batched-lookup";
 import type { Validators } from "@/lib/fetch/fetch-image";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
@@ -24,6 +30,15 @@ export function outputFingerprint(bytes: Buffer, image: ClaimedImage): string {
   });
   return OUTPUT_RECIPE + createHash("sha256").update(bytes).update(shape).digest("hex");
 }
+
+/** The latest finished output of the image's owner with this fingerprint; null for an image without an owner. */
+export function findSameOutput(image: ClaimedImage, fingerprint: string): Promise<EarlierOutput | null> {
+  return image.owner ? sameOutputOf({ owner: image.owner, fingerprint }) : Promise.resolve(null);
+}
+
+const sameOutputOf = batchedLookup(findOutputsByFingerprint, ({ owner, fingerprint }) =>
+  fingerprintLookupKey(owner, fingerprint),
+);
 
 /**
  * Copies an earlier output (and its "before" thumbnail) to this image's keys. Null when it cannot
