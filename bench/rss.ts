@@ -84,3 +84,32 @@ export function treeCpuMs(pid: number): number {
     }
   }, 0);
 }
+
+/**
+ * CPU time of one process by kind of thread, in milliseconds: its main thread (JavaScript: routes,
+ * the runner, the embedded database), libvips' workers (pixels), and the rest (libuv's pool, which
+ * runs sharp's set-up and file work, and V8's garbage collector and compilers). Linux names them.
+ */
+export function threadCpuMs(pid: number): { main: number; libvips: number; other: number } {
+  const times = { main: 0, libvips: 0, other: 0 };
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return times;
+  }
+  for (const tid of tasks) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (tid === String(pid)) times.main += ms;
+      else if (name.startsWith("libvips")) times.libvips += ms;
+      else times.other += ms;
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return times;
+}

@@ -8,7 +8,7 @@ import { imageSet, photoJpeg } from "../photos";
 import { pool } from "../pool";
 import { findProfile, monotonicUs, printProfile, summarizeProfile } from "../profile";
 import { type Figure, num, printFigure, printTable, ratioOf } from "../report";
-import { treeCpuMs } from "../rss";
+import { threadCpuMs, treeCpuMs } from "../rss";
 import { startServer } from "../server";
 import type { Section } from "./section";
 
@@ -19,11 +19,26 @@ const WIDTH = 1600;
 const HEIGHT = 1200;
 const CONCURRENCIES = [1, 2, 4, 8, 16];
 const BARE_ROUNDS = 2;
+const E2E_ROUNDS = 2;
 const DOWNLOADS_IN_FLIGHT = 4;
 const FIRST_SEED = 1_000;
 
 /** What the service does to a JPEG, without the service: orientation applied, quality 50. */
 const bareCompress = (input: Buffer) => sharp(input).rotate().jpeg({ quality: 50 }).toBuffer();
+
+/**
+ * The same plus the request page's "before" preview, which the service makes from every input while
+ * it processes it (a second decode): what the two sharp jobs an image needs cost by themselves.
+ */
+const bareCompressAndPreview = (input: Buffer) =>
+  Promise.all([
+    bareCompress(input),
+    sharp(input)
+      .rotate()
+      .resize(128, 128, { fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 60, effort: 2 })
+      .toBuffer(),
+  ]);
 
 async function imagesPerSecond(run: () => Promise<unknown>, images: number) {
   const start = performance.now();
@@ -56,6 +71,13 @@ async function measure(
     }
   }
 
+  // Not a baseline: it shows how much of the gap to bare sharp the preview accounts for.
+  let withPreview = { concurrency: 0, imagesPerSecond: 0, ms: Infinity };
+  for (const concurrency of CONCURRENCIES.filter((n) => n >= 4)) {
+    const run = await imagesPerSecond(() => pool(buffers, concurrency, bareCompressAndPreview), PHOTOS);
+    if (run.imagesPerSecond > withPreview.imagesPerSecond) withPreview = { concurrency, ...run };
+  }
+
   const agent = keepAliveAgent(DOWNLOADS_IN_FLIGHT);
   await get(warmUrl, agent);
   const downloadAndCompress = await imagesPerSecond(
@@ -74,22 +96,39 @@ async function measure(
   await waitUntilFinished(origin, warmUp.accepted.requestId);
 
   const rows = Array.from({ length: ROWS }, (_, row) => urls.slice(row * PER_ROW, (row + 1) * PER_ROW));
+  // Best of E2E_ROUNDS, as the baselines are best of theirs. Each upload comes from a new client
+  // (no owner cookie), so the second round reuses nothing of the first.
+  let best: Awaited<ReturnType<typeof endToEnd>> | null = null;
+  for (let round = 0; round < E2E_ROUNDS; round++) {
+    const run = await endToEnd(origin, serverPid, rows, bareCpuMsPerImage);
+    if (!best || run.e2e.imagesPerSecond > best.e2e.imagesPerSecond) best = run;
+  }
+  const { e2e, finalStatus, window } = best!;
+  return { bare, withPreview, downloadAndCompress, e2e, finalStatus, window };
+}
+
+/** One upload of every photo, timed from the upload to the request no longer processing. */
+async function endToEnd(origin: string, serverPid: number, rows: string[][], bareCpuMsPerImage: number) {
   const start = performance.now();
   const startUs = monotonicUs();
   const serverCpuBefore = treeCpuMs(serverPid);
+  const threadsBefore = threadCpuMs(serverPid);
   const upload = await uploadCsv(origin, productCsv(rows), "throughput.csv");
   const finalStatus = await waitUntilFinished(origin, upload.accepted.requestId, 50);
   const ms = since(start);
   const serverCpuMsPerImage = (treeCpuMs(serverPid) - serverCpuBefore) / PHOTOS;
+  const threadsAfter = threadCpuMs(serverPid);
+  const perImage = (kind: keyof typeof threadsAfter) => (threadsAfter[kind] - threadsBefore[kind]) / PHOTOS;
   const e2e = {
+    threadCpuMsPerImage: { main: perImage("main"), libvips: perImage("libvips"), other: perImage("other") },
     ms,
     imagesPerSecond: PHOTOS / (ms / 1000),
     uploadMs: upload.ms,
     serverCpuMsPerImage,
     bareCpuMsPerImage,
   };
-  const window = { startUs, endUs: monotonicUs(), name: "the end-to-end run only, upload to finish" };
-  return { bare, downloadAndCompress, e2e, finalStatus, window };
+  const window = { startUs, endUs: monotonicUs(), name: "the best end-to-end run only, upload to finish" };
+  return { e2e, finalStatus, window };
 }
 
 export const throughput: Section = {
@@ -122,7 +161,7 @@ export const throughput: Section = {
     const profileDir = profile ? mkdtempSync(path.join(os.tmpdir(), "csv-bench-profile-")) : undefined;
     if (profileDir) console.log("   the server runs under --cpu-prof: its figures include the profiler's overhead");
     const server = await startServer({ cpuProfileDir: profileDir, name: "throughput server" });
-    const { bare, downloadAndCompress, e2e, finalStatus, window } = await measure(
+    const { bare, withPreview, downloadAndCompress, e2e, finalStatus, window } = await measure(
       server.origin,
       server.pid,
       photos.map((photo) => photo.bytes),
@@ -141,11 +180,20 @@ export const throughput: Section = {
           run.imagesPerSecond,
         ]),
         [
+          `bare sharp + the "before" preview, ${withPreview.concurrency} at once (not a baseline)`,
+          withPreview.ms / 1000,
+          withPreview.imagesPerSecond,
+        ],
+        [
           `download + bare sharp, ${DOWNLOADS_IN_FLIGHT} in flight (baseline B)`,
           downloadAndCompress.ms / 1000,
           downloadAndCompress.imagesPerSecond,
         ],
-        ["end to end: upload → not processing (the service)", e2e.ms / 1000, e2e.imagesPerSecond],
+        [
+          `end to end: upload → not processing (the service, best of ${E2E_ROUNDS})`,
+          e2e.ms / 1000,
+          e2e.imagesPerSecond,
+        ],
       ],
     );
     const progress = finalStatus.progress;
@@ -156,7 +204,7 @@ export const throughput: Section = {
     );
     console.log(
       `   CPU per image: the server used ${num(e2e.serverCpuMsPerImage)} ms (all its threads, its status answers to ` +
-        `the poll included); bare sharp ${num(e2e.bareCpuMsPerImage)} ms. ${os.availableParallelism()} cores give ` +
+        `the poll included: main thread ${num(e2e.threadCpuMsPerImage.main)}, libvips ${num(e2e.threadCpuMsPerImage.libvips)}, other threads ${num(e2e.threadCpuMsPerImage.other)}); bare sharp ${num(e2e.bareCpuMsPerImage)} ms. ${os.availableParallelism()} cores give ` +
         `${num((os.availableParallelism() * 1000) / e2e.serverCpuMsPerImage)} img/s at most at the server's cost.`,
     );
     if (progress.failedImages > 0) {
@@ -201,6 +249,7 @@ export const throughput: Section = {
         uvThreadpoolSize: uvPool,
         availableParallelism: cores,
         bareSharp: bare,
+        bareSharpWithPreview: withPreview,
         downloadAndCompress,
         endToEnd: e2e,
         finalProgress: progress,
