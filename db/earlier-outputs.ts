@@ -77,19 +77,26 @@ export async function findOutputsByFingerprint(
   const found = new Map<string, EarlierOutput>();
   if (wanted.length === 0) return found;
   const db = await getDb();
+  // The images with those fingerprints are found first, by the fingerprint index: left to itself,
+  // the planner may instead walk every image of the owner, and a seller's history only grows.
   const rows = rowsOf<EarlierOutputRow>(
     await db.execute(sql`
-      select distinct on (wanted.owner, wanted.fingerprint) wanted.owner, image.id, image.output_key,
-        image.thumbnail_key, image.format, image.width, image.height, image.bytes_in, image.bytes_out,
-        image.optimized, image.output_fingerprint, image.source_etag, image.source_last_modified
+      with candidate as materialized (
+        select image.* from ${images} as image
+        where image.output_fingerprint = any(${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[])
+          and image.status = 'completed' and image.output_key is not null
+      )
+      select distinct on (wanted.owner, wanted.fingerprint) wanted.owner, candidate.id, candidate.output_key,
+        candidate.thumbnail_key, candidate.format, candidate.width, candidate.height, candidate.bytes_in,
+        candidate.bytes_out, candidate.optimized, candidate.output_fingerprint, candidate.source_etag,
+        candidate.source_last_modified
       from unnest(
         ${sql.param(wanted.map((lookup) => lookup.owner))}::text[],
         ${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[]
       ) as wanted(owner, fingerprint)
-      join ${images} as image on image.output_fingerprint = wanted.fingerprint
-      join ${requests} as request on request.id = image.request_id and request.owner = wanted.owner
-      where image.status = 'completed' and image.output_key is not null
-      order by wanted.owner, wanted.fingerprint, image.completed_at desc`),
+      join candidate on candidate.output_fingerprint = wanted.fingerprint
+      join ${requests} as request on request.id = candidate.request_id and request.owner = wanted.owner
+      order by wanted.owner, wanted.fingerprint, candidate.completed_at desc`),
   );
   for (const row of rows) {
     if (!row.output_fingerprint) continue;
