@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNotNull, like, or, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { getDb } from "./client";
 import { rowsOf } from "./raw-sql";
 import { images, type ImageRow, requests, type RequestRow } from "./schema";
@@ -32,27 +32,31 @@ export type EarlierOutput = Pick<
   | "sourceLastModified"
 >;
 
-const columns = {
-  id: images.id,
-  outputKey: images.outputKey,
-  thumbnailKey: images.thumbnailKey,
-  format: images.format,
-  width: images.width,
-  height: images.height,
-  bytesIn: images.bytesIn,
-  bytesOut: images.bytesOut,
-  optimized: images.optimized,
-  outputFingerprint: images.outputFingerprint,
-  sourceEtag: images.sourceEtag,
-  sourceLastModified: images.sourceLastModified,
-};
+/** The columns of an earlier output, read from the `candidate` of the statements below. */
+const candidateColumns = sql.raw(
+  [
+    "id",
+    "output_key",
+    "thumbnail_key",
+    "format",
+    "width",
+    "height",
+    "bytes_in",
+    "bytes_out",
+    "optimized",
+    "output_fingerprint",
+    "source_etag",
+    "source_last_modified",
+  ]
+    .map((column) => `candidate.${column}`)
+    .join(", "),
+);
 
 /** Names one lookup of `findOutputsByFingerprint`: an owner and a fingerprint. */
 export const fingerprintLookupKey = (owner: string, fingerprint: string) => `${owner}\n${fingerprint}`;
 
 type EarlierOutputRow = {
   id: number;
-  owner: string;
   output_key: string | null;
   thumbnail_key: string | null;
   format: string | null;
@@ -65,6 +69,23 @@ type EarlierOutputRow = {
   source_etag: string | null;
   source_last_modified: string | null;
 };
+
+function earlierOutputOf(row: EarlierOutputRow): EarlierOutput {
+  return {
+    id: row.id,
+    outputKey: row.output_key,
+    thumbnailKey: row.thumbnail_key,
+    format: row.format,
+    width: row.width,
+    height: row.height,
+    bytesIn: row.bytes_in,
+    bytesOut: row.bytes_out,
+    optimized: row.optimized,
+    outputFingerprint: row.output_fingerprint,
+    sourceEtag: row.source_etag,
+    sourceLastModified: row.source_last_modified,
+  };
+}
 
 /**
  * For each owner and fingerprint, the latest finished output of that owner made from the same bytes
@@ -79,17 +100,14 @@ export async function findOutputsByFingerprint(
   const db = await getDb();
   // The images with those fingerprints are found first, by the fingerprint index: left to itself,
   // the planner may instead walk every image of the owner, and a seller's history only grows.
-  const rows = rowsOf<EarlierOutputRow>(
+  const rows = rowsOf<EarlierOutputRow & { owner: string }>(
     await db.execute(sql`
       with candidate as materialized (
         select image.* from ${images} as image
         where image.output_fingerprint = any(${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[])
           and image.status = 'completed' and image.output_key is not null
       )
-      select distinct on (wanted.owner, wanted.fingerprint) wanted.owner, candidate.id, candidate.output_key,
-        candidate.thumbnail_key, candidate.format, candidate.width, candidate.height, candidate.bytes_in,
-        candidate.bytes_out, candidate.optimized, candidate.output_fingerprint, candidate.source_etag,
-        candidate.source_last_modified
+      select distinct on (wanted.owner, wanted.fingerprint) wanted.owner, ${candidateColumns}
       from unnest(
         ${sql.param(wanted.map((lookup) => lookup.owner))}::text[],
         ${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[]
@@ -99,21 +117,8 @@ export async function findOutputsByFingerprint(
       order by wanted.owner, wanted.fingerprint, candidate.completed_at desc`),
   );
   for (const row of rows) {
-    if (!row.output_fingerprint) continue;
-    found.set(fingerprintLookupKey(row.owner, row.output_fingerprint), {
-      id: row.id,
-      outputKey: row.output_key,
-      thumbnailKey: row.thumbnail_key,
-      format: row.format,
-      width: row.width,
-      height: row.height,
-      bytesIn: row.bytes_in,
-      bytesOut: row.bytes_out,
-      optimized: row.optimized,
-      outputFingerprint: row.output_fingerprint,
-      sourceEtag: row.source_etag,
-      sourceLastModified: row.source_last_modified,
-    });
+    if (row.output_fingerprint)
+      found.set(fingerprintLookupKey(row.owner, row.output_fingerprint), earlierOutputOf(row));
   }
   return found;
 }
@@ -138,26 +143,27 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
   const db = await getDb();
   for (const group of groups.values()) {
     const [shape] = group;
-    const rows = await db
-      .selectDistinctOn([images.url], { ...columns, url: images.url })
-      .from(images)
-      .innerJoin(requests, eq(requests.id, images.requestId))
-      .where(
-        and(
-          inArray(images.url, [...new Set(group.map((image) => image.url))]),
-          eq(images.status, "completed"),
-          isNotNull(images.outputKey),
-          like(images.outputFingerprint, `${OUTPUT_RECIPE}%`),
-          or(isNotNull(images.sourceEtag), isNotNull(images.sourceLastModified)),
-          eq(requests.owner, shape.owner!),
-          eq(requests.quality, shape.quality),
-          eq(requests.outputFormat, shape.outputFormat),
-          sql`${requests.maxWidth} is not distinct from ${shape.maxWidth}`,
-          sql`${requests.maxHeight} is not distinct from ${shape.maxHeight}`,
-        ),
-      )
-      .orderBy(images.url, desc(images.completedAt));
-    const byUrl = new Map(rows.map(({ url, ...earlier }) => [url, earlier]));
+    // As above, the images of those URLs first (by the URL index), not every image of the owner; the
+    // recipe is compared in a form no index serves, so that the planner does not pick that one.
+    const rows = rowsOf<EarlierOutputRow & { url: string }>(
+      await db.execute(sql`
+        with candidate as materialized (
+          select image.* from ${images} as image
+          where image.url = any(${sql.param([...new Set(group.map((image) => image.url))])}::text[])
+            and image.status = 'completed' and image.output_key is not null
+            and left(image.output_fingerprint, ${OUTPUT_RECIPE.length}) = ${OUTPUT_RECIPE}
+            and (image.source_etag is not null or image.source_last_modified is not null)
+        )
+        select distinct on (candidate.url) candidate.url, ${candidateColumns}
+        from candidate
+        join ${requests} as request on request.id = candidate.request_id
+        where request.owner = ${shape.owner} and request.quality = ${shape.quality}
+          and request.output_format = ${shape.outputFormat}
+          and request.max_width is not distinct from ${shape.maxWidth}::int
+          and request.max_height is not distinct from ${shape.maxHeight}::int
+        order by candidate.url, candidate.completed_at desc`),
+    );
+    const byUrl = new Map(rows.map((row) => [row.url, earlierOutputOf(row)]));
     for (const image of group) found.set(image, byUrl.get(image.url) ?? null);
   }
   return found;
