@@ -73,16 +73,24 @@ export function sampleRss(pid: number, intervalMs = 50) {
 
 /** CPU time (user + system) a process and its descendants have used so far, in milliseconds. */
 export function treeCpuMs(pid: number): number {
-  // /proc/<pid>/stat counts in clock ticks, 100 a second on Linux.
-  return processTree(pid).reduce((sum, member) => {
-    try {
-      const stat = readFileSync(`/proc/${member}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return sum + (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return sum;
-    }
-  }, 0);
+  return processTree(pid).reduce((sum, member) => sum + (readStat(`/proc/${member}/stat`)?.cpuMs ?? 0), 0);
+}
+
+/**
+ * The name and CPU time (user + system, in milliseconds) of a process's or thread's `stat` file;
+ * null once it has ended. The file counts in clock ticks, 100 a second on Linux.
+ */
+function readStat(file: string): { name: string; cpuMs: number } | null {
+  try {
+    const stat = readFileSync(file, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+      cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
+    };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -99,17 +107,11 @@ export function threadCpuMs(pid: number): { main: number; libvips: number; other
     return times;
   }
   for (const tid of tasks) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
-      if (tid === String(pid)) times.main += ms;
-      else if (name.startsWith("libvips")) times.libvips += ms;
-      else times.other += ms;
-    } catch {
-      // The thread ended between listing and reading.
-    }
+    const thread = readStat(`/proc/${pid}/task/${tid}/stat`);
+    if (!thread) continue;
+    if (tid === String(pid)) times.main += thread.cpuMs;
+    else if (thread.name.startsWith("libvips")) times.libvips += thread.cpuMs;
+    else times.other += thread.cpuMs;
   }
   return times;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
+import { makeThumbnail } from "@/lib/images/thumbnail";
 import { productCsv, uploadCsv, waitUntilFinished } from "../client";
 import { get, keepAliveAgent, since } from "../http";
 import { imageSet, photoJpeg } from "../photos";
@@ -28,17 +29,11 @@ const bareCompress = (input: Buffer) => sharp(input).rotate().jpeg({ quality: 50
 
 /**
  * The same plus the request page's "before" preview, which the service makes from every input while
- * it processes it (a second decode): what the two sharp jobs an image needs cost by themselves.
+ * it processes it (a second decode, with the service's own recipe): what the two sharp jobs an image
+ * needs cost by themselves.
  */
 const bareCompressAndPreview = (input: Buffer) =>
-  Promise.all([
-    bareCompress(input),
-    sharp(input)
-      .rotate()
-      .resize(128, 128, { fit: "inside", withoutEnlargement: true })
-      .webp({ quality: 60, effort: 2 })
-      .toBuffer(),
-  ]);
+  Promise.all([bareCompress(input), makeThumbnail(input, { maxPixels: WIDTH * HEIGHT })]);
 
 async function imagesPerSecond(run: () => Promise<unknown>, images: number) {
   const start = performance.now();
