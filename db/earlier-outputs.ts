@@ -1,5 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "./client";
 import { rowsOf } from "./raw-sql";
 import { images, type ImageRow, requests, type RequestRow } from "./schema";
@@ -32,60 +33,30 @@ export type EarlierOutput = Pick<
   | "sourceLastModified"
 >;
 
-/** The columns of an earlier output, read from the `candidate` of the statements below. */
+const earlierColumns = {
+  id: images.id,
+  outputKey: images.outputKey,
+  thumbnailKey: images.thumbnailKey,
+  format: images.format,
+  width: images.width,
+  height: images.height,
+  bytesIn: images.bytesIn,
+  bytesOut: images.bytesOut,
+  optimized: images.optimized,
+  outputFingerprint: images.outputFingerprint,
+  sourceEtag: images.sourceEtag,
+  sourceLastModified: images.sourceLastModified,
+} satisfies Record<keyof EarlierOutput, PgColumn>;
+
+/** The columns of an earlier output, read from the `candidate` of the statements below under their names. */
 const candidateColumns = sql.raw(
-  [
-    "id",
-    "output_key",
-    "thumbnail_key",
-    "format",
-    "width",
-    "height",
-    "bytes_in",
-    "bytes_out",
-    "optimized",
-    "output_fingerprint",
-    "source_etag",
-    "source_last_modified",
-  ]
-    .map((column) => `candidate.${column}`)
+  Object.entries(earlierColumns)
+    .map(([name, column]) => `candidate.${column.name} as "${name}"`)
     .join(", "),
 );
 
 /** Names one lookup of `findOutputsByFingerprint`: an owner and a fingerprint. */
 export const fingerprintLookupKey = (owner: string, fingerprint: string) => `${owner}\n${fingerprint}`;
-
-type EarlierOutputRow = {
-  id: number;
-  output_key: string | null;
-  thumbnail_key: string | null;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  bytes_in: number | null;
-  bytes_out: number | null;
-  optimized: boolean | null;
-  output_fingerprint: string | null;
-  source_etag: string | null;
-  source_last_modified: string | null;
-};
-
-function earlierOutputOf(row: EarlierOutputRow): EarlierOutput {
-  return {
-    id: row.id,
-    outputKey: row.output_key,
-    thumbnailKey: row.thumbnail_key,
-    format: row.format,
-    width: row.width,
-    height: row.height,
-    bytesIn: row.bytes_in,
-    bytesOut: row.bytes_out,
-    optimized: row.optimized,
-    outputFingerprint: row.output_fingerprint,
-    sourceEtag: row.source_etag,
-    sourceLastModified: row.source_last_modified,
-  };
-}
 
 /**
  * For each owner and fingerprint, the latest finished output of that owner made from the same bytes
@@ -100,7 +71,7 @@ export async function findOutputsByFingerprint(
   const db = await getDb();
   // The images with those fingerprints are found first, by the fingerprint index: left to itself,
   // the planner may instead walk every image of the owner, and a seller's history only grows.
-  const rows = rowsOf<EarlierOutputRow & { owner: string }>(
+  const rows = rowsOf<EarlierOutput & { owner: string }>(
     await db.execute(sql`
       with candidate as materialized (
         select image.* from ${images} as image
@@ -116,9 +87,8 @@ export async function findOutputsByFingerprint(
       join ${requests} as request on request.id = candidate.request_id and request.owner = wanted.owner
       order by wanted.owner, wanted.fingerprint, candidate.completed_at desc`),
   );
-  for (const row of rows) {
-    if (row.output_fingerprint)
-      found.set(fingerprintLookupKey(row.owner, row.output_fingerprint), earlierOutputOf(row));
+  for (const { owner, ...earlier } of rows) {
+    if (earlier.outputFingerprint) found.set(fingerprintLookupKey(owner, earlier.outputFingerprint), earlier);
   }
   return found;
 }
@@ -145,7 +115,7 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
     const [shape] = group;
     // As above, the images of those URLs first (by the URL index), not every image of the owner; the
     // recipe is compared in a form no index serves, so that the planner does not pick that one.
-    const rows = rowsOf<EarlierOutputRow & { url: string }>(
+    const rows = rowsOf<EarlierOutput & { url: string }>(
       await db.execute(sql`
         with candidate as materialized (
           select image.* from ${images} as image
@@ -163,7 +133,7 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
           and request.max_height is not distinct from ${shape.maxHeight}::int
         order by candidate.url, candidate.completed_at desc`),
     );
-    const byUrl = new Map(rows.map((row) => [row.url, earlierOutputOf(row)]));
+    const byUrl = new Map(rows.map(({ url, ...earlier }) => [url, earlier]));
     for (const image of group) found.set(image, byUrl.get(image.url) ?? null);
   }
   return found;
