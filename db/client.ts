@@ -4,6 +4,7 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { config } from "@/lib/config";
 import { lockDatabaseFolder } from "./pglite-lock";
+import { startUpkeep } from "./pglite-upkeep";
 import * as schema from "./schema";
 
 /**
@@ -102,9 +103,11 @@ async function connectPglite(dir: string): Promise<Connection> {
     });
     const db = drizzle({ client, schema });
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const stopUpkeep = startUpkeep(client);
     return {
       db: db as unknown as Database,
       close: async () => {
+        await stopUpkeep();
         await client.close();
         await lock?.release();
       },
