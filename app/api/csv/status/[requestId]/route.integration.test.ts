@@ -73,10 +73,20 @@ describe("status for pollers", () => {
 
   it("answers afresh at once after this process changes the request", async () => {
     const before = (await poll("?products=0")).headers.get("etag")!;
-    const csv = `S. No.,Product Name,Input Image Urls\n1,Mug,${images.url("/a.jpg")}\n`;
+    // The image host holds its answer until the in-progress status has been read, so it is one.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const bytes = await photoJpeg();
+    images.route("/held.jpg", async (request, response) => {
+      await held;
+      serveBytes(bytes, "image/jpeg")(request, response, 1);
+    });
+    const csv = `S. No.,Product Name,Input Image Urls\n1,Mug,${images.url("/held.jpg")}\n`;
     const other = (await (await uploadCsv(csv)).json()).requestId;
     const processing = await getStatus(other, "?products=0");
+    expect(((await processing.clone().json()) as { status: string }).status).not.toBe("completed");
     const processingTag = processing.headers.get("etag")!;
+    release();
     await settle(other);
     // Recording the image and closing the request dropped the other request's shared answer.
     const finished = await getStatus(other, "?products=0", processingTag);
