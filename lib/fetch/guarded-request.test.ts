@@ -326,6 +326,36 @@ describe("guardedRequest", () => {
       expect(trusted.status).toBe(200);
     });
 
+    it("keeps a connection open for the next request to the same host and port", async () => {
+      const server = await serve(echo);
+      for (let i = 0; i < 3; i++) expect((await request(server.url(`/${i}`))).status).toBe(200);
+      expect(server.connections()).toBe(1);
+    });
+
+    it("reuses a connection only under the rules it was opened under", async () => {
+      const server = await serve(echo);
+      const resolve: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];
+      const url = `http://images.example.test:${server.port}/a.jpg`;
+      await request(url, { allowHosts: ["images.example.test"], resolve });
+      // The open connection belongs to rules that trust the name; these rules judge it afresh.
+      const error = await failureOf(request(url, { allowHosts: [], allowPorts: [server.port], resolve }));
+      expect(error).toBeInstanceOf(RequestBlockedError);
+      expect(server.connections()).toBe(1);
+    });
+
+    it("sends again on a new connection when the server drops a kept one as it is reused", async () => {
+      let served = 0;
+      const server = await serve((req, res) => {
+        // Each connection's second request finds it closing, as when a server's idle timeout strikes.
+        if (served++ % 2 === 1) return req.socket.destroy();
+        echo(req, res);
+      });
+      expect((await request(server.url("/first"))).status).toBe(200);
+      const response = await request(server.url("/second"));
+      expect(JSON.parse(response.body.toString()).url).toBe("/second");
+      expect(server.connections()).toBe(2);
+    });
+
     it("refuses schemes other than http and https", async () => {
       await expect(request("ftp://127.0.0.1/a.jpg")).rejects.toBeInstanceOf(UnsupportedUrlError);
       await expect(request("not a url")).rejects.toThrow("not a url is not a valid web address");

@@ -3,7 +3,8 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import { config } from "@/lib/config";
 import { judgeUrl } from "./address-guard";
-import { createGuardedLookup, type Resolver } from "./guarded-lookup";
+import { agentFor, type PoolRules } from "./connection-pool";
+import type { Resolver } from "./guarded-lookup";
 import {
   RequestAbortedError,
   RequestBlockedError,
@@ -65,7 +66,7 @@ export async function guardedRequest(url: string | URL, options: GuardedRequestO
   const maxRedirects = options.maxRedirects ?? config.fetch.maxRedirects;
   const allowHosts = options.allowHosts ?? config.fetch.allowHosts;
   const allowPorts = options.allowPorts ?? config.fetch.allowPorts;
-  const lookup = createGuardedLookup({ allowHosts, resolve: options.resolve });
+  const rules = { allowHosts, resolve: options.resolve };
 
   // One signal ends whatever is in flight: the total deadline or the caller's abort.
   const controller = new AbortController();
@@ -94,7 +95,7 @@ export async function guardedRequest(url: string | URL, options: GuardedRequestO
         method,
         headers,
         body,
-        lookup,
+        rules,
         connectTimeoutMs,
         ca: options.ca,
         signal: controller.signal,
@@ -146,14 +147,17 @@ type SendOptions = {
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
-  lookup: ReturnType<typeof createGuardedLookup>;
+  rules: PoolRules;
   connectTimeoutMs: number;
   ca: string | string[] | undefined;
   signal: AbortSignal;
 };
 
-/** Sends one request and resolves with the response head; the body is left unread. */
-function send(options: SendOptions): Promise<IncomingMessage> {
+/**
+ * Sends one request and resolves with the response head; the body is left unread.
+ * A pooled socket can be closed by the server just as it is reused; the request then goes once more.
+ */
+function send(options: SendOptions, retryOnStaleSocket = true): Promise<IncomingMessage> {
   const { url, hostname, signal } = options;
   const secure = url.protocol === "https:";
   return new Promise((resolve, reject) => {
@@ -173,9 +177,8 @@ function send(options: SendOptions): Promise<IncomingMessage> {
       method: options.method,
       headers,
       auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
-      lookup: options.lookup,
-      // A fresh connection per request: a pooled socket would skip the lookup the guard lives in.
-      agent: false,
+      // The pool opens new sockets through the guard's lookup and reuses one only under the same rules.
+      agent: agentFor(secure, options.rules),
       ca: options.ca,
     };
     const request = (secure ? https : http).request(requestOptions);
@@ -201,9 +204,11 @@ function send(options: SendOptions): Promise<IncomingMessage> {
       cleanUp();
       resolve(response);
     });
-    request.on("error", (error) => {
+    request.on("error", (error: NodeJS.ErrnoException) => {
       cleanUp();
-      reject(error);
+      const dropped = error.code === "ECONNRESET" || error.code === "EPIPE";
+      if (retryOnStaleSocket && request.reusedSocket && dropped && !signal.aborted) resolve(send(options, false));
+      else reject(error);
     });
     request.end(options.body);
   });
