@@ -356,6 +356,22 @@ describe("guardedRequest", () => {
       expect(server.connections()).toBe(2);
     });
 
+    it("does not send again when a kept connection breaks after the server has answered", async () => {
+      let cut = 0;
+      const server = await serve((req, res) => {
+        if (req.url !== "/cut") return echo(req, res);
+        cut++;
+        res.writeHead(200, { "content-length": "1000" });
+        // A reset (RST), not a close: the client's socket itself fails after the answer began.
+        res.write("only part of it", () => setTimeout(() => res.socket?.resetAndDestroy(), 20));
+      });
+      await request(server.url("/first"));
+      const error = await failureOf(request(server.url("/cut")));
+      expect(error).toBeInstanceOf(NetworkError);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(cut).toBe(1);
+    });
+
     it("refuses schemes other than http and https", async () => {
       await expect(request("ftp://127.0.0.1/a.jpg")).rejects.toBeInstanceOf(UnsupportedUrlError);
       await expect(request("not a url")).rejects.toThrow("not a url is not a valid web address");

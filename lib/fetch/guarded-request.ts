@@ -200,13 +200,16 @@ function send(options: SendOptions, retryOnStaleSocket = true): Promise<Incoming
       );
       socket.once(secure ? "secureConnect" : "connect", clearConnectTimer);
     });
+    let answered = false;
     request.on("response", (response) => {
+      answered = true;
       cleanUp();
       resolve(response);
     });
     request.on("error", (error: NodeJS.ErrnoException) => {
       cleanUp();
-      const dropped = error.code === "ECONNRESET" || error.code === "EPIPE";
+      // Only a socket that failed before any answer was stale; one reset mid-body is the body's failure.
+      const dropped = !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
       if (retryOnStaleSocket && request.reusedSocket && dropped && !signal.aborted) resolve(send(options, false));
       else reject(error);
     });
