@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { and, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "./client";
 import { rowsOf } from "./raw-sql";
@@ -48,20 +48,25 @@ const earlierColumns = {
   sourceLastModified: images.sourceLastModified,
 } satisfies Record<keyof EarlierOutput, PgColumn>;
 
-/** The columns of an earlier output, read from the `candidate` of the statements below under their names. */
-const candidateColumns = sql.raw(
-  Object.entries(earlierColumns)
-    .map(([name, column]) => `candidate.${column.name} as "${name}"`)
-    .join(", "),
-);
+/** The columns of an earlier output under their names, read from `alias` in the statements below. */
+const columnsOf = (alias: string) =>
+  sql.raw(
+    Object.entries(earlierColumns)
+      .map(([name, column]) => `${alias}.${column.name} as "${name}"`)
+      .join(", "),
+  );
+const candidateColumns = columnsOf("candidate");
+const imageColumns = columnsOf("image");
 
 /** Names one lookup of `findOutputsByFingerprint`: an owner and a fingerprint. */
 export const fingerprintLookupKey = (owner: string, fingerprint: string) => `${owner}\n${fingerprint}`;
 
 /**
  * For each owner and fingerprint, the latest finished output of that owner made from the same bytes
- * with the same options, by `fingerprintLookupKey`. One statement for all of them, written in SQL:
- * it runs for every image compressed, and the query builder costs more than the lookup itself.
+ * with the same options, by `fingerprintLookupKey`. It runs for every image compressed and almost
+ * always finds nothing, so it is two plain statements that the planner has little to plan for:
+ * the images with those fingerprints, by the fingerprint index alone (never every image of an owner,
+ * whose history only grows), then, only when there are any, whose requests they belong to.
  */
 export async function findOutputsByFingerprint(
   wanted: { owner: string; fingerprint: string }[],
@@ -69,26 +74,34 @@ export async function findOutputsByFingerprint(
   const found = new Map<string, EarlierOutput>();
   if (wanted.length === 0) return found;
   const db = await getDb();
-  // The images with those fingerprints are found first, by the fingerprint index: left to itself,
-  // the planner may instead walk every image of the owner, and a seller's history only grows.
-  const rows = rowsOf<EarlierOutput & { owner: string }>(
+  const candidates = rowsOf<EarlierOutput & { requestId: string }>(
     await db.execute(sql`
-      with candidate as materialized (
-        select image.* from ${images} as image
-        where image.output_fingerprint = any(${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[])
-          and image.status = 'completed' and image.output_key is not null
-      )
-      select distinct on (wanted.owner, wanted.fingerprint) wanted.owner, ${candidateColumns}
-      from unnest(
-        ${sql.param(wanted.map((lookup) => lookup.owner))}::text[],
-        ${sql.param(wanted.map((lookup) => lookup.fingerprint))}::text[]
-      ) as wanted(owner, fingerprint)
-      join candidate on candidate.output_fingerprint = wanted.fingerprint
-      join ${requests} as request on request.id = candidate.request_id and request.owner = wanted.owner
-      order by wanted.owner, wanted.fingerprint, candidate.completed_at desc`),
+      select ${imageColumns}, image.request_id as "requestId" from ${images} as image
+      where image.output_fingerprint = any(${sql.param([...new Set(wanted.map((lookup) => lookup.fingerprint))])}::text[])
+        and image.status = 'completed' and image.output_key is not null
+      order by image.completed_at desc`),
   );
-  for (const { owner, ...earlier } of rows) {
-    if (earlier.outputFingerprint) found.set(fingerprintLookupKey(owner, earlier.outputFingerprint), earlier);
+  if (candidates.length === 0) return found;
+  const owners = new Map(
+    (
+      await db
+        .select({ id: requests.id, owner: requests.owner })
+        .from(requests)
+        .where(
+          and(
+            sql`${requests.id} = any(${sql.param([...new Set(candidates.map((candidate) => candidate.requestId))])}::text[])`,
+            sql`${requests.owner} = any(${sql.param([...new Set(wanted.map((lookup) => lookup.owner))])}::text[])`,
+          ),
+        )
+    ).map((request) => [request.id, request.owner]),
+  );
+  const asked = new Set(wanted.map((lookup) => fingerprintLookupKey(lookup.owner, lookup.fingerprint)));
+  // Latest first: the first candidate of an owner and fingerprint is the one kept.
+  for (const { requestId, ...earlier } of candidates) {
+    const owner = owners.get(requestId);
+    if (!owner || !earlier.outputFingerprint) continue;
+    const key = fingerprintLookupKey(owner, earlier.outputFingerprint);
+    if (asked.has(key) && !found.has(key)) found.set(key, earlier);
   }
   return found;
 }

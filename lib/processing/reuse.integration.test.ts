@@ -90,6 +90,20 @@ describe("reuse by bytes", () => {
     const stranger = imagesOf(await processUrls(["/options/photo.jpg"], { as: OTHER_BROWSER }))[0];
     expect(stranger.reused).toBe(false);
   });
+
+  it("finds the owner's own output when another owner made the same one later", async () => {
+    const shared = await photoJpeg(350, 350);
+    for (const path of ["/mine/first.jpg", "/theirs/copy.jpg", "/mine/again.jpg"]) {
+      server.route(path, serveBytes(shared, "image/jpeg"));
+    }
+    const mine = imagesOf(await processUrls(["/mine/first.jpg"]))[0];
+    const theirs = imagesOf(await processUrls(["/theirs/copy.jpg"], { as: OTHER_BROWSER }))[0];
+    expect([mine.reused, theirs.reused]).toEqual([false, false]);
+
+    // The latest output with these bytes is the other owner's: it is passed over for this owner's own.
+    const again = imagesOf(await processUrls(["/mine/again.jpg"]))[0];
+    expect(again).toMatchObject({ reused: true, bytesOut: mine.bytesOut });
+  });
 });
 
 describe("outputs made another way", () => {
