@@ -211,6 +211,23 @@ export function opaquePng(): Promise<Buffer> {
   return photo().png({ compressionLevel: 6 }).toBuffer();
 }
 
+/** Where `logoPng`'s left-to-right gradient runs: a band of rows across its rounded rectangle. */
+export const logoGradient = { left: 90, right: 470, rows: [120, 200, 300] };
+
+/**
+ * A logo as shops upload them: flat shapes on a transparent background and one gradient, drawn as
+ * SVG and saved as a truecolour PNG. Small on the wire; what dithering noise does to it shows.
+ */
+export function logoPng(): Promise<Buffer> {
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">` +
+    `<defs><linearGradient id="g"><stop offset="0" stop-color="#1e8cdc"/><stop offset="1" stop-color="#0b3d6b"/></linearGradient></defs>` +
+    `<rect x="40" y="60" width="480" height="300" rx="30" fill="url(#g)"/>` +
+    `<circle cx="620" cy="420" r="140" fill="#e8462e"/>` +
+    `<polygon points="100,560 300,400 500,560" fill="#f4c430" fill-opacity="0.9"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
 /** Where the opaque square of `transparentPng` is, and its colour; everything else is fully transparent. */
 export const transparentSquare = { left: 100, top: 75, size: 200, colour: [30, 140, 220] as Rgb };
 
@@ -386,6 +403,7 @@ export const imageFixtures = {
   truncatedJpeg,
   opaquePng,
   transparentPng,
+  logoPng,
   palettePng,
   sixteenBitPng,
   alreadyOptimalPng,

@@ -340,12 +340,16 @@ function encode(
     case "png":
       // Quantising to a palette is what shrinks PNG photos; zlib level alone barely changes them.
       // Effort 1 quantises a noisy 2 MP photo in 0.8 s against 10.8 s at effort 7, for the same size.
-      // Dithering stays on: without it, gradients band visibly at quality 50.
+      // Half dithering: without it, gradients band visibly at quality 50; at full strength its noise
+      // undoes zlib on flat graphics. A 2 MP logo with a gradient came out at 1.13× its bytes (so it
+      // was kept as it was) in 215 ms, and comes out at 0.43× in 92 ms, with no banding to be seen;
+      // photos come out no larger (noisy 1.00×, smooth 0.90× of full dithering's bytes).
       return (grey ? pipeline.toColourspace("b-w") : pipeline).png({
         palette: true,
         quality,
         effort: 1,
         compressionLevel: 9,
+        dither: 0.5,
       });
     case "webp":
       // Effort 2 encodes a 2 MP photo in half the time of effort 4, for a file 3% larger.
