@@ -93,13 +93,17 @@ function readStat(file: string): { name: string; cpuMs: number } | null {
   }
 }
 
+/** What each kind of thread of the server used, in milliseconds of CPU. */
+export type ThreadCpu = { main: number; database: number; images: number; libvips: number; other: number };
+
 /**
- * CPU time of one process by kind of thread, in milliseconds: its main thread (JavaScript: routes,
- * the runner, the embedded database), libvips' workers (pixels), and the rest (libuv's pool, which
- * runs sharp's set-up and file work, and V8's garbage collector and compilers). Linux names them.
+ * CPU time of one process by kind of thread, in milliseconds: its main thread (JavaScript: routes and
+ * the runner's scheduling), the embedded database's thread and the image threads (they name
+ * themselves, `lib/threads.ts`), libvips' workers (pixels), and the rest (libuv's pool, which runs
+ * sharp's set-up and file work, and V8's garbage collectors and compilers).
  */
-export function threadCpuMs(pid: number): { main: number; libvips: number; other: number } {
-  const times = { main: 0, libvips: 0, other: 0 };
+export function threadCpuMs(pid: number): ThreadCpu {
+  const times: ThreadCpu = { main: 0, database: 0, images: 0, libvips: 0, other: 0 };
   let tasks: string[] = [];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -110,6 +114,8 @@ export function threadCpuMs(pid: number): { main: number; libvips: number; other
     const thread = readStat(`/proc/${pid}/task/${tid}/stat`);
     if (!thread) continue;
     if (tid === String(pid)) times.main += thread.cpuMs;
+    else if (thread.name === "csv-database") times.database += thread.cpuMs;
+    else if (thread.name === "csv-images") times.images += thread.cpuMs;
     else if (thread.name.startsWith("libvips")) times.libvips += thread.cpuMs;
     else times.other += thread.cpuMs;
   }

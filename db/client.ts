@@ -1,21 +1,29 @@
 import { spawn } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { Worker } from "node:worker_threads";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { Options as PostgresOptions, PostgresType } from "postgres";
 import { config } from "@/lib/config";
+import { logger } from "@/lib/logger";
+import { fromSource, sourceThread } from "@/lib/threads";
+import type { PgliteHostData, PgliteHostMessage } from "./pglite-host";
 import { lockDatabaseFolder } from "./pglite-lock";
-import { startUpkeep } from "./pglite-upkeep";
 import * as schema from "./schema";
 
 /**
- * The database: PostgreSQL through postgres.js when `DATABASE_URL` is set, otherwise PGlite
- * (Postgres in-process, files under `.data/`). Both get the same schema, migrations and queries.
+ * The database, always reached through postgres.js: PostgreSQL when `DATABASE_URL` is set,
+ * otherwise PGlite (Postgres in WebAssembly, files under `.data/`) running on a thread of its own
+ * behind a PostgreSQL socket (`pglite-host.ts`). One driver, one dialect, the same queries and
+ * migrations for both; and the embedded database never runs on the thread that answers clients.
  * Migrations are applied once per process, before the first query.
  */
 
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Database = PostgresJsDatabase<typeof schema>;
 
-type Connection = { db: Database; close: () => Promise<void> };
+type Connection = { db: Database; socketPath: string | null; close: () => Promise<void> };
 
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "db/migrations");
 // Any fixed number: every instance takes the same lock so only one migrates at a time.
@@ -27,6 +35,17 @@ const MIGRATION_LOCK_ID = 720_301;
  * products) fits in a fraction of it, and the operating system caches the files anyway.
  */
 const PGLITE_SHARED_BUFFERS = "16MB";
+/** PGlite has one user and one database, and asks for no password. */
+const PGLITE_LOGIN = { user: "postgres", database: "template1" };
+/**
+ * Connections per thread to the embedded database. It runs one statement at a time whatever their
+ * number; a second connection lets queries go on while a transaction holds the first.
+ */
+const PGLITE_CONNECTIONS = 3;
+const POSTGRES_CONNECTIONS = 10;
+/** Unix socket paths are limited to about a hundred bytes. */
+const MAX_SOCKET_PATH = 100;
+const HOST_CLOSE_MS = 10_000;
 
 /** The database cannot be reached or opened; requests answer 503 naming it. */
 export class DatabaseUnavailableError extends Error {
@@ -34,18 +53,27 @@ export class DatabaseUnavailableError extends Error {
 }
 
 // PGlite allows one owner per data folder, and Next.js may load this module more than once.
-const globalForDb = globalThis as typeof globalThis & { __csvImageDb?: Promise<Connection> };
+const globalForDb = globalThis as typeof globalThis & {
+  __csvImageDb?: Promise<Connection>;
+  __csvImageEmbeddedSocket?: string;
+};
 
 export function getDb(): Promise<Database> {
+  return connection().then((open) => open.db);
+}
+
+function connection(): Promise<Connection> {
   if (!globalForDb.__csvImageDb) {
     const connecting = connect();
     globalForDb.__csvImageDb = connecting;
     // A database that was down at the first query may be up at the next: do not keep the failure.
-    connecting.catch(() => {
-      if (globalForDb.__csvImageDb === connecting) globalForDb.__csvImageDb = undefined;
-    });
+    connecting.catch(() => forget(connecting));
   }
-  return globalForDb.__csvImageDb.then((connection) => connection.db);
+  return globalForDb.__csvImageDb;
+}
+
+function forget(connecting: Promise<Connection>) {
+  if (globalForDb.__csvImageDb === connecting) globalForDb.__csvImageDb = undefined;
 }
 
 /** Closes the database (PGlite: a checkpoint, then its folder is free for the next process). */
@@ -55,70 +83,186 @@ export async function closeDb(): Promise<void> {
   if (pending) await (await pending.catch(() => null))?.close();
 }
 
-function connect(): Promise<Connection> {
-  return config.database.kind === "postgres"
-    ? connectPostgres(config.database.url)
-    : connectPglite(config.database.dir);
+/**
+ * Where another thread of this process reaches the embedded database (null on PostgreSQL): worker
+ * threads connect there instead of opening the folder, which only one owner may.
+ */
+export async function embeddedDatabaseSocket(): Promise<string | null> {
+  return (await connection()).socketPath;
 }
 
-async function connectPostgres(url: string): Promise<Connection> {
+/** In a worker thread: the embedded database is the one the main thread serves at `socketPath`. */
+export function reachEmbeddedDatabaseAt(socketPath: string) {
+  globalForDb.__csvImageEmbeddedSocket = socketPath;
+}
+
+function connect(): Promise<Connection> {
+  if (config.database.kind === "postgres") {
+    return openPool({ url: config.database.url, max: POSTGRES_CONNECTIONS, migrate: true });
+  }
+  const socketPath = globalForDb.__csvImageEmbeddedSocket;
+  if (socketPath) {
+    return openPool({ options: embeddedOptions(socketPath), max: PGLITE_CONNECTIONS, migrate: false }).then((open) => ({
+      ...open,
+      socketPath,
+    }));
+  }
+  return startEmbedded(config.database.dir);
+}
+
+const embeddedOptions = (socketPath: string): PostgresOptions<Record<string, PostgresType>> => ({
+  path: socketPath,
+  ...PGLITE_LOGIN,
+  // The server lives as long as this process: a reconnect would only leave prepared statements behind
+  // in its single session.
+  max_lifetime: null,
+});
+
+async function openPool({
+  url,
+  options = {},
+  max,
+  migrate,
+}: {
+  url?: string;
+  options?: PostgresOptions<Record<string, PostgresType>>;
+  max: number;
+  migrate: boolean;
+}): Promise<Connection> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const { migrate: applyMigrations } = await import("drizzle-orm/postgres-js/migrator");
+  const open = (extra: PostgresOptions<Record<string, PostgresType>>) =>
+    url
+      ? postgres(url, { ...options, ...extra, onnotice: () => {} })
+      : postgres({ ...options, ...extra, onnotice: () => {} });
 
-  const migrationClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  try {
-    await migrationClient`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migrate(drizzle({ client: migrationClient }), { migrationsFolder: MIGRATIONS_FOLDER });
-    await migrationClient`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
-  } catch (error) {
-    throw isDatabaseUnreachable(error)
-      ? new DatabaseUnavailableError(`PostgreSQL (DATABASE_URL) cannot be reached: ${describe(error)}`, {
-          cause: error,
-        })
-      : error;
-  } finally {
-    await migrationClient.end();
+  if (migrate) {
+    const migrationClient = open({ max: 1, connect_timeout: 10 });
+    try {
+      await migrationClient`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+      await applyMigrations(drizzle({ client: migrationClient }), { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrationClient`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+    } catch (error) {
+      throw isDatabaseUnreachable(error)
+        ? new DatabaseUnavailableError(
+            `${url ? "PostgreSQL (DATABASE_URL)" : "The embedded database"} cannot be reached: ${describe(error)}`,
+            {
+              cause: error,
+            },
+          )
+        : error;
+    } finally {
+      await migrationClient.end();
+    }
   }
 
-  const client = postgres(url, { max: 10, onnotice: () => {} });
-  return { db: drizzle({ client, schema }) as unknown as Database, close: () => client.end() };
+  const client = open({ max });
+  return { db: drizzle({ client, schema }), socketPath: null, close: () => client.end() };
 }
 
-async function connectPglite(dir: string): Promise<Connection> {
+async function startEmbedded(dir: string): Promise<Connection> {
   const inMemory = dir.startsWith("memory://");
   const folder = inMemory ? dir : path.resolve(dir);
   if (!inMemory) mkdirSync(path.dirname(folder), { recursive: true });
   const lock = inMemory ? null : await lockDatabaseFolder(folder);
+  let host: EmbeddedHost | null = null;
   try {
     // A new folder is created by a short-lived child process: initdb runs a second PGlite instance
     // whose memory the server process would otherwise keep for its whole life.
     if (!inMemory && !existsSync(path.join(folder, "PG_VERSION"))) await initialiseInChildProcess(folder);
-
-    const { PGlite } = await import("@electric-sql/pglite");
-    const { drizzle } = await import("drizzle-orm/pglite");
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
-    const client = await PGlite.create(folder, {
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-    });
-    const db = drizzle({ client, schema });
-    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    const stopUpkeep = startUpkeep(client);
-    return {
-      db: db as unknown as Database,
-      close: async () => {
-        await stopUpkeep();
-        await client.close();
-        await lock?.release();
-      },
+    const socketPath = socketPathFor(folder);
+    const started = await startHost({ folder, socketPath, sharedBuffers: PGLITE_SHARED_BUFFERS });
+    host = started;
+    const pool = await openPool({ options: embeddedOptions(socketPath), max: PGLITE_CONNECTIONS, migrate: true });
+    const close = async () => {
+      await pool.close();
+      await started.close();
+      await lock?.release();
     };
+    const connection: Connection = { db: pool.db, socketPath, close };
+    started.onCrash((reason) => {
+      // Its connections are gone with it: the next query opens the folder again (Postgres recovers it).
+      logger.error({ reason }, "the embedded database stopped unexpectedly; it is opened again at the next query");
+      const current = globalForDb.__csvImageDb;
+      void current?.then((open) => {
+        if (open === connection) globalForDb.__csvImageDb = undefined;
+      });
+      void pool.close().finally(() => lock?.release());
+    });
+    return connection;
   } catch (error) {
+    await host?.close();
     await lock?.release();
     if (error instanceof DatabaseUnavailableError) throw error;
     throw new DatabaseUnavailableError(`The embedded database in ${dir} could not be opened: ${describe(error)}`, {
       cause: error,
     });
   }
+}
+
+/** Beside the folder when the path is short enough for a socket, else in the temporary folder. */
+function socketPathFor(folder: string): string {
+  if (folder.startsWith("memory://")) {
+    return path.join(os.tmpdir(), `csv-image-compressor-${process.pid}-${randomUUID().slice(0, 8)}.sock`);
+  }
+  const beside = `${folder}.sock`;
+  if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return beside;
+  const digest = createHash("sha256").update(folder).digest("hex").slice(0, 16);
+  return path.join(os.tmpdir(), `csv-image-compressor-${digest}.sock`);
+}
+
+type EmbeddedHost = { close: () => Promise<void>; onCrash: (listener: (reason: string) => void) => void };
+
+function startHost(data: PgliteHostData): Promise<EmbeddedHost> {
+  const options = { workerData: data, name: "embedded database" };
+  const worker = fromSource(import.meta.url)
+    ? sourceThread("./pglite-host.ts", import.meta.url, options)
+    : new Worker(new URL("./pglite-host.ts", import.meta.url), options);
+  // The thread never keeps the process alive by itself: closeDb ends it in order.
+  worker.unref();
+  let closing = false;
+  let crashed: ((reason: string) => void) | null = null;
+  const crash = (reason: string) => {
+    const listener = crashed;
+    crashed = null;
+    listener?.(reason);
+  };
+  const host: EmbeddedHost = {
+    onCrash: (listener) => (crashed = listener),
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      const closed = new Promise<void>((resolve) => {
+        worker.on("message", (message: PgliteHostMessage) => "closed" in message && resolve());
+        worker.once("exit", () => resolve());
+        setTimeout(resolve, HOST_CLOSE_MS).unref();
+      });
+      worker.postMessage("close");
+      await closed;
+      await worker.terminate();
+    },
+  };
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    worker.once("message", (message: PgliteHostMessage) => {
+      if ("ready" in message) {
+        ready = true;
+        resolve(host);
+      } else if ("error" in message) {
+        reject(new Error(message.error));
+        void worker.terminate();
+      }
+    });
+    worker.on("error", (error) => {
+      if (!ready) reject(error);
+      else if (!closing) crash(error.message);
+    });
+    worker.once("exit", (code) => {
+      if (!ready) reject(new Error(`the database thread exited (code ${code}) before it was ready`));
+      else if (!closing) crash(`the database thread exited (code ${code})`);
+    });
+  });
 }
 
 function initialiseInChildProcess(folder: string): Promise<void> {

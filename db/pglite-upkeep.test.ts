@@ -76,7 +76,7 @@ describe("tidying the embedded database", () => {
 
   it("runs on its own every interval until stopped", async () => {
     const client = await databaseWithCounters();
-    const stop = startUpkeep(client, { everyMs: 20 });
+    const stop = startUpkeep((tidy) => tidy(client), { everyMs: 20 });
     await countEveryRow(client);
     await expect.poll(async () => (await activity(client, "counters")).dead, { timeout: 5_000 }).toBe(0);
 

@@ -5,7 +5,7 @@ import { logger } from "@/lib/logger";
  * PGlite runs Postgres without its background workers, so autovacuum never comes: every update of
  * an image or a request's counters leaves a dead row behind for good, the files only grow, and the
  * planner never gets statistics. The embedded database therefore does autovacuum's job itself, by
- * the same rule (PostgreSQL's default thresholds), every few minutes. Each VACUUM holds the server's
+ * the same rule (PostgreSQL's default thresholds), every few minutes. Each VACUUM holds the database's
  * thread while it runs; frequent rounds keep each one short, as it only visits pages changed since.
  */
 
@@ -33,13 +33,19 @@ export async function tidyTables(client: Client): Promise<string[]> {
   return due.map((table) => table.name);
 }
 
-/** Runs `tidyTables` every `everyMs` until the returned function is called. */
-export function startUpkeep(client: Client, { everyMs = UPKEEP_EVERY_MS } = {}): () => Promise<void> {
+/**
+ * Runs `tidyTables` every `everyMs` until the returned function is called, each time through
+ * `onSession`, which hands it the session when no transaction is open (VACUUM cannot run in one).
+ */
+export function startUpkeep(
+  onSession: (tidy: (client: Client) => Promise<string[]>) => Promise<string[]>,
+  { everyMs = UPKEEP_EVERY_MS } = {},
+): () => Promise<void> {
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
     const startedAt = performance.now();
-    running = tidyTables(client)
+    running = onSession(tidyTables)
       .then((tables) => {
         if (tables.length === 0) return;
         const ms = Math.round(performance.now() - startedAt);

@@ -52,6 +52,10 @@ const httpUrl = z.preprocess(
 // A worker holds one image from download to store; its CPU work waits for a slot of the image gate
 // (lib/images/image-work-gate.ts), so more workers than cores keep downloads going while sharp works.
 const defaultConcurrency = Math.max(8, Math.min(32, os.availableParallelism() * 4));
+// Threads that download, hash, compress and store images (lib/processing/image-threads.ts). The
+// JavaScript side of one image costs a small fraction of its compression (libvips, on libuv's threads),
+// so one thread per two cores keeps every core busy with sharp.
+const defaultImageThreads = Math.max(1, Math.min(8, Math.floor(os.availableParallelism() / 2)));
 
 const schema = z
   .object({
@@ -75,6 +79,7 @@ const schema = z
 
     JOB_RUNNER: z.enum(["inline", "inngest"]).optional(),
     WORKER_CONCURRENCY: int(defaultConcurrency, 1, 256),
+    IMAGE_THREADS: int(defaultImageThreads, 1, 64),
     IMAGE_QUALITY: int(50, 1, 100),
     IMAGE_MAX_ATTEMPTS: int(4, 1, 20),
     RETRY_BASE_MS: int(1000, 1, 600_000),
@@ -196,6 +201,8 @@ const schema = z
       jobs: {
         runner: env.JOB_RUNNER ?? (inngestConfigured ? "inngest" : "inline"),
         concurrency: env.WORKER_CONCURRENCY,
+        /** Worker threads the images are processed on, off the thread that answers clients. */
+        imageThreads: env.IMAGE_THREADS,
         /** Downloads from one host at once: one slow or hostile host cannot hold every worker. */
         perHostConcurrency: env.FETCH_HOST_CONCURRENCY,
         shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

@@ -103,7 +103,7 @@ class TripwireError extends Error {
 
 /**
  * Patches `net.Socket.prototype.connect` so that a socket (plain or TLS) can only connect to
- * 127.0.0.1 or ::1: IP hosts are checked before connecting, names after their lookup. Returns the
+ * 127.0.0.1, ::1 or a Unix socket: IP hosts are checked before connecting, names after their lookup. Returns the
  * function that removes the patch.
  */
 export function installLoopbackTripwire(): () => void {
@@ -111,6 +111,8 @@ export function installLoopbackTripwire(): () => void {
   const connect = function (this: net.Socket, ...args: unknown[]) {
     // net.createConnection passes its already-normalised [options, callback] array as the first argument.
     const [options, callback] = (Array.isArray(args[0]) ? args[0] : args) as [unknown, unknown];
+    // A Unix socket path (the embedded database's) never leaves the machine.
+    if (typeof options === "string") return original.apply(this, args as never);
     if (typeof options !== "object" || options === null) {
       // connect(port, host) is not used by http/https; refusing it keeps the tripwire simple.
       const refusal = new TripwireError("test tripwire: connect() must be called with an options object");

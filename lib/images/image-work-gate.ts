@@ -63,10 +63,25 @@ export class ImageWorkGate {
   }
 }
 
-// One gate per process, even when Next.js loads this module in several bundles.
-const slot = globalThis as typeof globalThis & { __csvImageWorkGate?: ImageWorkGate };
+/** What image work asks of the gate; in an image thread, a stand-in that asks the main thread's gate. */
+export type WorkGate = Pick<ImageWorkGate, "run">;
 
-export function imageWorkGate(): ImageWorkGate {
+// One gate per process, even when Next.js loads this module in several bundles.
+const slot = globalThis as typeof globalThis & { __csvImageWorkGate?: WorkGate };
+
+export function imageWorkGate(): WorkGate {
   slot.__csvImageWorkGate ??= new ImageWorkGate(config.images.memoryBudgetBytes, config.images.cpuSlots);
   return slot.__csvImageWorkGate;
+}
+
+/** The gate of the process, owned by the main thread (only ever a real gate there). */
+export function processImageWorkGate(): ImageWorkGate {
+  const gate = imageWorkGate();
+  if (!(gate instanceof ImageWorkGate)) throw new Error("the process's image work gate lives on the main thread");
+  return gate;
+}
+
+/** An image thread's stand-in for the process's gate (`lib/processing/image-thread.ts`). */
+export function replaceImageWorkGate(gate: WorkGate) {
+  slot.__csvImageWorkGate = gate;
 }

@@ -9,7 +9,7 @@ vi.hoisted(() => {
   process.env.FETCH_HOST_CONCURRENCY = "3";
 });
 
-import { imageWorkGate } from "@/lib/images/image-work-gate";
+import { processImageWorkGate } from "@/lib/images/image-work-gate";
 import { getStatus, settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
@@ -102,7 +102,7 @@ describe("the in-process runner", () => {
     for (let i = 0; i < 6; i++) other.route(`/deep/${i}.png`, serveBytes(deep, "image/png"));
     other.route("/wide.png", serveBytes(wide, "image/png"));
 
-    const gate = imageWorkGate();
+    const gate = processImageWorkGate();
     const requestId = await upload(
       csvOf([...Array.from({ length: 6 }, (_, i) => other.url(`/deep/${i}.png`)), other.url("/wide.png")]),
     );

@@ -1,0 +1,46 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { reachEmbeddedDatabaseAt } from "@/db/client";
+import { replaceImageWorkGate } from "@/lib/images/image-work-gate";
+import { nameThisThread } from "@/lib/threads";
+import type { FromImageThread, ImageThreadData, ToImageThread } from "./image-threads";
+import { workOnImage } from "./image-work";
+
+/** An image thread (see `image-threads.ts`): works on the images the main thread posts to it. */
+
+nameThisThread("csv-images");
+const port = parentPort!;
+const post = (message: FromImageThread) => port.postMessage(message);
+
+const { databaseSocket } = workerData as ImageThreadData;
+if (databaseSocket) reachEmbeddedDatabaseAt(databaseSocket);
+
+// The process's memory gate is the main thread's: a ticket is granted there, then given back here.
+const granted = new Map<number, () => void>();
+let nextTicket = 1;
+replaceImageWorkGate({
+  async run(bytes, work) {
+    const ticket = nextTicket++;
+    await new Promise<void>((resolve) => {
+      granted.set(ticket, resolve);
+      post({ type: "acquire", ticket, bytes });
+    });
+    try {
+      return await work();
+    } finally {
+      post({ type: "release", ticket });
+    }
+  },
+});
+
+port.on("message", (message: ToImageThread) => {
+  if (message.type === "granted") {
+    granted.get(message.ticket)?.();
+    granted.delete(message.ticket);
+    return;
+  }
+  const { id, image, maxAttempts } = message;
+  workOnImage(image, { maxAttempts, downloaded: () => post({ type: "downloaded", id }) }).then(
+    (work) => post({ type: "done", id, work }),
+    (error: unknown) => post({ type: "failed", id, message: error instanceof Error ? error.message : String(error) }),
+  );
+});
