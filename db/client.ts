@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import type { Options as PostgresOptions, PostgresType } from "postgres";
+import type { ParameterOrJSON, Options as PostgresOptions, PostgresType, Sql, UnsafeQueryOptions } from "postgres";
 import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";
 import { fromSource, sourceThread } from "@/lib/threads";
@@ -158,7 +158,40 @@ async function openPool({
   }
 
   const client = open({ max });
-  return { db: drizzle({ client, schema }), socketPath: null, close: () => client.end() };
+  return {
+    db: drizzle({ client: preparingEveryStatement(client), schema }),
+    socketPath: null,
+    close: () => client.end(),
+  };
+}
+
+/**
+ * postgres.js with every statement prepared: named, parsed once per connection, its plan kept by
+ * Postgres when it is as good as a fresh one. Drizzle sends its statements unnamed, which costs a
+ * parse and a plan each time and, with parameters, a second round trip to learn their types first;
+ * on PGlite, where both run in WebAssembly, that was most of a statement's cost (a reuse lookup took
+ * 1.6 ms unnamed and 0.46 ms prepared). Statement texts are a fixed set: lists of values are sent as
+ * one array parameter (`= any($1)`), never as a list of placeholders of varying length.
+ */
+function preparingEveryStatement(client: Sql): Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, parameters?: ParameterOrJSON<never>[], options?: UnsafeQueryOptions) =>
+          target.unsafe(query, parameters, { ...options, prepare: true });
+      }
+      if (property === "begin") {
+        // A transaction's statements run on a connection of their own: prepared the same way.
+        return (...args: unknown[]) => {
+          const work = args.pop() as (transaction: Sql) => unknown;
+          return (target.begin as (...rest: unknown[]) => unknown)(...args, (transaction: Sql) =>
+            work(preparingEveryStatement(transaction)),
+          );
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 async function startEmbedded(dir: string): Promise<Connection> {
