@@ -154,8 +154,24 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
       `the image needs ${formatBytes(decodedBytes)} of memory once decoded (${header.width}×${header.height}, ${header.channels ?? "?"} channels of ${bytesPerSample(header) * 8} bits${framesRead > 1 ? `, ${framesRead} frames` : ""}); the limit is ${formatBytes(maxDecodedBytes)}`,
     );
   }
-  return imageWorkGate().run(decodedBytes, () =>
-    encodeWithin(input, { ...options, maxPixels, inputFormat, header, animated, framesRead, timeoutSeconds }),
+  // What the encode will hold, not only the decoded pixels: candidates are encoded one at a time.
+  const ownFormat = outputOwnFormat(inputFormat, header);
+  const workingMemory = Math.max(
+    ...outputCandidates(options.format ?? "keep", ownFormat, animated).map(
+      (candidate) => imageFormatInfo[candidate].workingMemory,
+    ),
+  );
+  return imageWorkGate().run(decodedBytes * workingMemory, () =>
+    encodeWithin(input, {
+      ...options,
+      maxPixels,
+      inputFormat,
+      ownFormat,
+      header,
+      animated,
+      framesRead,
+      timeoutSeconds,
+    }),
   );
 }
 
@@ -164,15 +180,15 @@ async function encodeWithin(
   options: CompressOptions & {
     maxPixels: number;
     inputFormat: ImageFormat;
+    ownFormat: ImageFormat;
     header: Metadata;
     animated: boolean;
     framesRead: number;
     timeoutSeconds: number;
   },
 ): Promise<CompressedImage> {
-  const { quality, maxPixels, inputFormat, header, animated, framesRead, timeoutSeconds } = options;
+  const { quality, maxPixels, inputFormat, ownFormat, header, animated, framesRead, timeoutSeconds } = options;
   const { format = "keep", maxWidth = null, maxHeight = null } = options;
-  const ownFormat: ImageFormat = inputFormat === "tiff" ? (header.hasAlpha ? "png" : "jpeg") : inputFormat;
 
   const pipeline = () => {
     let image = sharp(input, {
@@ -257,6 +273,11 @@ async function encodeWithin(
     bytesOut: best.data.length,
     optimized: true,
   };
+}
+
+/** What `keep` writes: the image's own format; TIFF, which browsers do not show, becomes JPEG (PNG with alpha). */
+function outputOwnFormat(inputFormat: ImageFormat, header: Metadata): ImageFormat {
+  return inputFormat === "tiff" ? (header.hasAlpha ? "png" : "jpeg") : inputFormat;
 }
 
 /**

@@ -3,9 +3,10 @@ import { config } from "@/lib/config";
 /**
  * How much image work runs at once in this process, whichever runner started it.
  *
- * Memory is counted in decoded bytes (width × height × channels × bytes per channel × frames), not
- * in images: one 16-bit RGBA photo of 50 MP needs as much as a hundred thumbnails. Work waits for
- * its bytes instead of the server growing without bound. CPU is counted in slots: sharp runs on
+ * Memory is counted in bytes, not in images: what an encode holds, the decoded image (width × height
+ * × channels × bytes per channel × frames) times its output format's working memory
+ * (`image-formats.ts`), so one 16-bit RGBA photo of 50 MP counts as much as a hundred thumbnails.
+ * Work waits for its bytes instead of the server growing without bound. CPU is counted in slots: sharp runs on
  * libuv's thread pool, and more images at once than it has threads only makes each one slower.
  * Waiting work starts in arrival order, so a large image is never passed over for ever by small ones.
  */
