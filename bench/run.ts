@@ -3,7 +3,7 @@
  * production server, measured from outside as a client meets it. Each figure is printed with a
  * baseline measured in the same run, their ratio, and the target from the performance issue.
  *
- * Sections: throughput, upload, status, memory-idle, memory-peak, memory-deep, kinds, reuse, formats (all when
+ * Sections: throughput, upload, status, loop, memory-idle, memory-peak, memory-deep, kinds, reuse, formats (all when
  * none is named).
  * --profile runs the throughput section (alone, unless sections are named) with the server under
  * --cpu-prof, and prints where its main thread spent its time.
@@ -15,6 +15,7 @@ import { stopChildrenOnExit } from "./children";
 import { lazyImageHost } from "./image-host";
 import { type Figure, isMet, printSection, printSummary } from "./report";
 import { ensureBuild } from "./server";
+import { eventLoop } from "./sections/event-loop";
 import { kinds } from "./sections/kinds";
 import { memoryIdle } from "./sections/memory-idle";
 import { formats } from "./sections/formats";
@@ -26,7 +27,18 @@ import { throughput } from "./sections/throughput";
 import { reuse } from "./sections/reuse";
 import { upload } from "./sections/upload";
 
-const SECTIONS: Section[] = [throughput, upload, status, memoryIdle, memoryPeak, memoryDeep, kinds, reuse, formats];
+const SECTIONS: Section[] = [
+  throughput,
+  upload,
+  status,
+  eventLoop,
+  memoryIdle,
+  memoryPeak,
+  memoryDeep,
+  kinds,
+  reuse,
+  formats,
+];
 // Sections that need no server (the rest need `next build`).
 const IN_PROCESS = new Set(["kinds"]);
 

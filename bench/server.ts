@@ -60,6 +60,8 @@ export type ServerOptions = {
   /** Folder for a V8 CPU profile of the server process, written when it stops. */
   cpuProfileDir?: string;
   name?: string;
+  /** Settings beside the bench's own (which they override). */
+  env?: Record<string, string>;
 };
 
 export type AppServer = {
@@ -76,6 +78,7 @@ export async function startServer({
   databaseUrl,
   cpuProfileDir,
   name = "server",
+  env: settings = {},
 }: ServerOptions = {}): Promise<AppServer> {
   const port = await freePort();
   const folder = mkdtempSync(path.join(os.tmpdir(), "csv-bench-server-"));
@@ -95,6 +98,7 @@ export async function startServer({
     RATE_LIMIT_REQUESTS_AT_ONCE: "10000",
     NEXT_TELEMETRY_DISABLED: "1",
     NEXT_MANUAL_SIG_HANDLE: "true",
+    ...settings,
   });
   // With NEXT_MANUAL_SIG_HANDLE nothing exits cleanly on SIGTERM, and V8 writes a CPU profile only on
   // a clean exit: the profiled server gets a one-line handler that exits.

@@ -16,7 +16,7 @@ type Run = { name: string; seconds: number; bytesIn: number; bytesOut: number };
 
 export const formats: Section = {
   name: "formats",
-  title: `9. formats: ${PHOTOS} photos as keep, webp and auto; ${LARGE} photos of 24 MP with and without maxWidth=${MAX_WIDTH}`,
+  title: `10. formats: ${PHOTOS} photos as keep, webp and auto; ${LARGE} photos of 24 MP with and without maxWidth=${MAX_WIDTH}`,
   async run({ imageHost }) {
     const [photos, large] = await Promise.all([
       imageSet(PHOTOS, (seed) => photoJpeg(PHOTO.width, PHOTO.height, seed), PHOTO.firstSeed),

@@ -134,7 +134,7 @@ type KindResult = {
 
 export const kinds: Section = {
   name: "kinds",
-  title: `7. kinds: compressImage in this process, quality ${QUALITY}, median over ${ROUNDS} interleaved rounds after a warm-up`,
+  title: `8. kinds: compressImage in this process, quality ${QUALITY}, median over ${ROUNDS} interleaved rounds after a warm-up`,
   async run() {
     // The app's module reads its settings when imported: give it the defaults, as the servers get.
     const appSettings = childEnv({});

@@ -46,7 +46,7 @@ const bareCompress = (input: Buffer) =>
 
 export const memoryDeep: Section = {
   name: "memory-deep",
-  title: `6. memory-deep: a request of ${IMAGES} distinct ${(WIDTH * HEIGHT) / 1e6} MP 16-bit RGBA PNGs (${num(DECODED_MIB)} MiB each decoded), embedded database`,
+  title: `7. memory-deep: a request of ${IMAGES} distinct ${(WIDTH * HEIGHT) / 1e6} MP 16-bit RGBA PNGs (${num(DECODED_MIB)} MiB each decoded), embedded database`,
   async run({ imageHost }) {
     const images = await imageSet(IMAGES, deepPng);
     const check = await sharp(images[0].bytes).metadata();

@@ -20,7 +20,7 @@ async function idleRss(databaseUrl: string | undefined, name: string) {
 
 export const memoryIdle: Section = {
   name: "memory-idle",
-  title: `4. memory-idle: resident memory of an idle server ${SETTLE_MS / 1000} s after health is 200`,
+  title: `5. memory-idle: resident memory of an idle server ${SETTLE_MS / 1000} s after health is 200`,
   async run() {
     const embedded = await idleRss(undefined, "embedded server");
     const postgres = await idleRss(await recreateBenchDatabase(), "PostgreSQL server");

@@ -17,7 +17,7 @@ type Run = { name: string; seconds: number; reused: number; notModified: number;
 
 export const reuse: Section = {
   name: "reuse",
-  title: `8. reuse: the same ${PHOTOS}-photo CSV (${WIDTH}×${HEIGHT} JPEG q90) uploaded again by the same client`,
+  title: `9. reuse: the same ${PHOTOS}-photo CSV (${WIDTH}×${HEIGHT} JPEG q90) uploaded again by the same client`,
   async run({ imageHost }) {
     const photos = await imageSet(PHOTOS, (seed) => photoJpeg(WIDTH, HEIGHT, seed), FIRST_SEED);
     const warm = await photoJpeg(WIDTH, HEIGHT, FIRST_SEED - 1);

@@ -9,6 +9,7 @@ import { imageSet, photoJpeg } from "../photos";
 import { pool } from "../pool";
 import { findProfile, monotonicUs, printProfile, summarizeProfile } from "../profile";
 import { type Figure, num, printFigure, printTable, ratioOf } from "../report";
+import { describeLoopDelay, eventLoopDelay } from "../event-loop";
 import { threadCpuMs, treeCpuMs } from "../rss";
 import { startServer } from "../server";
 import type { Section } from "./section";
@@ -34,6 +35,9 @@ const bareCompress = (input: Buffer) => sharp(input).rotate().jpeg({ quality: 50
  */
 const bareCompressAndPreview = (input: Buffer) =>
   Promise.all([bareCompress(input), makeThumbnail(input, { maxPixels: WIDTH * HEIGHT })]);
+
+/** lib/config.ts's default for IMAGE_THREADS. */
+const serverImageThreads = (cores: number) => Math.max(1, Math.min(8, Math.floor(cores / 2)));
 
 async function imagesPerSecond(run: () => Promise<unknown>, images: number) {
   const start = performance.now();
@@ -66,11 +70,18 @@ async function measure(
     }
   }
 
-  // Baseline C: the two sharp jobs every image needs, so the service's own share of the time shows.
+  // Baseline C: the two sharp jobs every image needs (the product's output and its "before" preview):
+  // the best this machine can do for an image, in time and in CPU.
   let withPreview = { concurrency: 0, imagesPerSecond: 0, ms: Infinity };
-  for (const concurrency of CONCURRENCIES.filter((n) => n >= 4)) {
-    const run = await imagesPerSecond(() => pool(buffers, concurrency, bareCompressAndPreview), PHOTOS);
-    if (run.imagesPerSecond > withPreview.imagesPerSecond) withPreview = { concurrency, ...run };
+  let withPreviewCpuMsPerImage = Infinity;
+  for (let round = 0; round < BARE_ROUNDS; round++) {
+    for (const concurrency of CONCURRENCIES.filter((n) => n >= 4)) {
+      const cpuBefore = process.cpuUsage();
+      const run = await imagesPerSecond(() => pool(buffers, concurrency, bareCompressAndPreview), PHOTOS);
+      const cpu = process.cpuUsage(cpuBefore);
+      withPreviewCpuMsPerImage = Math.min(withPreviewCpuMsPerImage, (cpu.user + cpu.system) / 1000 / PHOTOS);
+      if (run.imagesPerSecond > withPreview.imagesPerSecond) withPreview = { concurrency, ...run };
+    }
   }
 
   const agent = keepAliveAgent(DOWNLOADS_IN_FLIGHT);
@@ -95,7 +106,7 @@ async function measure(
   // (no owner cookie), so the second round reuses nothing of the first.
   let best: Awaited<ReturnType<typeof endToEnd>> | null = null;
   for (let round = 0; round < E2E_ROUNDS; round++) {
-    const run = await endToEnd(origin, serverPid, rows, bareCpuMsPerImage);
+    const run = await endToEnd(origin, serverPid, rows, { bareCpuMsPerImage, withPreviewCpuMsPerImage });
     if (!best || run.e2e.imagesPerSecond > best.e2e.imagesPerSecond) best = run;
   }
   const { e2e, finalStatus, window } = best!;
@@ -103,7 +114,14 @@ async function measure(
 }
 
 /** One upload of every photo, timed from the upload to the request no longer processing. */
-async function endToEnd(origin: string, serverPid: number, rows: string[][], bareCpuMsPerImage: number) {
+async function endToEnd(
+  origin: string,
+  serverPid: number,
+  rows: string[][],
+  baselines: { bareCpuMsPerImage: number; withPreviewCpuMsPerImage: number },
+) {
+  const loop = eventLoopDelay(origin);
+  await loop.start();
   const start = performance.now();
   const startUs = monotonicUs();
   const serverCpuBefore = treeCpuMs(serverPid);
@@ -113,14 +131,22 @@ async function endToEnd(origin: string, serverPid: number, rows: string[][], bar
   const ms = since(start);
   const serverCpuMsPerImage = (treeCpuMs(serverPid) - serverCpuBefore) / PHOTOS;
   const threadsAfter = threadCpuMs(serverPid);
+  const loopDelay = await loop.read();
   const perImage = (kind: keyof typeof threadsAfter) => (threadsAfter[kind] - threadsBefore[kind]) / PHOTOS;
   const e2e = {
-    threadCpuMsPerImage: { main: perImage("main"), libvips: perImage("libvips"), other: perImage("other") },
+    threadCpuMsPerImage: {
+      main: perImage("main"),
+      database: perImage("database"),
+      images: perImage("images"),
+      libvips: perImage("libvips"),
+      other: perImage("other"),
+    },
     ms,
     imagesPerSecond: PHOTOS / (ms / 1000),
     uploadMs: upload.ms,
     serverCpuMsPerImage,
-    bareCpuMsPerImage,
+    loopDelay,
+    ...baselines,
   };
   const window = { startUs, endUs: monotonicUs(), name: "the best end-to-end run only, upload to finish" };
   return { e2e, finalStatus, window };
@@ -197,26 +223,47 @@ export const throughput: Section = {
         `upload answered in ${num(e2e.uploadMs)} ms; ${finalStatus.polls} status polls meanwhile; ` +
         `bytes out/in ${num(finalStatus.totals.bytesOut / finalStatus.totals.bytesIn)}`,
     );
+    const threads = e2e.threadCpuMsPerImage;
     console.log(
       `   CPU per image: the server used ${num(e2e.serverCpuMsPerImage)} ms (all its threads, its status answers to ` +
-        `the poll included: main thread ${num(e2e.threadCpuMsPerImage.main)}, libvips ${num(e2e.threadCpuMsPerImage.libvips)}, other threads ${num(e2e.threadCpuMsPerImage.other)}); bare sharp ${num(e2e.bareCpuMsPerImage)} ms. ${os.availableParallelism()} cores give ` +
+        `the poll included: main thread ${num(threads.main)}, database thread ${num(threads.database)}, image threads ${num(threads.images)}, ` +
+        `libvips ${num(threads.libvips)}, other threads ${num(threads.other)}); bare sharp ${num(e2e.bareCpuMsPerImage)} ms, ` +
+        `bare sharp + preview ${num(e2e.withPreviewCpuMsPerImage)} ms. ${os.availableParallelism()} cores give ` +
         `${num((os.availableParallelism() * 1000) / e2e.serverCpuMsPerImage)} img/s at most at the server's cost.`,
     );
+    console.log(`   during the run: ${describeLoopDelay(e2e.loopDelay)}`);
     if (progress.failedImages > 0) {
       console.log(
         `   ⚠ some images failed, so the rate is not comparable; the server's last words:\n${server.logTail()}`,
       );
     }
 
+    // The JavaScript an image needs on one thread limits how many cores that thread can keep fed with
+    // images: the main thread's share is per process; the image threads' is spread over all of them.
+    const coresBeforeMainThread = ratioOf(e2e.withPreviewCpuMsPerImage, threads.main);
+    const coresPerImageThread = ratioOf(e2e.withPreviewCpuMsPerImage, threads.images);
+    console.log(
+      `   one image thread feeds ${num(coresPerImageThread)} cores; the server runs ` +
+        `${serverImageThreads(cores)} of them here (IMAGE_THREADS default), one per two cores`,
+    );
     const figures: Figure[] = [
       {
-        name: "200 photos end to end ÷ bare sharp at best concurrency",
+        name: `200 photos end to end ÷ bare sharp + the "before" preview at best concurrency`,
+        value: e2e.imagesPerSecond,
+        unit: "img/s",
+        baseline: withPreview.imagesPerSecond,
+        baselineName: `bare sharp + preview, ${withPreview.concurrency} at once`,
+        ratio: ratioOf(e2e.imagesPerSecond, withPreview.imagesPerSecond),
+        target: { on: "ratio", atLeast: 0.85, text: "≥ 0.85" },
+      },
+      {
+        name: "same ÷ bare sharp (the output alone) at best concurrency",
         value: e2e.imagesPerSecond,
         unit: "img/s",
         baseline: best.imagesPerSecond,
         baselineName: `bare sharp, ${best.concurrency} at once`,
         ratio: ratioOf(e2e.imagesPerSecond, best.imagesPerSecond),
-        target: { on: "ratio", atLeast: 0.85, text: "≥ 0.85" },
+        target: { on: "ratio", text: "reported" },
       },
       {
         name: "same ÷ download + bare sharp, 4 in flight",
@@ -225,18 +272,35 @@ export const throughput: Section = {
         baseline: downloadAndCompress.imagesPerSecond,
         baselineName: "download + sharp, 4 in flight",
         ratio: ratioOf(e2e.imagesPerSecond, downloadAndCompress.imagesPerSecond),
-        target: { on: "ratio", atLeast: 1, text: "≥ 1.0" },
+        target: { on: "ratio", text: "reported" },
       },
       {
-        // No bound: it shows what the service's own work (downloads, database, files) costs on top of
-        // the two sharp jobs every image needs.
-        name: `same ÷ bare sharp + the "before" preview`,
-        value: e2e.imagesPerSecond,
-        unit: "img/s",
-        baseline: withPreview.imagesPerSecond,
-        baselineName: `bare sharp + preview, ${withPreview.concurrency} at once`,
-        ratio: ratioOf(e2e.imagesPerSecond, withPreview.imagesPerSecond),
-        target: { on: "ratio", text: "reported: the service's own share" },
+        name: "whole server CPU per image ÷ bare sharp + preview CPU per image",
+        value: e2e.serverCpuMsPerImage,
+        unit: "ms",
+        baseline: e2e.withPreviewCpuMsPerImage,
+        baselineName: "bare sharp + preview",
+        ratio: ratioOf(e2e.serverCpuMsPerImage, e2e.withPreviewCpuMsPerImage),
+        target: { on: "ratio", atMost: 1.2, text: "≤ 1.2" },
+      },
+      {
+        // How many cores of sharp work one process can feed before its main thread is the limit.
+        name: "cores one process keeps busy before its main thread is the limit (bare CPU ÷ main-thread CPU per image)",
+        value: threads.main,
+        unit: "ms",
+        baseline: e2e.withPreviewCpuMsPerImage,
+        baselineName: "bare sharp + preview CPU per image",
+        ratio: coresBeforeMainThread,
+        target: { on: "ratio", atLeast: 8, text: "≥ 8 cores" },
+      },
+      {
+        name: "event-loop delay p99 during the run",
+        value: e2e.loopDelay.p99Ms,
+        unit: "ms",
+        baseline: null,
+        baselineName: "none",
+        ratio: null,
+        target: { on: "value", text: "reported" },
       },
     ];
     figures.forEach(printFigure);

@@ -58,11 +58,17 @@ export async function waitForHealth(origin: string, timeout = 60_000) {
     .toBe(200);
 }
 
-/** Uploads a CSV of one product per URL; returns the 202's body. */
-export async function uploadUrls(origin: string, urls: string[], fileName = "products.csv") {
+/** Uploads a CSV of one product per URL, with the form's other `fields`; returns the 202's body. */
+export async function uploadUrls(
+  origin: string,
+  urls: string[],
+  fileName = "products.csv",
+  fields: Record<string, string> = {},
+) {
   const rows = urls.map((url, i) => `${i + 1},Product ${i + 1},${url}`).join("\n");
   const form = new FormData();
   form.set("file", new File([`S. No.,Product Name,Input Image Urls\n${rows}\n`], fileName, { type: "text/csv" }));
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
   const response = await fetch(`${origin}/api/csv/upload`, { method: "POST", body: form });
   expect(response.status).toBe(202);
   return (await response.json()) as { requestId: string; images: number; downloadUrl: string };
