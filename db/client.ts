@@ -10,7 +10,7 @@ import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";
 import { fromSource, sourceThread } from "@/lib/threads";
 import type { PgliteHostData, PgliteHostMessage } from "./pglite-host";
-import { lockDatabaseFolder } from "./pglite-lock";
+import { DatabaseFolderInUseError, type FolderLock, lockDatabaseFolder } from "./pglite-lock";
 import * as schema from "./schema";
 
 /**
@@ -56,6 +56,7 @@ export class DatabaseUnavailableError extends Error {
 const globalForDb = globalThis as typeof globalThis & {
   __csvImageDb?: Promise<Connection>;
   __csvImageEmbeddedSocket?: string;
+  __csvImageJoinsRunningServer?: boolean;
 };
 
 export function getDb(): Promise<Database> {
@@ -91,6 +92,14 @@ export async function embeddedDatabaseSocket(): Promise<string | null> {
   return (await connection()).socketPath;
 }
 
+/**
+ * For a command-line tool: when a running server owns the embedded database folder, use the
+ * database it serves (its socket) rather than refusing. A second server is still refused.
+ */
+export function joinRunningServerDatabase() {
+  globalForDb.__csvImageJoinsRunningServer = true;
+}
+
 /** In a worker thread: the embedded database is the one the main thread serves at `socketPath`. */
 export function reachEmbeddedDatabaseAt(socketPath: string) {
   globalForDb.__csvImageEmbeddedSocket = socketPath;
@@ -113,9 +122,6 @@ function connect(): Promise<Connection> {
 const embeddedOptions = (socketPath: string): PostgresOptions<Record<string, PostgresType>> => ({
   path: socketPath,
   ...PGLITE_LOGIN,
-  // The server lives as long as this process: a reconnect would only leave prepared statements behind
-  // in its single session.
-  max_lifetime: null,
 });
 
 async function openPool({
@@ -198,7 +204,14 @@ async function startEmbedded(dir: string): Promise<Connection> {
   const inMemory = dir.startsWith("memory://");
   const folder = inMemory ? dir : path.resolve(dir);
   if (!inMemory) mkdirSync(path.dirname(folder), { recursive: true });
-  const lock = inMemory ? null : await lockDatabaseFolder(folder);
+  let lock: FolderLock | null = null;
+  try {
+    lock = inMemory ? null : await lockDatabaseFolder(folder);
+  } catch (error) {
+    const joined = await joinRunningServer(folder, error);
+    if (joined) return joined;
+    throw error;
+  }
   let host: EmbeddedHost | null = null;
   try {
     // A new folder is created by a short-lived child process: initdb runs a second PGlite instance
@@ -232,6 +245,14 @@ async function startEmbedded(dir: string): Promise<Connection> {
       cause: error,
     });
   }
+}
+
+/** The database a running server of this machine serves from `folder`, when this process may join it. */
+async function joinRunningServer(folder: string, refusal: unknown): Promise<Connection | null> {
+  if (!globalForDb.__csvImageJoinsRunningServer || !(refusal instanceof DatabaseFolderInUseError)) return null;
+  const socketPath = socketPathFor(folder);
+  if (refusal.owner.hostname !== os.hostname() || !existsSync(socketPath)) return null;
+  return { ...(await openPool({ options: embeddedOptions(socketPath), max: 1, migrate: false })), socketPath };
 }
 
 /** Beside the folder when the path is short enough for a socket, else in the temporary folder. */

@@ -25,6 +25,8 @@ const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'
 const FLUSH = 0x48; // 'H'
 const TERMINATE = 0x58; // 'X'
+const PARSE = 0x50; // 'P'
+const CLOSE = 0x43; // 'C'
 
 /** A run of whole messages that ends where the session may pass to another connection (or not). */
 type Batch = { bytes: Buffer; endsIdle: boolean };
@@ -33,6 +35,8 @@ class Connection {
   private pending: Buffer = Buffer.alloc(0);
   started = false;
   readonly batches: Batch[] = [];
+  /** Named statements this connection prepared: a session's own, gone with it in PostgreSQL. */
+  readonly statements = new Set<string>();
   closed = false;
 
   constructor(readonly socket: net.Socket) {}
@@ -69,6 +73,10 @@ class Connection {
       const length = 1 + this.pending.readInt32BE(offset + 1);
       if (available < length) break;
       if (type === TERMINATE) return false;
+      if (type === PARSE) {
+        const name = this.pending.toString("utf8", offset + 5, this.pending.indexOf(0, offset + 5));
+        if (name) this.statements.add(name);
+      }
       offset += length;
       if (type === SYNC || type === QUERY || type === FLUSH) {
         this.batches.push({ bytes: this.pending.subarray(batchStart, offset), endsIdle: type !== FLUSH });
@@ -104,6 +112,8 @@ export class PgliteServer {
   private readonly ready: (Connection | Task)[] = [];
   /** The connection the session belongs to until it is idle again (a transaction is open). */
   private owner: Connection | null = null;
+  /** The connection whose batches are running now. */
+  private current: Connection | null = null;
   private running = false;
   private scheduled = false;
 
@@ -179,18 +189,24 @@ export class PgliteServer {
     this.connections.delete(connection);
     const index = this.ready.indexOf(connection);
     if (index >= 0) this.ready.splice(index, 1);
-    // Gone mid-transaction: what it started is undone, as a server does for a lost connection. While
-    // its own run is under way, the run's end does this.
-    if (this.owner === connection && !this.running) this.release(connection);
+    // While its own run is under way, the run's end cleans up after it.
+    if (this.current === connection) return;
+    const owned = this.owner === connection;
+    if (owned) this.owner = null;
+    // First in line: a transaction it left open must end before anyone else's statements run.
+    if (owned || connection.statements.size) this.ready.unshift({ work: async () => this.cleanUp(connection) });
     this.schedule();
   }
 
-  private release(connection: Connection) {
-    this.owner = null;
-    if (!connection.closed) return;
+  /**
+   * What a connection that is gone leaves behind goes with it, as with a PostgreSQL session: an open
+   * transaction is rolled back and its prepared statements are closed.
+   */
+  private cleanUp(connection: Connection) {
     try {
       this.db.execProtocolRawSync(SYNC_MESSAGE);
       if (this.db.isInTransaction()) this.db.execProtocolRawSync(ROLLBACK_MESSAGE);
+      if (connection.statements.size) this.db.execProtocolRawSync(closeStatements(connection.statements));
     } catch {
       // Nobody to tell: the next statement reports whatever state is left.
     }
@@ -229,6 +245,7 @@ export class PgliteServer {
 
   private async runBatches(connection: Connection) {
     const run = connection.takeBatches();
+    this.current = connection;
     try {
       await this.db.execProtocolRawStream(run.bytes, {
         onRawData: (data) => {
@@ -238,16 +255,29 @@ export class PgliteServer {
     } catch {
       // PGlite answers statement errors in the protocol; an exception here means the session broke.
       connection.socket.destroy();
-      connection.closed = true;
     }
+    this.current = null;
     const holds = !run.endsIdle || this.db.isInTransaction();
-    if (holds && !connection.closed) this.owner = connection;
-    else this.release(connection);
+    this.owner = holds && !connection.closed ? connection : null;
+    if (connection.closed) this.cleanUp(connection);
     if (connection.batches.length && this.owner !== connection && !connection.closed) this.ready.push(connection);
   }
 }
 
 const SYNC_MESSAGE = Uint8Array.of(SYNC, 0, 0, 0, 4);
+
+/** Close ('S'tatement) for each name, then a Sync. */
+function closeStatements(names: Iterable<string>): Uint8Array {
+  const messages = [...names].map((name) => {
+    const body = Buffer.from(`S${name}\0`);
+    const message = Buffer.alloc(5 + body.length);
+    message[0] = CLOSE;
+    message.writeInt32BE(4 + body.length, 1);
+    body.copy(message, 5);
+    return message;
+  });
+  return new Uint8Array(Buffer.concat([...messages, SYNC_MESSAGE]));
+}
 const ROLLBACK_MESSAGE = (() => {
   const body = Buffer.from("rollback\0");
   const message = Buffer.alloc(5 + body.length);

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { closeDb } from "@/db/client";
+import { closeDb, joinRunningServerDatabase } from "@/db/client";
 import { listApiKeys, revokeApiKey } from "@/db/queries";
 import { createApiKey, problemWithName } from "@/lib/auth/workspace-keys";
 import { config } from "@/lib/config";
@@ -11,8 +11,9 @@ import { config } from "@/lib/config";
  *   list [<workspace>]                    prefixes, names, last use
  *   revoke <prefix>                       ends a key at once
  *
- * With the embedded database, run it while the server is stopped (one process owns the folder);
- * with PostgreSQL, at any time. A running dashboard creates and revokes its own workspace's keys.
+ * Works at any time: with the embedded database and a server running on this machine, through the
+ * database that server serves; without one, on the folder itself. A running dashboard creates and
+ * revokes its own workspace's keys.
  */
 
 const USAGE = `Usage:
@@ -94,6 +95,7 @@ function printTable(header: string[], rows: string[][]) {
     );
 }
 
+joinRunningServerDatabase();
 let code = 1;
 try {
   code = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,22 +7,24 @@ import { afterAll, describe, expect, it } from "vitest";
 
 /**
  * `npm run api-keys`: the real script, run as an operator runs it, on its own embedded database
- * folder (with PGlite the server must be stopped; here there is none).
+ * folder, and beside a running process that owns that folder.
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
 const folder = mkdtempSync(path.join(os.tmpdir(), "api-keys-cli-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+const env = {
+  ...process.env,
+  DATABASE_URL: "",
+  PGLITE_DIR: path.join(folder, "pglite"),
+  AUTH_MODE: "keys",
+  AUTH_SECRET: "a-secret-of-at-least-32-characters-for-tests",
+  LOG_LEVEL: "warn",
+};
+
 async function apiKeys(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const tsx = path.join(root, "node_modules/.bin/tsx");
-  const env = {
-    ...process.env,
-    DATABASE_URL: "",
-    PGLITE_DIR: path.join(folder, "pglite"),
-    AUTH_MODE: "keys",
-    AUTH_SECRET: "a-secret-of-at-least-32-characters-for-tests",
-  };
   try {
     const { stdout, stderr } = await promisify(execFile)(
       tsx,
@@ -71,4 +73,38 @@ describe("the API key CLI", () => {
     const badName = await apiKeys("create", "   ");
     expect(badName).toMatchObject({ code: 1, stderr: "The workspace name must not be empty.\n" });
   });
+
+  it(
+    "works beside a running server that owns the database folder, through the database it serves",
+    { timeout: 120_000 },
+    async () => {
+      // Stands in for the server: a process that opens the embedded database and keeps it.
+      const owner = spawn(
+        process.execPath,
+        [
+          "--conditions=react-server",
+          "--import",
+          "tsx",
+          "--input-type=module",
+          "-e",
+          'const { getDb } = await import("./db/client.ts"); await getDb(); console.log("ready"); setInterval(() => {}, 1000);',
+        ],
+        { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] },
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          owner.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
+          owner.once("exit", (code) => reject(new Error(`the owner exited (${code})`)));
+        });
+        const created = await apiKeys("create", "beside", "--name", "while running");
+        expect(created.code).toBe(0);
+        const prefix = created.stdout.trim().split("\n").at(-1)!.split("_")[1];
+        expect((await apiKeys("list", "beside")).stdout).toMatch(
+          new RegExp(`^${prefix}\\s+beside\\s+while running`, "m"),
+        );
+      } finally {
+        owner.kill("SIGKILL");
+      }
+    },
+  );
 });
