@@ -1,6 +1,7 @@
 import client from "prom-client";
 import { countRequestsByStatus, countUnfinishedImages } from "@/db/queries";
 import { logger } from "./logger";
+import { statusStoreUsage } from "./requests/status-answers";
 
 /**
  * The service's Prometheus metrics. One registry per process: Next.js may evaluate this module in
@@ -71,6 +72,15 @@ function createMetrics() {
       } catch (error) {
         logger.warn({ err: error }, "metrics: could not count requests");
       }
+    },
+  });
+
+  new client.Gauge({
+    name: "csv_status_answers_cached_bytes",
+    help: "Bytes of status answers this process keeps to share among pollers (bounded).",
+    registers: [register],
+    collect() {
+      this.set(statusStoreUsage().bytes);
     },
   });
 

@@ -1,8 +1,10 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import { findRequest } from "@/db/queries";
 import { config } from "@/lib/config";
 import { type Client, maySee } from "@/lib/auth/identify-client";
-import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus } from "./status";
+import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus, pageOf } from "./status";
 
 /**
  * Status answers as sent: the JSON text and its ETag, shared by everyone polling the same request.
@@ -12,55 +14,93 @@ import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus } from "./s
  * it is being built wait for that one build. Progress may show up to `STATUS_CACHE_MS` late; the
  * changes a client acts on (the request closed, its webhook delivered) drop the request's answers at
  * once when this process makes them.
+ *
+ * The store is bounded by bytes and entries, keyed on the page as answered (a page past the end is
+ * the last page), and holds nothing for a caller who may not see the request.
  */
 
 export type StatusAnswer = { body: string; etag: string; owner: string | null };
 
-type Entry = { answer: Promise<StatusAnswer | null>; at: number };
+/** What deciding who may see a request and which page is asked for needs: one row's worth. */
+type RequestFacts = { owner: string | null; totalProducts: number };
 
-const slot = globalThis as typeof globalThis & { __csvImageStatusAnswers?: Map<string, Map<string, Entry>> };
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+const MAX_ANSWERS = 2_000;
+
+function createStore() {
+  const ttl = Math.max(1, config.statusCacheMs);
+  return {
+    answers: new LRUCache<string, StatusAnswer>({
+      max: MAX_ANSWERS,
+      maxSize: MAX_ANSWER_BYTES,
+      // The text is what takes room; the key and object around it are small.
+      sizeCalculation: (answer) => answer.body.length + 256,
+      ttl,
+    }),
+    facts: new LRUCache<string, RequestFacts>({ max: MAX_ANSWERS, ttl }),
+    /** Answers being built: callers who ask meanwhile wait for the same build. */
+    building: new Map<string, Promise<StatusAnswer | null>>(),
+  };
+}
+
 // One store per process, even when Next.js loads this module in several bundles.
-const answers = (slot.__csvImageStatusAnswers ??= new Map());
+const slot = globalThis as typeof globalThis & { __csvImageStatusStore?: ReturnType<typeof createStore> };
+const store = (slot.__csvImageStatusStore ??= createStore());
 
 export type StatusQuestion = { requestId: string; products: boolean; page: number; pageSize: number };
 
 /** The answer to a status question; null for an unknown request or one this client may not see. */
 export async function statusAnswer(client: Client, question: StatusQuestion): Promise<StatusAnswer | null> {
-  const answer = await sharedAnswer(question);
-  return answer && maySee(client, answer.owner) ? answer : null;
-}
-
-function sharedAnswer({ requestId, products, page, pageSize }: StatusQuestion): Promise<StatusAnswer | null> {
-  const key = products ? `${page}:${pageSize}` : "light";
-  const forRequest = answers.get(requestId) ?? new Map<string, Entry>();
-  const cached = forRequest.get(key);
-  if (cached && Date.now() - cached.at < config.statusCacheMs) return cached.answer;
-
-  const answer = (products ? loadRequestStatus({ requestId, page, pageSize }) : loadRequestStatusLight(requestId)).then(
-    (loaded) => (loaded ? toAnswer(loaded) : null),
+  const facts = await factsOf(question.requestId);
+  if (!facts || !maySee(client, facts.owner)) return null;
+  const { requestId, products } = question;
+  const { page, pageSize } = pageOf(facts.totalProducts, question);
+  const key = products ? `${requestId}:${page}:${pageSize}` : `${requestId}:light`;
+  return cached(key, () =>
+    products ? loadRequestStatus({ requestId, page, pageSize }) : loadRequestStatusLight(requestId),
   );
-  if (config.statusCacheMs > 0) {
-    if (answers.size > 500) forgetOldAnswers();
-    forRequest.set(key, { answer, at: Date.now() });
-    answers.set(requestId, forRequest);
-    // A failed build is not kept: the next caller tries again.
-    answer.catch(() => forRequest.get(key)?.answer === answer && forRequest.delete(key));
-  }
-  return answer;
 }
 
-/** The request closed or its webhook changed here: its next status answer is built afresh. */
+/** What the store holds now: answers and their bytes (the metrics show it; tests check its bounds). */
+export function statusStoreUsage(): { answers: number; bytes: number } {
+  return { answers: store.answers.size, bytes: store.answers.calculatedSize };
+}
+
+/** The request changed here (closed, retried, its webhook delivered, deleted): its answers are built afresh. */
 export function requestChanged(requestId: string) {
-  answers.delete(requestId);
+  store.facts.delete(requestId);
+  for (const key of [...store.answers.keys()]) if (key.startsWith(`${requestId}:`)) store.answers.delete(key);
+  for (const key of [...store.building.keys()]) if (key.startsWith(`${requestId}:`)) store.building.delete(key);
 }
 
-/** Keeps the store small: requests nobody polls any more leave it. */
-function forgetOldAnswers() {
-  const now = Date.now();
-  for (const [requestId, forRequest] of answers) {
-    for (const [key, entry] of forRequest) if (now - entry.at >= config.statusCacheMs) forRequest.delete(key);
-    if (forRequest.size === 0) answers.delete(requestId);
-  }
+async function factsOf(requestId: string): Promise<RequestFacts | null> {
+  const known = store.facts.get(requestId);
+  if (known) return known;
+  const request = await findRequest(requestId);
+  if (!request) return null;
+  const facts = { owner: request.owner, totalProducts: request.totalProducts };
+  if (config.statusCacheMs > 0) store.facts.set(requestId, facts);
+  return facts;
+}
+
+function cached(key: string, load: () => Promise<OwnedStatus<object> | null>): Promise<StatusAnswer | null> {
+  if (config.statusCacheMs === 0) return load().then((loaded) => (loaded ? toAnswer(loaded) : null));
+  const answer = store.answers.get(key);
+  if (answer) return Promise.resolve(answer);
+  const pending = store.building.get(key);
+  if (pending) return pending;
+  const build = load()
+    .then((loaded) => {
+      const built = loaded ? toAnswer(loaded) : null;
+      // Dropped meanwhile by a change: the answer may be stale, so it is not kept.
+      if (built && store.building.get(key) === build) store.answers.set(key, built);
+      return built;
+    })
+    .finally(() => {
+      if (store.building.get(key) === build) store.building.delete(key);
+    });
+  store.building.set(key, build);
+  return build;
 }
 
 function toAnswer({ owner, status }: OwnedStatus<object>): StatusAnswer {

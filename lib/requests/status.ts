@@ -18,6 +18,23 @@ import {
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+/**
+ * A page holds at most this many images: building and sending an answer holds the thread that
+ * answers everyone, and 500 rows of 50 images would be 25,000 of them (7 MB of JSON). With rows of
+ * up to `MAX_URLS_PER_ROW` images, pages are cut to fit (100 products with the defaults).
+ */
+const MAX_PAGE_IMAGES = 5_000;
+
+/** The page actually answered: the size within bounds, a page past the end the last one. */
+export function pageOf(
+  totalProducts: number,
+  { page = 1, pageSize = DEFAULT_PAGE_SIZE }: { page?: number; pageSize?: number },
+) {
+  const largest = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(MAX_PAGE_IMAGES / config.csv.maxUrlsPerRow)));
+  const size = clamp(pageSize, 1, largest);
+  const totalPages = Math.max(1, Math.ceil(totalProducts / size));
+  return { page: clamp(page, 1, totalPages), pageSize: size, totalPages };
+}
 
 /** A status with its request's owner, for the callers that decide who may see it. */
 export type OwnedStatus<T> = { owner: string | null; status: T };
@@ -52,9 +69,7 @@ export async function loadRequestStatus({
   const request = await findRequest(requestId);
   if (!request) return null;
 
-  const size = clamp(pageSize, 1, MAX_PAGE_SIZE);
-  const totalPages = Math.max(1, Math.ceil(request.totalProducts / size));
-  const current = clamp(page, 1, totalPages);
+  const { page: current, pageSize: size, totalPages } = pageOf(request.totalProducts, { page, pageSize });
   const productRows = await listProducts({ requestId, limit: size, offset: (current - 1) * size });
   const imagesByPosition = await findImagesByPosition({
     requestId,

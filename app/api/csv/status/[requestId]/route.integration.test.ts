@@ -12,6 +12,7 @@ import { getStatus, settle, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { statusStoreUsage } from "@/lib/requests/status-answers";
 import { GET as statusRoute } from "./route";
 
 const status = { method: "get", path: "/api/csv/status/{requestId}" } as const;
@@ -93,5 +94,23 @@ describe("status for pollers", () => {
     expect(finished.status).toBe(200);
     expect(((await finished.json()) as { status: string }).status).toBe("completed");
     expect((await poll("?products=0", before)).status).toBe(304);
+  });
+
+  it("keeps one answer for every page past the end, and caps a page's images", async () => {
+    const before = statusStoreUsage();
+    // A new page number each call: every one of them is the last page, so it is one answer.
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => poll(`?page=${i + 2}&pageSize=500`).then((answer) => answer.json())),
+    );
+    for (const answer of answers) {
+      expect((answer as { pagination: { page: number; pageSize: number } }).pagination).toEqual({
+        page: 1,
+        // Rows may hold up to MAX_URLS_PER_ROW (50) images: 5,000 images a page is 100 rows.
+        pageSize: 100,
+        totalItems: 1,
+        totalPages: 1,
+      });
+    }
+    expect(statusStoreUsage().answers - before.answers).toBeLessThanOrEqual(1);
   });
 });
