@@ -377,16 +377,10 @@ export const StatusQuery = z.object({
     .default("1")
     .meta({ description: "`0` leaves the products out: counters only, for polling." }),
   page: pageParameter,
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(500)
-    .default(50)
-    .meta({
-      description:
-        "Products per page. A page holds at most 5,000 images, so with rows of up to MAX_URLS_PER_ROW images (50) it holds at most 100 products; `pagination.pageSize` says what was used.",
-    }),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50).meta({
+    description:
+      "Products per page. A page holds at most 5,000 images, so with rows of up to MAX_URLS_PER_ROW images (50) it holds at most 100 products; `pagination.pageSize` says what was used.",
+  }),
 });
 
 export const ListQuery = z.object({

@@ -7,7 +7,7 @@ vi.hoisted(() => {
 });
 
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
-import { type Caller, uploadCsv } from "@/test/api";
+import { type Caller, getStatus, retryRequest, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
@@ -140,6 +140,59 @@ describe("requests processing at once", () => {
 
     await getInlineRunner().idle();
     expect((await uploadCsv(csvWith(["/0.jpg"]), { as: client, fileName })).status).toBe(202);
+    await getInlineRunner().idle();
+  });
+});
+
+describe("retries", () => {
+  /** A finished request of `count` images that all failed (the image host has none of them). */
+  async function failedRequest(client: Caller, count: number): Promise<string> {
+    const missing = Array.from({ length: count }, (_, index) => `/missing-${clients}-${index}.jpg`);
+    const accepted = await uploadCsv(csvWith(missing), { as: client });
+    expect(accepted.status).toBe(202);
+    const { requestId } = (await accepted.json()) as { requestId: string };
+    await getInlineRunner().idle();
+    return requestId;
+  }
+
+  const statusOf = async (requestId: string, client: Caller) =>
+    ((await (await getStatus(requestId, "?products=0", undefined, client)).json()) as { status: string }).status;
+
+  it("count their images against the hour: a retry past the limit is a 429 and puts nothing back", async () => {
+    const client = newClient();
+    const requestId = await failedRequest(client, 3);
+    // 3 of the hour's 5 images are spent: retrying 3 more would make 6.
+    const refused = await retryRequest(requestId, client);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("ratelimit-policy")).toBe('"images";q=5;w=3600');
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await refused.json()).toMatchObject({
+      code: "too_many_requests:rate_limit",
+      error: expect.stringMatching(
+        /^Too many images: the limit is 5 images an hour \(RATE_LIMIT_IMAGES_PER_HOUR\); no image was put back in line\./,
+      ),
+    });
+    expect(await statusOf(requestId, client)).toBe("failed");
+  });
+
+  it("count as one more request processing at once", async () => {
+    const client = newClient();
+    const requestId = await failedRequest(client, 1);
+    for (let index = 0; index < 2; index++)
+      expect((await uploadCsv(csvWith(["/slow.jpg"]), { as: client })).status).toBe(202);
+    const refused = await retryRequest(requestId, client);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect(await refused.json()).toMatchObject({
+      code: "too_many_requests:processing",
+      error: expect.stringContaining("no image was put back in line. Retry once one has finished."),
+    });
+    expect(await statusOf(requestId, client)).toBe("failed");
+
+    await getInlineRunner().idle();
+    const retried = await retryRequest(requestId, client);
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get("ratelimit-policy")).toBe('"images";q=5;w=3600');
     await getInlineRunner().idle();
   });
 });

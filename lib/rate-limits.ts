@@ -56,21 +56,36 @@ function limiters(): Promise<Map<string, RateLimiterDrizzle>> {
 /** Headers that tell a client where it stands: IETF `RateLimit-Policy` and `RateLimit`. */
 export type LimitHeaders = Record<string, string>;
 
+/** What a refusal kept from happening: an upload, or a retry of a request's failed images. */
+export type Metered = "upload" | "retry";
+
+const keptFromHappening: Record<Metered, string> = {
+  upload: "nothing was stored",
+  retry: "no image was put back in line",
+};
+
 /**
  * Counts `points` against a client's window; throws the 429 when they do not fit. A refused call
  * consumes nothing, so a client held back by a large upload can still send a small one.
  */
-export async function consume(limit: Window["name"], clientKey: string, points = 1): Promise<LimitHeaders> {
+export async function consume(
+  limit: Window["name"],
+  clientKey: string,
+  points = 1,
+  metered: Metered = "upload",
+): Promise<LimitHeaders> {
   const window = windows[limit];
   const limiter = (await limiters()).get(limit)!;
-  if (points > window.points) throw tooMany(window, window.seconds * 1000, `this upload alone has ${points}`);
+  if (points > window.points) {
+    throw tooMany(window, window.seconds * 1000, metered, `this ${metered} alone has ${points}`);
+  }
   try {
     const result = await limiter.consume(clientKey, points);
     return headersOf(window, result);
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
     await limiter.reward(clientKey, points);
-    throw tooMany(window, error.msBeforeNext);
+    throw tooMany(window, error.msBeforeNext, metered);
   }
 }
 
@@ -79,13 +94,17 @@ export async function refund(limit: Window["name"], clientKey: string, points: n
   await (await limiters()).get(limit)!.reward(clientKey, points);
 }
 
-/** Refuses a new request while the client already has `RATE_LIMIT_REQUESTS_AT_ONCE` processing. */
-export async function checkRequestsAtOnce(clientKey: string) {
+/**
+ * Refuses one more processing request (a new upload, or a finished one retried) while the client
+ * already has `RATE_LIMIT_REQUESTS_AT_ONCE` processing.
+ */
+export async function checkRequestsAtOnce(clientKey: string, metered: Metered = "upload") {
   const atOnce = config.limits.requestsAtOnce;
   if ((await countProcessingRequests(clientKey)) < atOnce) return;
+  const again = metered === "upload" ? "Upload again" : "Retry";
   throw rejectedUpload(
     "too_many_requests:processing",
-    `You have ${atOnce} requests processing, the most at once (RATE_LIMIT_REQUESTS_AT_ONCE); nothing was stored. Upload again once one has finished.`,
+    `You have ${atOnce} requests processing, the most at once (RATE_LIMIT_REQUESTS_AT_ONCE); ${keptFromHappening[metered]}. ${again} once one has finished.`,
     { "Retry-After": "30" },
   );
 }
@@ -98,11 +117,11 @@ function headersOf(window: Window, result: RateLimiterRes): LimitHeaders {
   };
 }
 
-function tooMany(window: Window, msBeforeNext: number, detail?: string): AppError {
+function tooMany(window: Window, msBeforeNext: number, metered: Metered, detail?: string): AppError {
   const wait = Math.max(1, Math.ceil(msBeforeNext / 1000));
   return rejectedUpload(
     "too_many_requests:rate_limit",
-    `Too many ${window.name}: the limit is ${window.describe(window.points)}${detail ? ` and ${detail}` : ""}; nothing was stored. Try again in ${wait} s.`,
+    `Too many ${window.name}: the limit is ${window.describe(window.points)}${detail ? ` and ${detail}` : ""}; ${keptFromHappening[metered]}. Try again in ${wait} s.`,
     {
       "Retry-After": String(wait),
       "RateLimit-Policy": `"${window.name}";q=${window.points};w=${window.seconds}`,

@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { getJobRunner } from "@/lib/jobs/job-runner";
 import { logger } from "@/lib/logger";
+import { checkRequestsAtOnce, consume, type LimitHeaders, refund } from "@/lib/rate-limits";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestFolders } from "@/lib/storage/keys";
 import { requestChanged } from "./status-answers";
@@ -18,11 +19,30 @@ import { summarize } from "./status";
  * delete it. Only its owner may (`mayChange`); anyone else is told there is no such request.
  */
 
-/** Puts the failed (and cancelled) images of a finished request back in line; 409 while it is processing. */
-export async function retryRequest(client: Client, requestId: string): Promise<RequestSummary> {
+/**
+ * Puts the failed (and cancelled) images of a finished request back in line; 409 while it is
+ * processing. A retry is a new batch of downloads, metered as an upload is: its images count against
+ * the client's hour and it is one more request processing at once (429 with the same headers).
+ */
+export async function retryRequest(
+  client: Client,
+  requestId: string,
+): Promise<{ summary: RequestSummary; headers: LimitHeaders }> {
   const request = await changeableRequest(client, requestId);
-  const retried = await retryRequestRow(requestId);
+  const points = request.failedImages + request.cancelledImages;
+  let headers: LimitHeaders = {};
+  // Nothing to meter for a retry that will be refused (processing, nothing failed): its 409 says why.
+  const metered = request.status !== "processing" && request.completedAt !== null && points > 0;
+  if (metered) {
+    await checkRequestsAtOnce(client.limitKey, "retry");
+    headers = await consume("images", client.limitKey, points, "retry");
+  }
+  const retried = await retryRequestRow(requestId).catch(async (error: unknown) => {
+    if (metered) await refund("images", client.limitKey, points).catch(() => {});
+    throw error;
+  });
   if ("refused" in retried) {
+    if (metered) await refund("images", client.limitKey, points).catch(() => {});
     if (retried.refused === "not_found") throw notFound(requestId);
     const now = (await findRequest(requestId)) ?? request;
     if (retried.refused === "processing") {
@@ -34,11 +54,14 @@ export async function retryRequest(client: Client, requestId: string): Promise<R
     }
     throw refused("conflict:nothing_to_retry", "Every image of this request was processed; nothing to retry.", now);
   }
+  // Another retry or a sweep changed the count meanwhile: the hour counts what was put back.
+  if (metered && retried.images < points)
+    await refund("images", client.limitKey, points - retried.images).catch(() => {});
   requestChanged(requestId);
   await (await getJobRunner()).requestAccepted(requestId);
   logger.info({ requestId, images: retried.images }, "request retried");
   // The request as the retry left it: the runner may already be finishing its images.
-  return summarize(retried.request);
+  return { summary: summarize(retried.request), headers };
 }
 
 /** Cancels a processing request: nothing more of it starts; 409 once it is finished. */
