@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/sign-in-form";
+import { signInTarget } from "@/lib/auth/sign-in-target";
 import { config } from "@/lib/config";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -12,7 +13,7 @@ export default async function SignInPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   if (config.auth.mode !== "keys") redirect("/");
-  const next = safeNext((await searchParams).next);
+  const next = signInTarget((await searchParams).next);
   return (
     <div className="mx-auto max-w-md rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
       <h1 className="text-xl font-semibold tracking-tight">Sign in to your workspace</h1>
@@ -23,10 +24,4 @@ export default async function SignInPage({
       <SignInForm next={next} />
     </div>
   );
-}
-
-/** Only a path on this site: a sign-in link must not send anyone elsewhere. */
-function safeNext(value: string | string[] | undefined): string {
-  const next = Array.isArray(value) ? value[0] : value;
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
