@@ -11,6 +11,8 @@ import {
   inArray,
   isNotNull,
   isNull,
+  lt,
+  or,
   type SQL,
   sql,
 } from "drizzle-orm";
@@ -25,6 +27,7 @@ import {
   images,
   products,
   requests,
+  sessions,
   workspaces,
   type ImageRow,
   type RequestRow,
@@ -595,6 +598,39 @@ export async function findApiKeyById(id: number) {
   const db = await getDb();
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
   return row ?? null;
+}
+
+/**
+ * Starts a dashboard session. Sessions that have ended or expired are forgotten on the way: they can
+ * never be used again, and signing in is rare enough to carry that work.
+ */
+export async function startSession(session: { id: string; workspaceId: string; keyId: number; expiresAt: Date }) {
+  const db = await getDb();
+  const now = new Date();
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), lt(sessions.endedAt, now)));
+  await db.insert(sessions).values(session);
+}
+
+/** A session that has not ended or expired, signed in with a key that is not revoked. */
+export async function findLiveSession(id: string): Promise<{ workspaceId: string; keyId: number } | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ workspaceId: sessions.workspaceId, keyId: sessions.keyId })
+    .from(sessions)
+    .innerJoin(apiKeys, eq(apiKeys.id, sessions.keyId))
+    .where(
+      and(eq(sessions.id, id), isNull(sessions.endedAt), gt(sessions.expiresAt, new Date()), isNull(apiKeys.revokedAt)),
+    );
+  return row ?? null;
+}
+
+/** Ends a session (signing out): the cookie that names it opens nothing any more. */
+export async function endSession(id: string) {
+  const db = await getDb();
+  await db
+    .update(sessions)
+    .set({ endedAt: new Date() })
+    .where(and(eq(sessions.id, id), isNull(sessions.endedAt)));
 }
 
 /** Notes a key's use; at most once a minute, so a busy client does not write on every call. */

@@ -55,6 +55,27 @@ export const apiKeys = pgTable(
   (table) => [index("api_keys_workspace_idx").on(table.workspaceId)],
 );
 
+/**
+ * A dashboard session (keys mode): signed in with a key, ended by signing out, by the key's
+ * revocation or by time. The cookie names it; ending it here ends it for whoever holds the cookie.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [index("sessions_expires_at_idx").on(table.expiresAt)],
+);
+
 /** One uploaded CSV. The counters let status answer without scanning its images. */
 export const requests = pgTable(
   "requests",

@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { findApiKey, findApiKeyById, touchApiKey } from "@/db/queries";
+import { findApiKey, findLiveSession, touchApiKey } from "@/db/queries";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { apiKeyMatches, apiKeyPrefix } from "./api-keys";
@@ -121,10 +121,10 @@ export async function liveApiKey(key: string) {
 async function workspaceOfSession(request: Request) {
   const session = readSession(cookieOf(request, SESSION_COOKIE));
   if (!session) return null;
-  const key = await findApiKeyById(session.keyId);
-  // The key signed in with was revoked: the session ends with it.
-  if (!key || key.revokedAt || key.workspaceId !== session.workspaceId) return null;
-  return { workspaceId: session.workspaceId, keyId: session.keyId, via: "session" as const };
+  // Ended by signing out, or by its key's revocation: the cookie opens nothing any more.
+  const live = await findLiveSession(session.sessionId);
+  if (!live || live.workspaceId !== session.workspaceId || live.keyId !== session.keyId) return null;
+  return { workspaceId: live.workspaceId, keyId: live.keyId, via: "session" as const };
 }
 
 function unauthorized(message = "Send an API key: Authorization: Bearer <key>.") {

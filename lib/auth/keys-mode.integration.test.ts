@@ -201,9 +201,29 @@ describe("the dashboard's session", () => {
     const who = await sessionRoute(new Request(`${ORIGIN}/api/session`, { headers: session }));
     expect(await who.json()).toEqual({ workspace: "team-a", keyPrefix: teamA.prefix, via: "session" });
 
-    const signedOut = await signOutRoute();
+    const signedOut = await signOutRoute(new Request(`${ORIGIN}/api/session`, { method: "DELETE", headers: session }));
     expect(signedOut.status).toBe(204);
     expect(signedOut.headers.get("set-cookie")).toMatch(/^cic_session=; Path=\/; Max-Age=0; HttpOnly/);
+    // Signing out ends the session on the server: a copy of the cookie kept elsewhere opens nothing.
+    expect((await listRequests("", session)).status).toBe(401);
+    expect((await sessionRoute(new Request(`${ORIGIN}/api/session`, { headers: session }))).status).toBe(401);
+  });
+
+  it("refuses a sign-in another site's page sends: cross-site, or not JSON", async () => {
+    const attempt = (headers: Record<string, string>, body = JSON.stringify({ apiKey: teamA.key })) =>
+      signInRoute(new Request(`${ORIGIN}/api/session`, { method: "POST", headers, body }));
+    // A form or fetch from another site that needs no permission from the browser: text/plain.
+    const plain = await attempt({ origin: "https://attacker.example", "content-type": "text/plain" });
+    expect(plain.status).toBe(403);
+    expect(plain.headers.get("set-cookie")).toBeNull();
+    const crossSite = await attempt({ "sec-fetch-site": "cross-site", "content-type": "application/json" });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get("set-cookie")).toBeNull();
+    // Even from this site, a body must say it is JSON.
+    const notJson = await attempt({ "sec-fetch-site": "same-origin", "content-type": "text/plain" });
+    expect(notJson.status).toBe(415);
+    expect(await notJson.json()).toMatchObject({ code: "unsupported_media_type:body" });
+    expect(notJson.headers.get("set-cookie")).toBeNull();
   });
 
   it("a tampered session cookie is refused", async () => {

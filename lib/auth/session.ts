@@ -2,9 +2,9 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 
 /**
- * The dashboard's session in keys mode: an httpOnly cookie naming the workspace and the key signed
- * in with, signed with AUTH_SECRET. The key is checked again on every use, so revoking it ends the
- * session at once; the cookie itself expires after SESSION_DAYS.
+ * The dashboard's session in keys mode: an httpOnly cookie naming the session, the workspace and the
+ * key signed in with, signed with AUTH_SECRET. The session is checked in the database on every use:
+ * signing out ends it there, revoking its key ends it, and it expires after SESSION_DAYS.
  */
 
 export const SESSION_COOKIE = "cic_session";
@@ -42,12 +42,15 @@ function secureFlag(): string {
 const SESSION_DAYS = 30;
 export const SESSION_MAX_AGE = SESSION_DAYS * 24 * 3600;
 
-export type Session = { workspaceId: string; keyId: number; expiresAt: number };
+export type Session = { sessionId: string; workspaceId: string; keyId: number; expiresAt: number };
 
-export function signSession(session: Omit<Session, "expiresAt">, now = Date.now()): string {
-  const payload = Buffer.from(
-    JSON.stringify({ ...session, expiresAt: now + SESSION_MAX_AGE * 1000 } satisfies Session),
-  ).toString("base64url");
+/** A new session's id and when it expires. */
+export function newSession(now = Date.now()): { sessionId: string; expiresAt: number } {
+  return { sessionId: randomBytes(18).toString("base64url"), expiresAt: now + SESSION_MAX_AGE * 1000 };
+}
+
+export function signSession(session: Session): string {
+  const payload = Buffer.from(JSON.stringify(session satisfies Session)).toString("base64url");
   return `${payload}.${signature(payload)}`;
 }
 
@@ -61,7 +64,10 @@ export function readSession(token: string | undefined, now = Date.now()): Sessio
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
     const session = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Session;
-    return typeof session.workspaceId === "string" && typeof session.keyId === "number" && session.expiresAt > now
+    return typeof session.sessionId === "string" &&
+      typeof session.workspaceId === "string" &&
+      typeof session.keyId === "number" &&
+      session.expiresAt > now
       ? session
       : null;
   } catch {

@@ -1,7 +1,7 @@
-import { findWorkspace } from "@/db/queries";
+import { endSession, findWorkspace, startSession } from "@/db/queries";
 import { liveApiKey } from "@/lib/auth/identify-client";
 import { requireKeysMode, workspaceClient } from "@/lib/auth/keys-mode";
-import { sessionCookie, signSession } from "@/lib/auth/session";
+import { cookieOf, newSession, readSession, SESSION_COOKIE, sessionCookie, signSession } from "@/lib/auth/session";
 import { type Session, SignIn } from "@/lib/contract";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed, parseJsonBody } from "@/lib/http";
@@ -20,18 +20,25 @@ export const POST = handleErrors("session", async (request: Request) => {
   const key = await liveApiKey(apiKey);
   if (!key) throw new AppError("unauthorized", "That API key is not valid, or it was revoked.");
   const workspace = (await findWorkspace(key.workspaceId))!;
+  const { sessionId, expiresAt } = newSession();
+  await startSession({ id: sessionId, workspaceId: key.workspaceId, keyId: key.id, expiresAt: new Date(expiresAt) });
   const session: Session = { workspace: workspace.name, keyPrefix: key.prefix, via: "session" };
   return Response.json(session, {
     headers: {
-      "Set-Cookie": sessionCookie(signSession({ workspaceId: key.workspaceId, keyId: key.id })),
+      "Set-Cookie": sessionCookie(signSession({ sessionId, workspaceId: key.workspaceId, keyId: key.id, expiresAt })),
       "Cache-Control": "no-store",
     },
   });
 });
 
-/** Signs out: the session cookie is cleared. Answers 204 whether or not there was a session. */
-export const DELETE = handleErrors("session", async () => {
+/**
+ * Signs out: the session ends on the server, so a copy of the cookie kept elsewhere opens nothing,
+ * and the cookie is cleared. Answers 204 whether or not there was a session.
+ */
+export const DELETE = handleErrors("session", async (request: Request) => {
   requireKeysMode();
+  const session = readSession(cookieOf(request, SESSION_COOKIE));
+  if (session) await endSession(session.sessionId);
   return new Response(null, { status: 204, headers: { "Set-Cookie": sessionCookie(null) } });
 });
 
