@@ -231,6 +231,8 @@ export const ErrorCode = z
     "not_found:api_key",
     "method_not_allowed",
     "unauthorized",
+    "forbidden:cross_site",
+    "unsupported_media_type:body",
     "too_many_requests:rate_limit",
     "too_many_requests:processing",
     "unprocessable:idempotency",

@@ -12,6 +12,7 @@ export type AppErrorCode = ErrorCode;
 const statusByKind: Record<string, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   method_not_allowed: 405,

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { isDatabaseUnreachable } from "@/db/client";
+import { config } from "./config";
 import { AppError } from "./errors";
 import { logger } from "./logger";
 
@@ -31,15 +32,48 @@ export function errorResponse(error: unknown, context: string): Response {
   );
 }
 
-/** Wraps a route handler so every thrown error is answered by `errorResponse`. */
+/**
+ * Wraps a route handler: a write sent by a browser from another site is refused before the handler
+ * runs, and every thrown error is answered by `errorResponse`.
+ */
 export function handleErrors<Args extends unknown[]>(context: string, handler: (...args: Args) => Promise<Response>) {
   return async (...args: Args): Promise<Response> => {
     try {
+      if (args[0] instanceof Request) refuseCrossSiteWrite(args[0]);
       return await handler(...args);
     } catch (error) {
       return errorResponse(error, context);
     }
   };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Cross-site request forgery: a page on another site can make a visitor's browser POST here with
+ * this site's cookies (an upload that replaces the owner cookie, a sign-in as the attacker). Browsers
+ * say where a request comes from (`Sec-Fetch-Site`, else `Origin`); a write from anywhere but this
+ * site is refused. Clients that are not browsers send neither header and are not concerned.
+ */
+function refuseCrossSiteWrite(request: Request) {
+  if (SAFE_METHODS.has(request.method)) return;
+  const site = request.headers.get("sec-fetch-site");
+  if (site) {
+    // "none": typed or bookmarked by the user, never sent by another page.
+    if (site === "same-origin" || site === "none") return;
+    throw crossSite();
+  }
+  const origin = request.headers.get("origin");
+  if (origin === null) return;
+  const ours = [new URL(request.url).origin, new URL(config.publicBaseUrl).origin];
+  if (!ours.includes(origin)) throw crossSite();
+}
+
+function crossSite() {
+  return new AppError(
+    "forbidden:cross_site",
+    "This request came from another site; only pages of this site may change data here.",
+  );
 }
 
 /**
@@ -55,8 +89,17 @@ export function parseQuery<T extends z.ZodObject>(request: Request, schema: T): 
   throw new AppError("bad_request:parameter", `${name} ${expected(schema.shape[name])} (got "${search.get(name)}").`);
 }
 
-/** Reads a small JSON body with a contract schema; a body that is not it is a 400 naming the field. */
+/**
+ * Reads a small JSON body with a contract schema; a body that is not it is a 400 naming the field.
+ * It must say it is JSON: a `text/plain` body is one a page of another site may send without asking
+ * the browser's permission first.
+ */
 export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const length = request.headers.get("content-length");
+  if (type !== "application/json" && !(type === "" && (length === null || length === "0"))) {
+    throw new AppError("unsupported_media_type:body", "Send the body as JSON (Content-Type: application/json).");
+  }
   const bytes = await readBodyWithLimit(request, 16 * 1024);
   if (!bytes) throw new AppError("bad_request:body", "The JSON body is over 16 KB.");
   let value: unknown;

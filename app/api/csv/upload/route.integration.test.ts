@@ -383,4 +383,27 @@ ${rows.join("\n")}
     expect(response.status).toBe(400);
     expect((await response.json()).error).toContain("multipart/form-data");
   });
+
+  it("refuses an upload another site's page makes a browser send, keeping the browser's owner cookie", async () => {
+    const csv = `${header}\n1,Shirt,${images.url("/a.jpg")}\n`;
+    const attacks: Record<string, string>[] = [
+      { origin: "https://shop-attacker.example", "sec-fetch-site": "cross-site" },
+      // A browser that sends Origin only.
+      { origin: "https://shop-attacker.example" },
+      { origin: "https://evil.127.0.0.1.example", "sec-fetch-site": "same-site" },
+    ];
+    for (const from of attacks) {
+      const fileName = uniqueFileName();
+      const refused = await uploadCsv(csv, { fileName, as: { ...from } });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: "forbidden:cross_site" });
+      expect(refused.headers.get("set-cookie")).toBeNull();
+      expect(await requestsNamed(fileName)).toBe(0);
+    }
+    // The dashboard's own page, and a client that is not a browser, upload as before.
+    const sameSite = await uploadCsv(csv, { as: { origin: "http://127.0.0.1:3999", "sec-fetch-site": "same-origin" } });
+    expect(sameSite.status).toBe(202);
+    expect((await uploadCsv(csv, { as: {} })).status).toBe(202);
+    await settle((await sameSite.json()).requestId);
+  });
 });
