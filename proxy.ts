@@ -11,6 +11,9 @@ const OPEN_PAGES = ["/sign-in", "/docs"];
  * reads the nonce from the request's policy header and puts it on the scripts it renders), and makes
  * sure of who is asking: in open mode a browser without an owner cookie gets one, already visible to
  * the page being rendered; in keys mode a visitor without a session is sent to sign in.
+ *
+ * Every document carries the policy, prefetched ones included (a prefetched page is shown later as it
+ * was fetched). The router's own prefetches of a page's data are left alone (see `config`).
  */
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
@@ -43,17 +46,24 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Pages only (the source is written out in each entry: Next.js reads it without running the file).
+// API routes (and the paths earlier API clients use, `lib/api-aliases.ts`) answer JSON and check keys
+// themselves; files carry their own sandbox policy; and an upload body must never pass through here:
+// Next.js buffers the whole body of a request the proxy sees.
 export const config = {
   matcher: [
+    // Everything but the router's prefetch of a page's data (`next-router-prefetch` with `rsc`): that
+    // is no document, and a sign-in redirect answered to it would be kept by the router and followed
+    // again after signing in. The page itself sends a visitor without a session to sign in.
     {
-      // Pages only. API routes answer JSON, files carry their own sandbox policy, and an upload body
-      // must never pass through here: Next.js buffers the whole body of a request the proxy sees.
-      source: "/((?!api/|_next/static|_next/image|files/|samples/|icon.svg|upload|csv/upload).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-        { type: "header", key: "content-type", value: "multipart/form-data.*" },
-      ],
+      source: "/((?!api/|_next/static|_next/image|files/|samples/|icon.svg|upload|csv/|status/|download/).*)",
+      missing: [{ type: "header", key: "next-router-prefetch" }],
+    },
+    // The prefetch header on a request for a document still gets the document's policy.
+    {
+      source: "/((?!api/|_next/static|_next/image|files/|samples/|icon.svg|upload|csv/|status/|download/).*)",
+      has: [{ type: "header", key: "next-router-prefetch" }],
+      missing: [{ type: "header", key: "rsc" }],
     },
   ],
 };

@@ -158,3 +158,40 @@ test("another workspace's request is not found, on its page and through the API"
   expect(listed.requests.map((request) => request.requestId)).toEqual([acme.upload.requestId]);
   expect((await globex.api.get(`/api/csv/status/${globex.upload.requestId}`)).status()).toBe(200);
 });
+
+test("signing in never leads to another site, however `next` is spelled", async ({ page }) => {
+  // A site that is not this one, on this machine: were the redirect followed, nothing leaves it.
+  const elsewhere = `localhost:${await freePort()}`;
+  const leftForElsewhere: string[] = [];
+  await page.route(
+    (url) => url.origin !== origin,
+    (route) => {
+      leftForElsewhere.push(route.request().url());
+      return route.abort();
+    },
+  );
+  for (const spelling of ["%09", "%0a", "%0d", "%5C"]) {
+    await page.context().clearCookies();
+    await page.goto(`${origin}/sign-in?next=/${spelling}/${elsewhere}/x`);
+    await page.getByLabel("API key").fill(acme.key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    expect(new URL(page.url()).origin, spelling).toBe(origin);
+  }
+  expect(leftForElsewhere).toEqual([]);
+});
+
+test("the paths earlier clients use answer a key, not a sign-in page", async () => {
+  const { requestId } = acme.upload;
+  for (const path of [`/status/${requestId}`, `/csv/status/${requestId}`]) {
+    const status = await acme.api.get(path, { maxRedirects: 0 });
+    expect(status.status(), path).toBe(200);
+    expect(((await status.json()) as { requestId: string }).requestId).toBe(requestId);
+  }
+  for (const path of [`/download/${requestId}`, `/csv/download/${requestId}`]) {
+    const download = await acme.api.get(path, { maxRedirects: 0 });
+    expect([200, 409], path).toContain(download.status());
+  }
+  // Another workspace's key is refused there as on the canonical paths.
+  expect((await globex.api.get(`/status/${requestId}`, { maxRedirects: 0 })).status()).toBe(404);
+});

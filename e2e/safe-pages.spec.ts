@@ -33,6 +33,21 @@ test("pages send a nonce-based Content-Security-Policy, frame-ancestors 'none', 
   expect(first).not.toBe(second);
 });
 
+test("a page fetched as a prefetch or with a form's content type carries its policy too", async ({ request }) => {
+  const asked: Record<string, string>[] = [
+    { purpose: "prefetch" },
+    { "sec-purpose": "prefetch" },
+    { "next-router-prefetch": "1" },
+    { "content-type": "multipart/form-data; boundary=x" },
+  ];
+  for (const headers of asked) {
+    const response = await request.get("/", { headers });
+    expect(response.headers()["content-security-policy"], JSON.stringify(headers)).toMatch(
+      /script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/,
+    );
+  }
+});
+
 test("the dashboard and a request page work under the policy, and previews come from this app", async ({ page }) => {
   const violations: string[] = [];
   page.on("console", (message) => {
