@@ -70,6 +70,9 @@ const schema = z
     PGLITE_DIR: z.string().trim().min(1).default(".data/pglite"),
 
     STORAGE_DIR: z.string().trim().min(1).default("processed_images"),
+    // Room for one large upload: 10,000 products with a photo each, compressed to about 100 KB, come to
+    // about 1 GB (the CSVs and database rows beside them are small). 0 turns the check off.
+    MIN_FREE_DISK_BYTES: int(1024 * MB, 0, Number.MAX_SAFE_INTEGER),
     S3_BUCKET: optionalString,
     S3_REGION: z.string().trim().min(1).default("us-east-1"),
     S3_ENDPOINT: httpUrl,
@@ -261,6 +264,8 @@ const schema = z
         // Storage is asked at most this often; the database at most every second.
         storageCacheMs: env.HEALTH_CACHE_MS,
         databaseCacheMs: Math.min(1_000, env.HEALTH_CACHE_MS),
+        /** Free space below which the disk under the storage folder or the PGlite folder counts as broken. */
+        minFreeDiskBytes: env.MIN_FREE_DISK_BYTES,
       },
       log: {
         level: env.LOG_LEVEL,

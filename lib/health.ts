@@ -2,6 +2,7 @@ import "server-only";
 import { pingDatabase } from "@/db/queries";
 import type { Health } from "./contract";
 import { config } from "./config";
+import { lowDiskSpace } from "./disk-space";
 import { getJobRunner } from "./jobs/job-runner";
 import { logger } from "./logger";
 import { getStorage } from "./storage/get-storage";
@@ -90,7 +91,30 @@ class CachedProbe {
 
 const { databaseCacheMs, storageCacheMs } = config.health;
 // A database gets longer to answer than a bucket: it may be busy storing a large upload.
-const databaseProbe = new CachedProbe(config.database.kind, databaseCacheMs, 10_000, () => pingDatabase());
+const databaseProbe = new CachedProbe(config.database.kind, databaseCacheMs, 10_000, async () => {
+  await pingDatabase();
+  await checkDatabaseDisk();
+});
 const storageProbe = new CachedProbe(config.storage.kind, storageCacheMs, 5_000, async () =>
   (await getStorage()).check(),
 );
+
+/**
+ * PGlite writes its folder on this machine's disk: one that fills up fails writes, and can stop the
+ * embedded database. One threshold serves both folders: by default they share one disk, and a large
+ * upload's rows and their write-ahead log take far less room than its images.
+ */
+async function checkDatabaseDisk(): Promise<void> {
+  const database = config.database;
+  if (database.kind !== "pglite" || database.dir.startsWith("memory://")) return;
+  const problem = await lowDiskSpace(
+    database.dir,
+    config.health.minFreeDiskBytes,
+    "the embedded database folder (PGLITE_DIR)",
+  ).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`the embedded database folder (PGLITE_DIR) cannot be checked: ${error.code ?? error.message}`, {
+      cause: error,
+    });
+  });
+  if (problem) throw new Error(problem);
+}

@@ -16,5 +16,5 @@ async function createStorage(): Promise<Storage> {
     const { S3Storage } = await import("./s3-storage");
     return new S3Storage(settings);
   }
-  return new LocalStorage(settings.dir, config.publicBaseUrl);
+  return new LocalStorage(settings.dir, config.publicBaseUrl, config.health.minFreeDiskBytes);
 }

@@ -4,6 +4,7 @@ import { access, copyFile, link, mkdir, rename, rm, stat, unlink, writeFile } fr
 import path from "node:path";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
+import { lowDiskSpace } from "@/lib/disk-space";
 import type { PutBody, PutOptions, Storage, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
@@ -20,6 +21,8 @@ export class LocalStorage implements Storage {
   constructor(
     dir: string,
     private readonly publicBaseUrl: string,
+    /** Free space below which `check` calls the folder broken (MIN_FREE_DISK_BYTES); 0 never does. */
+    private readonly minFreeBytes = 0,
   ) {
     this.root = path.resolve(dir);
   }
@@ -122,15 +125,22 @@ export class LocalStorage implements Storage {
       } catch (error) {
         throw new StorageError(`The storage folder (STORAGE_DIR) is not usable: ${describeFsError(error)}`);
       }
-      return;
+    } else {
+      const probe = `.health/${randomUUID()}`;
+      try {
+        await this.put(probe, "ok", { contentType: "text/plain" });
+        await this.delete(probe);
+      } catch (error) {
+        throw new StorageError(`The storage folder (STORAGE_DIR) is not writable: ${describeFsError(error)}`);
+      }
     }
-    const probe = `.health/${randomUUID()}`;
-    try {
-      await this.put(probe, "ok", { contentType: "text/plain" });
-      await this.delete(probe);
-    } catch (error) {
-      throw new StorageError(`The storage folder (STORAGE_DIR) is not writable: ${describeFsError(error)}`);
-    }
+    // A folder that takes a test file today still fails the next upload when its disk is nearly full.
+    const lowSpace = await lowDiskSpace(this.root, this.minFreeBytes, "the storage folder (STORAGE_DIR)").catch(
+      (error: unknown) => {
+        throw new StorageError(`The storage folder (STORAGE_DIR) is not usable: ${describeFsError(error)}`);
+      },
+    );
+    if (lowSpace) throw new StorageError(lowSpace);
   }
 
   /** Maps a key to a file inside the storage folder; a key that would leave it is refused. */
