@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { getSystemErrorMap } from "node:util";
 import { Worker } from "node:worker_threads";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { ParameterOrJSON, Options as PostgresOptions, PostgresType, Sql, UnsafeQueryOptions } from "postgres";
@@ -203,14 +204,16 @@ function preparingEveryStatement(client: Sql): Sql {
 async function startEmbedded(dir: string): Promise<Connection> {
   const inMemory = dir.startsWith("memory://");
   const folder = inMemory ? dir : path.resolve(dir);
-  if (!inMemory) mkdirSync(path.dirname(folder), { recursive: true });
   let lock: FolderLock | null = null;
   try {
+    if (!inMemory) mkdirSync(path.dirname(folder), { recursive: true });
     lock = inMemory ? null : await lockDatabaseFolder(folder);
   } catch (error) {
     const joined = await joinRunningServer(folder, error);
     if (joined) return joined;
-    throw error;
+    // Start-up stops on this one, naming the folder and its owner to the operator.
+    if (error instanceof DatabaseFolderInUseError) throw error;
+    throw folderUnusable(folder, error);
   }
   let host: EmbeddedHost | null = null;
   try {
@@ -241,10 +244,27 @@ async function startEmbedded(dir: string): Promise<Connection> {
     await host?.close();
     await lock?.release();
     if (error instanceof DatabaseUnavailableError) throw error;
-    throw new DatabaseUnavailableError(`The embedded database in ${dir} could not be opened: ${describe(error)}`, {
-      cause: error,
-    });
+    throw folderUnusable(folder, error);
   }
+}
+
+/**
+ * The folder named by its setting, not its path: this message reaches the public health answer. The
+ * path stays on the error (`dir`) and in its cause, which the server log prints whole.
+ */
+function folderUnusable(dir: string, error: unknown): DatabaseUnavailableError {
+  const message = `The embedded database folder (PGLITE_DIR) cannot be opened: ${describeWithoutPath(error)}`;
+  return Object.assign(new DatabaseUnavailableError(message, { cause: error }), { dir });
+}
+
+/** A system error as its code and words ("EACCES (permission denied)"), leaving out the path it names. */
+function describeWithoutPath(error: unknown): string {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const { code, errno } = current as NodeJS.ErrnoException;
+    const words = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+    if (code && words) return `${code} (${words})`;
+  }
+  return describe(error);
 }
 
 /** The database a running server of this machine serves from `folder`, when this process may join it. */
@@ -328,10 +348,15 @@ function initialiseInChildProcess(folder: string): Promise<void> {
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
+    // What the child said (a stack, paths) is the cause, for the server log; the message is for anyone.
     child.on("exit", (code) =>
       code === 0
         ? resolve()
-        : reject(new Error(`creating the database folder failed (exit ${code}): ${stderr.trim().slice(-500)}`)),
+        : reject(
+            new Error(`creating the database folder failed (exit ${code})`, {
+              cause: new Error(stderr.trim().slice(-500)),
+            }),
+          ),
     );
   });
 }

@@ -37,8 +37,17 @@ async function runnerPart(): Promise<Part> {
     const runner = await getJobRunner();
     return { kind: runner.name, checkedAt, ...runner.health() };
   } catch (error) {
-    return { ok: false, kind: config.jobs.runner, error: (error as Error).message, checkedAt };
+    return { ok: false, kind: config.jobs.runner, error: publicMessage(error), checkedAt };
   }
+}
+
+/**
+ * Health answers anyone who asks, so it names no file: a path that a cause still carries (a socket,
+ * a lock file) is left to the server log, where the probe's failure is written whole.
+ */
+export function publicMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/(^|[\s'"`(=,])\/[^\s'"`),;]+/g, "$1…");
 }
 
 /**
@@ -77,9 +86,8 @@ class CachedProbe {
       await Promise.race([this.check(), timeout]);
       part = { ok: true, kind: this.kind, checkedAt: new Date().toISOString() };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
       if (this.last?.part.ok !== false) logger.warn({ err: error, part: this.kind }, "health check failed");
-      part = { ok: false, kind: this.kind, error: message, checkedAt: new Date().toISOString() };
+      part = { ok: false, kind: this.kind, error: publicMessage(error), checkedAt: new Date().toISOString() };
     } finally {
       clearTimeout(timer);
       this.running = null;
