@@ -271,7 +271,7 @@ export function alreadyOptimalPng(): Promise<Buffer> {
     .toBuffer();
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
+export function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
@@ -366,6 +366,165 @@ export async function tiffWithAlpha(): Promise<Buffer> {
   return sharp(await transparentPng())
     .tiff({ compression: "lzw" })
     .toBuffer();
+}
+
+// --- Metadata a seller's file may carry -------------------------------------------------------------
+
+/**
+ * Private details planted in the metadata of `metadataFixtures`, each as plain text somewhere in the
+ * file, so a test can search an output's bytes for them. None may reach a served image.
+ */
+export const plantedMetadata = {
+  copyright: "Planted copyright, Jane Seller",
+  camera: "Planted camera PX-100",
+  serial: "Planted serial SN-0047-1155",
+  gps: "Planted GPS datum near home",
+  xmp: "Planted XMP creator",
+  iptc: "Planted IPTC by-line",
+  comment: "Planted comment: shot in the back office",
+};
+
+/** EXIF as cameras write it: owner, camera and its serial, and where the photo was taken. */
+const plantedExif = {
+  IFD0: { Copyright: plantedMetadata.copyright, Model: plantedMetadata.camera },
+  IFD2: { BodySerialNumber: plantedMetadata.serial },
+  IFD3: {
+    GPSLatitudeRef: "N",
+    GPSLatitude: "48/1 51/1 2964/100",
+    GPSLongitudeRef: "E",
+    GPSLongitude: "2/1 17/1 4039/100",
+    GPSMapDatum: plantedMetadata.gps,
+  },
+};
+
+const plantedXmp =
+  `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+  `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">` +
+  `<dc:creator><rdf:Seq><rdf:li>${plantedMetadata.xmp}</rdf:li></rdf:Seq></dc:creator>` +
+  `</rdf:Description></rdf:RDF></x:xmpmeta>`;
+
+export function jpegSegment(marker: number, data: Buffer): Buffer {
+  const header = Buffer.from([0xff, marker, 0, 0]);
+  header.writeUInt16BE(data.length + 2, 2);
+  return Buffer.concat([header, data]);
+}
+
+/** An APP13 Photoshop segment holding an IPTC record with a by-line (dataset 2:80), as news photos carry. */
+function iptcSegment(byline: string): Buffer {
+  const text = Buffer.from(byline, "latin1");
+  const dataset = Buffer.concat([Buffer.from([0x1c, 0x02, 0x50, text.length >> 8, text.length & 0xff]), text]);
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(dataset.length);
+  const padding = Buffer.alloc(dataset.length % 2);
+  const resource = Buffer.concat([Buffer.from("8BIM\x04\x04\0\0", "latin1"), size, dataset, padding]);
+  return jpegSegment(0xed, Buffer.concat([Buffer.from("Photoshop 3.0\0", "latin1"), resource]));
+}
+
+/** Inserts JPEG segments after the first one, among the others an editor writes. */
+export function withJpegSegments(jpeg: Buffer, segments: Buffer[]): Buffer {
+  const afterFirst = 4 + jpeg.readUInt16BE(4);
+  return Buffer.concat([jpeg.subarray(0, afterFirst), ...segments, jpeg.subarray(afterFirst)]);
+}
+
+/** Inserts PNG chunks after IHDR, where editors put theirs. */
+export function withPngChunks(png: Buffer, chunks: Buffer[]): Buffer {
+  const afterIhdr = 8 + 12 + png.readUInt32BE(8);
+  return Buffer.concat([png.subarray(0, afterIhdr), ...chunks, png.subarray(afterIhdr)]);
+}
+
+/** Black and white noise: the palette PNG or GIF of it cannot be made smaller, so the original is kept. */
+function bilevelNoise(width = 200, height = 200) {
+  const next = seededRandom(11);
+  const pixels = Buffer.alloc(width * height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = next() < 0.5 ? 0 : 255;
+  return sharp(pixels, { raw: { width, height, channels: 1 } });
+}
+
+/** GIF extensions: a comment, and XMP as Adobe writes it (raw bytes, then a 258-byte "magic trailer"). */
+function gifMetadataExtensions(): Buffer {
+  const comment = Buffer.from(plantedMetadata.comment, "latin1");
+  const magicTrailer = Buffer.from([0x01, ...Array.from({ length: 256 }, (_, i) => 0xff - i), 0x00]);
+  return Buffer.concat([
+    Buffer.from([0x21, 0xfe, comment.length]),
+    comment,
+    Buffer.from([0x00, 0x21, 0xff, 0x0b]),
+    Buffer.from("XMP DataXMP", "latin1"),
+    Buffer.from(plantedXmp, "utf8"),
+    magicTrailer,
+  ]);
+}
+
+/** Inserts GIF extensions before the first image (after the global colour table and any loop setting). */
+export function withGifExtensions(gif: Buffer, extensions: Buffer): Buffer {
+  const packed = gif[10];
+  let at = 13 + (packed & 0x80 ? 3 << ((packed & 7) + 1) : 0);
+  // Skip NETSCAPE2.0 and other extensions already there, so the new ones sit just before the image.
+  while (gif[at] === 0x21) {
+    at += 2;
+    while (gif[at] !== 0) at += gif[at] + 1;
+    at++;
+  }
+  return Buffer.concat([gif.subarray(0, at), extensions, gif.subarray(at)]);
+}
+
+/**
+ * Images that carry every kind of metadata their format holds (EXIF with GPS and serial, XMP, IPTC,
+ * comments, text) and that re-encoding at quality 100 does not make smaller, so the original is kept.
+ * JPEG, PNG and WebP also carry a Display P3 colour profile, which must stay.
+ */
+export const metadataFixtures = {
+  /** 120×90 photo at quality 90: EXIF, XMP, ICC profile, IPTC (APP13) and a comment (COM). */
+  jpeg: async () =>
+    withJpegSegments(
+      await photo(120, 90)
+        .withIccProfile("p3")
+        .jpeg({ quality: 90 })
+        .withExif(plantedExif)
+        .withXmp(plantedXmp)
+        .toBuffer(),
+      [iptcSegment(plantedMetadata.iptc), jpegSegment(0xfe, Buffer.from(plantedMetadata.comment, "latin1"))],
+    ),
+  /** 200×200 black and white noise, 1 bit per pixel: EXIF (eXIf), tEXt, iTXt (XMP), zTXt and tIME. */
+  png: async () =>
+    withPngChunks(
+      await bilevelNoise().withIccProfile("p3").png({ palette: true, colours: 2 }).withExif(plantedExif).toBuffer(),
+      [
+        pngChunk("tEXt", Buffer.from(`Comment\0${plantedMetadata.comment}`, "latin1")),
+        pngChunk("iTXt", Buffer.from(`XML:com.adobe.xmp\0\0\0\0\0${plantedXmp}`, "utf8")),
+        pngChunk(
+          "zTXt",
+          Buffer.concat([Buffer.from("Author\0\0", "latin1"), zlib.deflateSync(plantedMetadata.copyright)]),
+        ),
+        pngChunk("tIME", Buffer.from([0x07, 0xea, 1, 2, 3, 4, 5])),
+      ],
+    ),
+  /** 120×90 photo at quality 40: EXIF, XMP and ICC profile chunks, flagged in VP8X. */
+  webp: () =>
+    photo(120, 90).withIccProfile("p3").webp({ quality: 40 }).withExif(plantedExif).withXmp(plantedXmp).toBuffer(),
+  /**
+   * 200×200 black and white noise in two colours on a 300×300 screen, as GIF optimisers leave frames:
+   * re-encoding writes the whole screen, so it is larger. A comment and XMP.
+   */
+  gif: async () => {
+    const gif = withGifExtensions(await bilevelNoise().gif({ colours: 2 }).toBuffer(), gifMetadataExtensions());
+    gif.writeUInt16LE(300, 6);
+    gif.writeUInt16LE(300, 8);
+    return gif;
+  },
+  /** 120×90 photo at quality 60: EXIF and XMP items. */
+  avif: () => photo(120, 90).avif({ quality: 60 }).withExif(plantedExif).withXmp(plantedXmp).toBuffer(),
+} satisfies Record<string, () => Promise<Buffer>>;
+
+/** Every `plantedMetadata` text found in `image`'s bytes; empty when none reached it. */
+export function plantedMetadataIn(image: Buffer): string[] {
+  const bytes = image.toString("latin1");
+  return Object.values(plantedMetadata).filter((text) => bytes.includes(text));
+}
+
+/** The kinds of metadata sharp reads in `image` (EXIF, XMP, IPTC, PNG text); empty when it has none. */
+export async function metadataKindsIn(image: Buffer): Promise<string[]> {
+  const metadata = await sharp(image).metadata();
+  return (["exif", "xmp", "iptc", "comments"] as const).filter((kind) => metadata[kind] !== undefined);
 }
 
 // --- Files that are not images ----------------------------------------------------------------------
