@@ -15,7 +15,7 @@ import { images, type ImageRow, requests, type RequestRow } from "./schema";
  * (encoder settings) changes it, so outputs made the old way are reused neither by their bytes nor by
  * a 304.
  */
-export const OUTPUT_RECIPE = "r2:";
+export const OUTPUT_RECIPE = "r3:";
 
 export type EarlierOutput = Pick<
   ImageRow,

@@ -13,6 +13,9 @@ import {
   displayP3Colour,
   imageFixtures,
   logoGradient,
+  metadataFixtures,
+  metadataKindsIn,
+  plantedMetadataIn,
   transparentSquare,
 } from "@/test/image-fixtures";
 
@@ -262,6 +265,59 @@ describe("compressImage: nothing to gain", () => {
       await expectSoundOutput(input, output);
     },
   );
+});
+
+describe("compressImage: the original kept, without its metadata", () => {
+  /** Every frame's pixels as sharp decodes them, colour-managed: a lost profile shows. */
+  const pixels = (image: Buffer) => sharp(image, { animated: true }).raw().toBuffer();
+
+  it.each(["jpeg", "png", "webp", "gif"] as const)(
+    "%s that re-encoding would make larger: served without GPS, serials, XMP, IPTC or comments, pixels untouched",
+    async (format) => {
+      const input = await metadataFixtures[format]();
+      const output = await compressImage(input, { quality: 100 });
+      expect(output).toMatchObject({ format, optimized: false });
+      expect(plantedMetadataIn(output.data)).toEqual([]);
+      expect(output.bytesOut).toBe(output.data.length);
+      expect(output.bytesOut).toBeLessThan(input.length);
+      expect(await metadataKindsIn(output.data)).toEqual([]);
+      const [before, after] = await Promise.all([sharp(input).metadata(), sharp(output.data).metadata()]);
+      expect(after.hasProfile).toBe(format !== "gif");
+      expect(after.icc).toEqual(before.icc);
+      expect((await pixels(output.data)).equals(await pixels(input))).toBe(true);
+      await expectSoundOutput(input, output);
+    },
+  );
+
+  it("an AVIF with metadata is re-encoded rather than kept, even though that is larger", async () => {
+    const input = await metadataFixtures.avif();
+    const output = await compressImage(input, { quality: 100 });
+    expect(output).toMatchObject({ format: "avif", optimized: true });
+    expect(output.bytesOut).toBeGreaterThan(input.length);
+    expect(plantedMetadataIn(output.data)).toEqual([]);
+    expect(await metadataKindsIn(output.data)).toEqual([]);
+  });
+
+  it("an AVIF without metadata is kept as it was", async () => {
+    const input = await imageFixtures.avifImage();
+    const output = await compressImage(input, { quality: 100 });
+    expect(output.optimized).toBe(false);
+    expect(output.data.equals(input)).toBe(true);
+  });
+
+  it("a photo turned by its EXIF orientation is re-encoded upright rather than kept, even though that is larger", async () => {
+    const input = await imageFixtures.exifRotatedJpeg();
+    const output = await compressImage(input, { quality: 100 });
+    expect(output).toMatchObject({ format: "jpeg", width: 300, height: 400, optimized: true });
+    expect(output.bytesOut).toBeGreaterThan(input.length);
+    const metadata = await sharp(output.data).metadata();
+    expect(metadata).toMatchObject({ width: 300, height: 400 });
+    expect(metadata.orientation).toBeUndefined();
+    expect(await metadataKindsIn(output.data)).toEqual([]);
+    // The marker stored top-left shows top-right, as in the photo people see.
+    const inMarker = EXIF_MARKER_SIZE / 2;
+    expectColourNear(await pixelAt(output.data, 300 - inMarker, inMarker), [220, 20, 20], 40);
+  });
 });
 
 describe("compressImage: quality", () => {

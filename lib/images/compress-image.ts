@@ -7,6 +7,7 @@ import { imageWorkGate } from "./image-work-gate";
 import { makeThumbnail } from "./thumbnail";
 import { type ImageFormat, imageFormatInfo } from "./image-formats";
 import { describeNotAnImage, sniffImage } from "./sniff-image";
+import { stripMetadata } from "./strip-metadata";
 
 // A server sees each image once: sharp's operation cache would only hold memory (50 MB by default).
 sharp.cache(false);
@@ -41,8 +42,9 @@ export type CompressedImage = {
   height: number;
   frames: number;
   bytesIn: number;
+  /** Larger than `bytesIn` only when the original could not be kept (see `keptOriginal`). */
   bytesOut: number;
-  /** False when re-encoding did not make the file smaller and `data` is the original bytes. */
+  /** False when re-encoding did not make the file smaller and `data` is the original, its metadata stripped. */
   optimized: boolean;
   /** The small WebP preview of the original, when asked for and it could be made. */
   thumbnail: Buffer | null;
@@ -102,8 +104,10 @@ async function readHeader(input: Buffer): Promise<Metadata> {
  * the one `format` asks for, scaled down to fit `maxWidth` × `maxHeight` when given, with EXIF
  * orientation applied, colours converted to sRGB and metadata dropped. Animations keep every
  * frame, their delays and loop count. When the original is already in the format asked for and fits,
- * and the result is not smaller, the original bytes come back with `optimized: false`. Throws `ImageFailure` (permanent) for files that are not images, are damaged,
- * or exceed the limits; the limits are checked on the header, before any pixel is decoded.
+ * and the result is not smaller, the original comes back with `optimized: false`, its metadata stripped
+ * without re-encoding (unless that cannot be done: see `keptOriginal`). Throws `ImageFailure`
+ * (permanent) for files that are not images, are damaged, or exceed the limits; the limits are checked
+ * on the header, before any pixel is decoded.
  */
 export async function compressImage(input: Buffer, options: CompressOptions): Promise<CompressedImage> {
   const {
@@ -247,17 +251,18 @@ async function encodeWithin(
     best.format === inputFormat &&
     (maxWidth === null || original.width <= maxWidth) &&
     (maxHeight === null || original.height <= maxHeight);
-  if (originalQualifies && best.data.length >= input.length) {
+  const kept = originalQualifies && best.data.length >= input.length ? keptOriginal(input, options) : null;
+  if (kept) {
     return {
       thumbnail,
-      data: input,
+      data: kept,
       format: inputFormat,
       ...contentTypeAndExtension(inputFormat),
       width: best.width,
       height: best.height,
       frames: framesRead,
       bytesIn: input.length,
-      bytesOut: input.length,
+      bytesOut: kept.length,
       optimized: false,
     };
   }
@@ -273,6 +278,21 @@ async function encodeWithin(
     bytesOut: best.data.length,
     optimized: true,
   };
+}
+
+/**
+ * The original as it may be served in place of a larger re-encoded image: its metadata stripped, its
+ * pixels untouched. Null when it must not stand, and the re-encoded image is served though larger: a
+ * still image turned by its EXIF orientation (stripping the EXIF would turn it back; the re-encoded
+ * one is upright), or metadata that cannot be stripped safely (see `stripMetadata`).
+ */
+function keptOriginal(
+  input: Buffer,
+  { inputFormat, header, animated }: { inputFormat: ImageFormat; header: Metadata; animated: boolean },
+): Buffer | null {
+  // Animations are not turned (see the pipeline), so their orientation is dropped either way.
+  if (!animated && (header.orientation ?? 1) !== 1) return null;
+  return stripMetadata(input, inputFormat, header);
 }
 
 /** What `keep` writes: the image's own format; TIFF, which browsers do not show, becomes JPEG (PNG with alpha). */
