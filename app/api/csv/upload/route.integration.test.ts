@@ -1,3 +1,4 @@
+import Papa from "papaparse";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { download, getFile, getStatus, settle, uploadCsv } from "@/test/api";
@@ -103,6 +104,30 @@ describe("upload → status → download", () => {
       expect(bytes.length).toBeLessThan(original.length);
     }
     expect(first.images[0].bytesOut).toBeLessThan(first.images[0].bytesIn!);
+  });
+
+  it("writes no formula for a reader that splits the output CSV on ; or tab", async () => {
+    // European Excel splits a .csv on `;`, other readers on tabs; neither honours our quotes, so a
+    // field starts for them after every `;`, tab or line break, wherever it is in the line.
+    const names = ["x;=1+2;", "x\t=1+2\ty", 'a;"=1+2', "Shirt\n@SUM(A1)"];
+    const written = ["x;'=1+2;", "x\t'=1+2\ty", "a;'\"=1+2", "Shirt\n'@SUM(A1)"];
+    const url = images.url("/a.jpg");
+    const rows = names.map((name, i) => `${i + 1},"${name.replace(/"/g, '""')}",${url}`);
+    const accepted = await (await uploadCsv(`${header}\n${rows.join("\n")}\n`)).json();
+    const status = await settle(accepted.requestId);
+    expect(status.status).toBe("completed");
+    const output = await (await download(accepted.requestId)).text();
+
+    for (const separator of [";", "\t"]) {
+      const fields = output.split(/\r\n|\r|\n/).flatMap((line) => line.split(separator));
+      // Behind quote marks too: a reader that honours a quote there reads `""=1` as "" then =1.
+      expect(fields.filter((field) => /^"*[=+\-@\t]/.test(field))).toEqual([]);
+    }
+    const parsed = Papa.parse<string[]>(output, { delimiter: ",", newline: "\r\n", skipEmptyLines: true }).data;
+    expect(parsed.slice(1).map((row) => row[1])).toEqual(written);
+    expect(written.map((cell) => cell.replace(/'/g, ""))).toEqual(names);
+    const outputUrl = status.products[0].images[0].outputUrl;
+    expect(parsed.slice(1).map((row) => row.slice(2))).toEqual(names.map(() => [url, outputUrl]));
   });
 
   it("answers 409 with the status while a request is processing", async () => {
