@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CsvTextDecoder } from "./decode-csv-file";
-import { normalizeSerialNumber, parseProductCsv, ProductCsvReader } from "./parse-product-csv";
+import { normalizeSerialNumber, type ParsedProductCsv, parseProductCsv, ProductCsvReader } from "./parse-product-csv";
 import { splitImageUrls } from "./image-urls";
 
 const limits = { maxRows: 100, maxUrlsPerRow: 5, maxImages: 1000, maxProductNameLength: 500 };
@@ -189,6 +189,106 @@ describe("ProductCsvReader, fed as an upload arrives", () => {
       { row: 2, column: "Product Name", message: "Product Name is 600 characters long; the limit is 500." },
     ]);
     expect(result.products[0].productName).toHaveLength(500);
+  });
+});
+
+/**
+ * Characters that string searches look at while `run` runs: every RegExp match (`exec`, which `test`,
+ * `replace` and `match` go through) and every `indexOf`, `lastIndexOf` and `includes`, the reader's and
+ * papaparse's alike. Counted from where a search starts to where it stops, so a search repeated over
+ * text already searched counts again. The work, measured without a clock.
+ */
+function countSearchedText(run: () => void): number {
+  let searched = 0;
+  const regExp = RegExp.prototype;
+  const string = String.prototype;
+  const originals = {
+    exec: regExp.exec,
+    indexOf: string.indexOf,
+    lastIndexOf: string.lastIndexOf,
+    includes: string.includes,
+  };
+  regExp.exec = function (this: RegExp, input: string) {
+    const from = this.global || this.sticky ? this.lastIndex : 0;
+    const match = originals.exec.call(this, input);
+    // A sticky search looks at one place; any other runs from where it starts to where it stops.
+    searched += (match ? match.index + match[0].length : this.sticky ? from + 1 : String(input).length) - from;
+    return match;
+  };
+  string.indexOf = function (this: string, search: string, position?: number) {
+    const from = Math.min(Math.max(Math.trunc(position ?? 0) || 0, 0), this.length);
+    const found = originals.indexOf.call(this, search, position);
+    searched += (found === -1 ? this.length : found + search.length) - from;
+    return found;
+  };
+  string.lastIndexOf = function (this: string, search: string, position?: number) {
+    const found = originals.lastIndexOf.call(this, search, position);
+    searched += found === -1 ? this.length : this.length - found;
+    return found;
+  };
+  string.includes = function (this: string, search: string, position?: number) {
+    searched += this.length;
+    return originals.includes.call(this, search, position);
+  };
+  try {
+    run();
+  } finally {
+    Object.assign(regExp, { exec: originals.exec });
+    Object.assign(string, {
+      indexOf: originals.indexOf,
+      lastIndexOf: originals.lastIndexOf,
+      includes: originals.includes,
+    });
+  }
+  return searched;
+}
+
+describe("ProductCsvReader on a 10 MB file with no line break", () => {
+  const size = 10 * 1024 * 1024;
+  const piece = 64 * 1024;
+  const lines = {
+    "one unbroken line": "x".repeat(size),
+    "a header that never ends": `${header},${"x".repeat(size - header.length - 1)}`,
+    "a quote never closed in the header": `"${"x".repeat(size - 1)}`,
+    "a product row that never ends": `${header}\n1,"Shirt ${"x".repeat(size - header.length - 10)}`,
+  };
+
+  // Each piece used to make the reader look for the header's end again over the whole unfinished line:
+  // 160 pieces of 64 KB, 800 MB searched for 10 MB, seconds of CPU on the thread that answers clients.
+  it.each(Object.entries(lines))("searches %s a few times at most, fed in 64 KB pieces", (_name, text) => {
+    let result!: ParsedProductCsv;
+    const searched = countSearchedText(() => {
+      const reader = new ProductCsvReader(limits);
+      for (let i = 0; i < text.length; i += piece) reader.push(text.slice(i, i + piece));
+      result = reader.end();
+    });
+    // A few searches per parse (papaparse's, the header's), and an unfinished record parsed again each
+    // time it doubles: 4 to 8 times the text today.
+    expect(searched).toBeLessThan(12 * text.length);
+    expect(result).toEqual(parseProductCsv(text, limits));
+  });
+
+  it("answers as it did: the line is a header, and it names what is missing", () => {
+    const reader = new ProductCsvReader(limits);
+    const text = lines["one unbroken line"];
+    for (let i = 0; i < text.length; i += piece) reader.push(text.slice(i, i + piece));
+    const found = `found "${"x".repeat(59)}…".`;
+    expect(reader.end().errors).toEqual(
+      ["S. No.", "Product Name", "Input Image Urls"].map((column) => ({
+        row: 1,
+        column,
+        message: `Missing column "${column}". The header row must name "S. No.", "Product Name" and "Input Image Urls"; ${found}`,
+      })),
+    );
+    const headerOnly = new ProductCsvReader(limits);
+    headerOnly.push(lines["a header that never ends"]);
+    expect(headerOnly.end().errors).toEqual([
+      {
+        row: null,
+        column: null,
+        message: "The CSV has a header row but no products. Add one row per product below the header.",
+      },
+    ]);
   });
 });
 

@@ -68,7 +68,9 @@ export class ProductCsvReader {
   private started = false;
   /** A record longer than one piece is parsed again only once `pending` has doubled: linear work. */
   private parseAt = 0;
-  private format: { delimiter: string; newline: string } | null = null;
+  private format: CsvFormat | null = null;
+  /** The text so far ends in `\r`: the header's `\r\n` may be split between two pieces. */
+  private endsInCarriageReturn = false;
   /** Where each column is, once the header has been read; "unreadable" when columns are missing. */
   private columns: Map<InputColumn, number> | "unreadable" | null = null;
   private recordIndex = 0;
@@ -84,16 +86,19 @@ export class ProductCsvReader {
 
   push(text: string): void {
     if (this.done) return;
-    this.pending += this.started ? text : text.replace(/^\uFEFF/, "");
+    const piece = this.started ? text : text.replace(/^\uFEFF/, "");
+    const offset = this.pending.length;
+    this.pending += piece;
     this.started ||= this.pending.length > 0;
     // The header line decides the delimiter and the line ending; wait until it is complete.
-    this.format ??= detectFormat(this.pending, false);
+    this.format ??= this.formatOnceHeaderEnds(piece, offset);
     if (this.format && this.pending.length >= this.parseAt) this.parse(true);
   }
 
   end(): ParsedProductCsv {
     if (!this.done) {
-      this.format ??= detectFormat(this.pending, true);
+      // No line end came: the whole text is the header line, unless there is nothing in it.
+      if (!this.format && this.pending.trim() !== "") this.format = detectFormat(this.pending, "\n");
       if (this.format) this.parse(false);
     }
     if (!this.sawContent && this.problems.count === 0) {
@@ -114,6 +119,21 @@ export class ProductCsvReader {
       imageUrls: [...this.uniqueUrls.keys()],
       limitCrossed: this.limitCrossed,
     };
+  }
+
+  /**
+   * Looks for the header's line end in the new piece only, never in the text before it: a header that
+   * never ends (a 10 MB file with no line break) would otherwise be searched again with every piece.
+   */
+  private formatOnceHeaderEnds(piece: string, offset: number): CsvFormat | null {
+    const index = piece.indexOf("\n");
+    if (index === -1) {
+      if (piece !== "") this.endsInCarriageReturn = piece.endsWith("\r");
+      return null;
+    }
+    const crlf = index > 0 ? piece[index - 1] === "\r" : this.endsInCarriageReturn;
+    const lineEnd = offset + index - (crlf ? 1 : 0);
+    return detectFormat(this.pending.slice(0, lineEnd), crlf ? "\r\n" : "\n");
   }
 
   /** Parses the complete records in `pending`; with `more`, an unfinished last record waits for more text. */
@@ -240,19 +260,17 @@ export function normalizeSerialNumber(value: string): string | null {
   return match ? match[1].replace(/^0+(?=\d)/, "") : null;
 }
 
+type CsvFormat = { delimiter: string; newline: string };
+
 /**
  * The delimiter is the one of `,` `;` and tab that the first line uses most (outside quotes);
- * European Excel writes `;`. The first line's ending is the file's. Null until that line is complete,
- * unless the text is all there is (`final`).
+ * European Excel writes `;`. The first line's ending is the file's.
  */
-function detectFormat(text: string, final: boolean): { delimiter: string; newline: string } | null {
-  const lineEnd = /\r?\n/.exec(text);
-  if (!lineEnd && !final) return null;
-  if (!lineEnd && text.trim() === "") return null;
-  const firstLine = text.slice(0, lineEnd?.index ?? text.length).replace(/"[^"]*"/g, "");
-  const counts = [",", ";", "\t"].map((delimiter) => [delimiter, firstLine.split(delimiter).length - 1] as const);
+function detectFormat(firstLine: string, newline: string): CsvFormat {
+  const unquoted = firstLine.replace(/"[^"]*"/g, "");
+  const counts = [",", ";", "\t"].map((delimiter) => [delimiter, unquoted.split(delimiter).length - 1] as const);
   const [delimiter] = counts.reduce((best, candidate) => (candidate[1] > best[1] ? candidate : best));
-  return { delimiter, newline: lineEnd?.[0] ?? "\n" };
+  return { delimiter, newline };
 }
 
 class ProblemList {

@@ -265,6 +265,17 @@ describe("CSV rules at upload", () => {
     expect(json.error).toMatch(/larger than the 10 MB limit/);
   });
 
+  it("refuses a file of one 10 MB line as a header that names no column", async () => {
+    const json = await expectRejected(400, "x".repeat(10 * 1024 * 1024));
+    expect(json.errors).toEqual(
+      ["S. No.", "Product Name", "Input Image Urls"].map((column) => ({
+        row: 1,
+        column,
+        message: expect.stringContaining(`Missing column "${column}"`),
+      })),
+    );
+  });
+
   it("stops reading a streamed upload once it passes the limit", async () => {
     const { POST } = await import("./route");
     let sent = 0;
