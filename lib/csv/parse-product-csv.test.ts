@@ -151,6 +151,7 @@ describe("ProductCsvReader, fed as an upload arrives", () => {
     "semicolons, no final line end": `S. No.;Product Name;Input Image Urls\n1;SKU1;https://a.test/1.jpg,https://a.test/2.jpg\n2;SKU2;https://a.test/2.jpg`,
     "problems on several rows": `${header}\n1,,https://a.test/1.jpg\nx,SKU2,file:///etc/passwd\n3,"unclosed,https://a.test/3.jpg\n`,
     "a missing column": `S. No.,Product Name\n1,SKU1\n`,
+    "a stray quote in a quoted cell": `${header}\n1,"Shirt "blue",https://a.test/1.jpg\n2,Mug,https://a.test/2.jpg\n`,
   };
 
   it.each(Object.entries(samples))("reads %s the same in any pieces as all at once", (_name, text) => {

@@ -144,6 +144,8 @@ export class ProductCsvReader {
     this.parseAt = result.data.length === 0 ? this.pending.length * 2 : 0;
     const firstRecord = this.recordIndex;
     for (const error of result.errors) {
+      // A problem in the unfinished last record is found again when that record is parsed again.
+      if (more && typeof error.row === "number" && error.row >= result.data.length) continue;
       if (typeof error.row === "number")
         this.problems.add(firstRecord + error.row + 1, null, describeParseError(error));
       else this.problems.add(null, null, describeParseError(error));
