@@ -1,6 +1,6 @@
-import Papa from "papaparse";
 import { COLUMNS, type InputColumn, locateColumns } from "./columns";
 import { readImageUrl, splitImageUrls } from "./image-urls";
+import { type CsvFormat, type CsvQuoteProblem, splitCsvRecords } from "./split-csv-records";
 
 /**
  * Reads and validates a product CSV. Pure: the server validates uploads with it as the bytes arrive,
@@ -138,19 +138,13 @@ export class ProductCsvReader {
 
   /** Parses the complete records in `pending`; with `more`, an unfinished last record waits for more text. */
   private parse(more: boolean) {
-    const parser = new Papa.Parser({ ...this.format!, quoteChar: '"' } as Papa.ParseConfig);
-    const result = parser.parse(this.pending, 0, more) as Papa.ParseResult<string[]>;
-    this.pending = more ? this.pending.slice(result.meta.cursor) : "";
-    this.parseAt = result.data.length === 0 ? this.pending.length * 2 : 0;
+    const { records, problems, cursor } = splitCsvRecords(this.pending, this.format!, more);
+    this.pending = this.pending.slice(cursor);
+    this.parseAt = records.length === 0 ? this.pending.length * 2 : 0;
     const firstRecord = this.recordIndex;
-    for (const error of result.errors) {
-      // A problem in the unfinished last record is found again when that record is parsed again.
-      if (more && typeof error.row === "number" && error.row >= result.data.length) continue;
-      if (typeof error.row === "number")
-        this.problems.add(firstRecord + error.row + 1, null, describeParseError(error));
-      else this.problems.add(null, null, describeParseError(error));
-    }
-    for (const record of result.data) {
+    for (const problem of problems)
+      this.problems.add(firstRecord + problem.record + 1, null, describeQuoteProblem(problem));
+    for (const record of records) {
       this.read(record);
       if (this.done) return;
     }
@@ -262,8 +256,6 @@ export function normalizeSerialNumber(value: string): string | null {
   return match ? match[1].replace(/^0+(?=\d)/, "") : null;
 }
 
-type CsvFormat = { delimiter: string; newline: string };
-
 /**
  * The delimiter is the one of `,` `;` and tab that the first line uses most (outside quotes);
  * European Excel writes `;`. The first line's ending is the file's.
@@ -285,15 +277,10 @@ class ProblemList {
   }
 }
 
-function describeParseError(error: Papa.ParseError): string {
-  switch (error.code) {
-    case "MissingQuotes":
-      return 'A quoted cell is never closed: a " is missing.';
-    case "InvalidQuotes":
-      return 'A cell has a stray " inside it; write a quote inside a quoted cell as "".';
-    default:
-      return error.message;
-  }
+function describeQuoteProblem(problem: CsvQuoteProblem): string {
+  return problem.kind === "unclosed"
+    ? 'A quoted cell is never closed: a " is missing.'
+    : 'A cell has a stray " inside it; write a quote inside a quoted cell as "".';
 }
 
 function describeColumns(): string {
