@@ -172,10 +172,14 @@ function ResultText({ image }: { image: ImageStatus }) {
         );
       }
       const ratio = savingRatio(image.bytesIn, image.bytesOut);
+      // Larger only when the original could not stand (turned, or metadata that cannot be cut out).
+      const larger = ratio !== null && ratio < 0;
       return (
         <p data-testid="image-result" className="text-sm">
-          <span className="font-semibold text-emerald-700">{formatSaving(ratio)}</span>{" "}
-          <span className="text-slate-600">smaller</span>
+          <span className={`font-semibold ${larger ? "text-amber-700" : "text-emerald-700"}`}>
+            {formatSaving(larger ? -ratio : ratio)}
+          </span>{" "}
+          <span className="text-slate-600">{larger ? "larger, upright and without metadata" : "smaller"}</span>
           {image.reused ? (
             <span data-testid="image-reused" className="block text-xs text-slate-500">
               Reused from an earlier upload

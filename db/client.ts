@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { getSystemErrorMap } from "node:util";
@@ -221,6 +221,8 @@ async function startEmbedded(dir: string): Promise<Connection> {
     // whose memory the server process would otherwise keep for its whole life.
     if (!inMemory && !existsSync(path.join(folder, "PG_VERSION"))) await initialiseInChildProcess(folder);
     const socketPath = socketPathFor(folder);
+    // A process that ends without closing the database (a test run, a crash) leaves no socket file.
+    process.once("exit", () => rmSync(socketPath, { force: true }));
     const started = await startHost({ folder, socketPath, sharedBuffers: PGLITE_SHARED_BUFFERS });
     host = started;
     const pool = await openPool({ options: embeddedOptions(socketPath), max: PGLITE_CONNECTIONS, migrate: true });

@@ -107,7 +107,8 @@ export const ImageStatus = z
     bytesIn: count.nullable(),
     bytesOut: count.nullable(),
     optimized: z.boolean().nullable().meta({
-      description: "False when re-encoding did not make the file smaller and the original bytes were kept.",
+      description:
+        "False when re-encoding did not make the file smaller and the original was kept, its metadata cut out and its pixels untouched.",
     }),
     format: z.string().nullable().meta({ description: "Format of the output: jpeg, png, webp, avif or gif." }),
     reused: z.boolean().meta({
