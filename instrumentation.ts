@@ -8,6 +8,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { config } = await import("./lib/config");
   if (config.isBuildPhase) return;
+  // Before the first request: per-client limits count the address the connection came from.
+  (await import("./lib/auth/client-address")).captureSocketAddresses();
   const { provideJobRunner } = await import("./lib/jobs/job-runner");
   provideJobRunner(async () =>
     config.jobs.runner === "inngest"

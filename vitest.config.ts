@@ -23,9 +23,14 @@ const sharedEnv = {
   // Health answers from fresh probes, so a test sees a part go down at once.
   HEALTH_CACHE_MS: "0",
   STATUS_CACHE_MS: "0",
+  // Whatever this machine's free disk, health is about the service here (its own tests set a limit).
+  MIN_FREE_DISK_BYTES: "0",
   // Every test client shares one address; the rate-limit tests set their own limits.
   RATE_LIMIT_UPLOADS_PER_MINUTE: "100000",
+  RATE_LIMIT_IMAGES_PER_HOUR: "100000000",
   RATE_LIMIT_REQUESTS_AT_ONCE: "10000",
+  RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE: "10000000",
+  RATE_LIMIT_SERVER_IMAGES_PER_HOUR: "1000000000",
 };
 
 const base = {

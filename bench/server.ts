@@ -20,7 +20,7 @@ const LOG_TAIL_CHARACTERS = 4_000;
 // The app's own settings in a developer's shell (a .env exported, an S3 bucket, a log level) would
 // change what is measured; each child gets only what the bench sets.
 const APP_SETTING =
-  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
+  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|MIN_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
 
 /** The shell's environment without the app's settings, plus `settings`. */
 export function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
@@ -96,8 +96,12 @@ export async function startServer({
     RATE_LIMIT_UPLOADS_PER_MINUTE: "100000",
     RATE_LIMIT_IMAGES_PER_HOUR: "100000000",
     RATE_LIMIT_REQUESTS_AT_ONCE: "10000",
+    RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE: "10000000",
+    RATE_LIMIT_SERVER_IMAGES_PER_HOUR: "1000000000",
     NEXT_TELEMETRY_DISABLED: "1",
     NEXT_MANUAL_SIG_HANDLE: "true",
+    // Health decides when a server is up: this machine's free disk must not keep it down.
+    MIN_FREE_DISK_BYTES: "0",
     ...settings,
   });
   // With NEXT_MANUAL_SIG_HANDLE nothing exits cleanly on SIGTERM, and V8 writes a CPU profile only on

@@ -149,6 +149,10 @@ const schema = z
     RATE_LIMIT_UPLOADS_PER_MINUTE: int(30, 1, 100_000),
     RATE_LIMIT_IMAGES_PER_HOUR: int(250_000, 1, 100_000_000),
     RATE_LIMIT_REQUESTS_AT_ONCE: int(10, 1, 10_000),
+    // The whole service's share, behind every client's: clients that are many (a botnet, a network of
+    // addresses) get no more than this together.
+    RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE: int(300, 1, 10_000_000),
+    RATE_LIMIT_SERVER_IMAGES_PER_HOUR: int(1_000_000, 1, 1_000_000_000),
     HEALTH_CACHE_MS: int(5_000, 0, 600_000),
     STATUS_CACHE_MS: int(1_000, 0, 60_000),
     METRICS_TOKEN: optionalString,
@@ -255,6 +259,8 @@ const schema = z
         uploadsPerMinute: env.RATE_LIMIT_UPLOADS_PER_MINUTE,
         imagesPerHour: env.RATE_LIMIT_IMAGES_PER_HOUR,
         requestsAtOnce: env.RATE_LIMIT_REQUESTS_AT_ONCE,
+        serverUploadsPerMinute: env.RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE,
+        serverImagesPerHour: env.RATE_LIMIT_SERVER_IMAGES_PER_HOUR,
       },
       /** Days a finished request and its files are kept; 0 keeps them for ever. */
       retentionDays: env.RETENTION_DAYS,

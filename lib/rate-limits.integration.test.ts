@@ -6,6 +6,7 @@ vi.hoisted(() => {
   process.env.RATE_LIMIT_REQUESTS_AT_ONCE = "2";
 });
 
+import { addressLimitKey, SOCKET_ADDRESS_HEADER } from "@/lib/auth/client-address";
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
 import { type Caller, getStatus, retryRequest, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
@@ -35,10 +36,10 @@ beforeAll(async () => {
 afterAll(() => images.close());
 afterEach(() => vi.useRealTimers());
 
-/** A new client: its own address and browser. */
+/** A new client: its own address (as the server captures it from the socket) and browser. */
 function newClient(): Caller {
   clients += 1;
-  return { "x-forwarded-for": `198.51.100.${clients}`, cookie: `cic_owner=rate-limit-client-${clients}-0000` };
+  return { [SOCKET_ADDRESS_HEADER]: `198.51.100.${clients}`, cookie: `cic_owner=rate-limit-client-${clients}-0000` };
 }
 
 function csvWith(paths: string[]) {
@@ -194,5 +195,27 @@ describe("retries", () => {
     expect(retried.status).toBe(202);
     expect(retried.headers.get("ratelimit-policy")).toBe('"images";q=5;w=3600');
     await getInlineRunner().idle();
+  });
+});
+
+describe("the address a client is counted under", () => {
+  it("is the one its connection came from: a forged X-Forwarded-For gains nothing", async () => {
+    const client = newClient();
+    for (let index = 0; index < 3; index++) {
+      const forged = { ...client, "x-forwarded-for": `203.0.113.${index + 1}` };
+      expect((await uploadCsv(csvWith(["/0.jpg"]), { as: forged })).status).toBe(202);
+      await getInlineRunner().idle();
+    }
+    const fourth = await uploadCsv(csvWith(["/0.jpg"]), { as: { ...client, "x-forwarded-for": "203.0.113.99" } });
+    expect(fourth.status).toBe(429);
+    expect((await fourth.json()).code).toBe("too_many_requests:rate_limit");
+  });
+
+  it("is one network for every address of an IPv6 /64", () => {
+    expect(addressLimitKey("2001:db8:1:2::1")).toBe("ip6:2001:db8:1:2::/64");
+    expect(addressLimitKey("2001:0db8:0001:0002:ffff:0:0:9")).toBe("ip6:2001:db8:1:2::/64");
+    expect(addressLimitKey("2001:db8::5")).toBe("ip6:2001:db8:0:0::/64");
+    expect(addressLimitKey("::ffff:192.0.2.7")).toBe("ip:192.0.2.7");
+    expect(addressLimitKey("192.0.2.7")).toBe("ip:192.0.2.7");
   });
 });

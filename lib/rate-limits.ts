@@ -8,14 +8,40 @@ import { type AppError, rejectedUpload } from "./errors";
 
 /**
  * Limits per client (a workspace in keys mode, an address in open mode): uploads a minute, images an
- * hour, requests processing at once. Counts live in the database (rate-limiter-flexible's Drizzle
- * store), so every instance on one PostgreSQL shares them and a restart does not reset them.
+ * hour, requests processing at once; behind them, the whole service's uploads a minute and images an
+ * hour, so that clients who are many get no more than that together. Counts live in the database
+ * (rate-limiter-flexible's Drizzle store), so every instance on one PostgreSQL shares them and a
+ * restart does not reset them.
  *
  * A refusal is a 429 naming the limit, with `Retry-After` and the IETF `RateLimit` and
  * `RateLimit-Policy` headers; it is decided before anything is stored.
  */
 
-type Window = { name: "uploads" | "images"; points: number; seconds: number; describe: (points: number) => string };
+type Window = {
+  name: "uploads" | "images";
+  points: number;
+  seconds: number;
+  describe: (points: number) => string;
+};
+
+/** The service's own windows, counted under one key for every client. */
+const SERVER_KEY = "server";
+
+const serverWindows: Record<Window["name"], Window> = {
+  uploads: {
+    name: "uploads",
+    points: config.limits.serverUploadsPerMinute,
+    seconds: 60,
+    describe: (points) => `${points} uploads a minute for the whole service (RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE)`,
+  },
+  images: {
+    name: "images",
+    points: config.limits.serverImagesPerHour,
+    seconds: 3600,
+    describe: (points) =>
+      `${points.toLocaleString("en-US")} images an hour for the whole service (RATE_LIMIT_SERVER_IMAGES_PER_HOUR)`,
+  },
+};
 
 const windows: Record<Window["name"], Window> = {
   uploads: {
@@ -34,22 +60,24 @@ const windows: Record<Window["name"], Window> = {
 
 const slot = globalThis as typeof globalThis & { __csvImageLimiters?: Promise<Map<string, RateLimiterDrizzle>> };
 
+/** One limiter per window, the client's under its name and the service's under `server-<name>`. */
 function limiters(): Promise<Map<string, RateLimiterDrizzle>> {
-  slot.__csvImageLimiters ??= getDb().then(
-    (db) =>
-      new Map(
-        Object.values(windows).map((window) => [
-          window.name,
-          new RateLimiterDrizzle({
-            storeClient: db,
-            schema: rateLimits,
-            keyPrefix: window.name,
-            points: window.points,
-            duration: window.seconds,
-          }),
-        ]),
+  slot.__csvImageLimiters ??= getDb().then((db) => {
+    const limiter = (keyPrefix: string, window: Window) =>
+      new RateLimiterDrizzle({
+        storeClient: db,
+        schema: rateLimits,
+        keyPrefix,
+        points: window.points,
+        duration: window.seconds,
+      });
+    return new Map([
+      ...Object.values(windows).map((window) => [window.name, limiter(window.name, window)] as const),
+      ...Object.values(serverWindows).map(
+        (window) => [`server-${window.name}`, limiter(`server-${window.name}`, window)] as const,
       ),
-  );
+    ]);
+  });
   return slot.__csvImageLimiters;
 }
 
@@ -74,24 +102,50 @@ export async function consume(
   points = 1,
   metered: Metered = "upload",
 ): Promise<LimitHeaders> {
-  const window = windows[limit];
-  const limiter = (await limiters()).get(limit)!;
+  const headers = await consumeWindow(windows[limit], limit, clientKey, points, metered);
+  try {
+    await consumeWindow(serverWindows[limit], `server-${limit}`, SERVER_KEY, points, metered);
+  } catch (error) {
+    // The service's share is spent: the client's points were not used after all.
+    await (
+      await limiters()
+    )
+      .get(limit)!
+      .reward(clientKey, points)
+      .catch(() => {});
+    throw error;
+  }
+  return headers;
+}
+
+async function consumeWindow(
+  window: Window,
+  limiterName: string,
+  key: string,
+  points: number,
+  metered: Metered,
+): Promise<LimitHeaders> {
+  const limiter = (await limiters()).get(limiterName)!;
   if (points > window.points) {
     throw tooMany(window, window.seconds * 1000, metered, `this ${metered} alone has ${points}`);
   }
   try {
-    const result = await limiter.consume(clientKey, points);
+    const result = await limiter.consume(key, points);
     return headersOf(window, result);
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
-    await limiter.reward(clientKey, points);
+    await limiter.reward(key, points);
     throw tooMany(window, error.msBeforeNext, metered);
   }
 }
 
-/** Gives points back: what they were counted for was not stored after all. */
+/** Gives points back (the client's and the service's): what they were counted for was not stored after all. */
 export async function refund(limit: Window["name"], clientKey: string, points: number) {
-  await (await limiters()).get(limit)!.reward(clientKey, points);
+  const all = await limiters();
+  await Promise.all([
+    all.get(limit)!.reward(clientKey, points),
+    all.get(`server-${limit}`)!.reward(SERVER_KEY, points),
+  ]);
 }
 
 /**

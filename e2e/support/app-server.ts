@@ -30,6 +30,9 @@ export function appServerEnv({
     // Every spec's client calls from 127.0.0.1: one address, far more uploads a minute than a person.
     RATE_LIMIT_UPLOADS_PER_MINUTE: "10000",
     RATE_LIMIT_REQUESTS_AT_ONCE: "1000",
+    RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE: "1000000",
+    // Whatever the test machine's free disk: health is about the service under test.
+    MIN_FREE_DISK_BYTES: "0",
     NEXT_TELEMETRY_DISABLED: "1",
     // As `npm start` runs it: the service stops itself cleanly on SIGTERM (lib/shutdown.ts).
     NEXT_MANUAL_SIG_HANDLE: "true",
@@ -41,7 +44,7 @@ export function appServerEnv({
  * keys mode): none of them may reach a server under test, whatever their name.
  */
 const SETTING =
-  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|UPLOADS_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
+  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|MIN_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|UPLOADS_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
 
 function outsideSettings(): string[] {
   return Object.keys(process.env).filter((name) => SETTING.test(name));

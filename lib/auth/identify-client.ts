@@ -5,6 +5,7 @@ import { findApiKey, findLiveSession, touchApiKey } from "@/db/queries";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { apiKeyMatches, apiKeyPrefix } from "./api-keys";
+import { addressLimitKey, clientAddress } from "./client-address";
 import { cookieOf, isOwnerId, OWNER_COOKIE, readSession, SESSION_COOKIE } from "./session";
 
 /**
@@ -65,7 +66,7 @@ export async function identifyClient(request: Request): Promise<Client> {
       owner,
       workspaceId: null,
       keyId: null,
-      limitKey: `ip:${clientAddress(request)}`,
+      limitKey: addressLimitKey(clientAddress(request)),
       via: owner ? "cookie" : "anonymous",
     };
   }
@@ -129,18 +130,4 @@ async function workspaceOfSession(request: Request) {
 
 function unauthorized(message = "Send an API key: Authorization: Bearer <key>.") {
   return new AppError("unauthorized", message, undefined, { "WWW-Authenticate": 'Bearer realm="api"' });
-}
-
-/**
- * The caller's address. Next.js passes on an X-Forwarded-For the client sent itself and otherwise
- * fills in the socket's address; behind a proxy (TRUST_PROXY=1) the proxy's own entry, the last one,
- * is the client. Without a proxy a client can claim any address, which is why a public deployment
- * runs in keys mode, where limits count per workspace.
- */
-export function clientAddress(request: Request): string {
-  const forwarded = (request.headers.get("x-forwarded-for") ?? "")
-    .split(",")
-    .map((part) => part.trim())
-    .filter(Boolean);
-  return (config.auth.trustProxy ? forwarded.at(-1) : forwarded[0]) ?? "unknown";
 }
