@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UploadAccepted } from "@/lib/contract";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/auth/client-address";
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
 import { BROWSER, type Caller, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
@@ -103,3 +104,22 @@ describe("an upload sent again with the same Idempotency-Key", () => {
     expect(await requestsNamed(fileName)).toBe(0);
   });
 });
+
+describe("a cookieless client's keys", () => {
+  it("are its own: another client claiming its address with X-Forwarded-For gets no replay of its 202", async () => {
+    const fileName = uniqueFileName();
+    const key = crypto.randomUUID();
+    const victim = { [SOCKET_ADDRESS_HEADER]: "198.51.100.70" };
+    const first = await uploadCsv(csv, { fileName, as: withKey(key, victim) });
+    expect(first.status).toBe(202);
+    const mine = (await first.json()) as UploadAccepted;
+
+    const forger = { [SOCKET_ADDRESS_HEADER]: "198.51.100.71", "x-forwarded-for": "198.51.100.70" };
+    const other = await uploadCsv(csv, { fileName, as: withKey(key, forger) });
+    expect(other.status).toBe(202);
+    expect(other.headers.get("idempotent-replayed")).toBeNull();
+    expect(((await other.json()) as UploadAccepted).requestId).not.toBe(mine.requestId);
+    expect(await requestsNamed(fileName)).toBe(2);
+  });
+});
+
