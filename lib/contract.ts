@@ -222,6 +222,7 @@ export const ErrorCode = z
     "bad_request:upload",
     "bad_request:parameter",
     "bad_request:body",
+    "bad_request:cookie",
     "payload_too_large:csv",
     "payload_too_large:images",
     "request_timeout:upload",

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
+import { AppError } from "@/lib/errors";
 
 /**
  * The dashboard's session in keys mode: an httpOnly cookie naming the session, the workspace and the
@@ -79,11 +80,19 @@ function signature(payload: string): string {
   return createHmac("sha256", config.auth.secret!).update(payload).digest("base64url");
 }
 
-/** A cookie's value from a request's Cookie header. */
+/** A cookie's value from a request's Cookie header; one that is not well formed is a 400 naming it. */
 export function cookieOf(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [key, ...value] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(value.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join("="));
+    } catch {
+      throw new AppError(
+        "bad_request:cookie",
+        `The ${name} cookie is not well formed; clear this site's cookies and try again.`,
+      );
+    }
   }
   return undefined;
 }

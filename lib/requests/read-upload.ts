@@ -50,11 +50,19 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
   const declared = Number(request.headers.get("content-length"));
   if (declared > maxBytes + MULTIPART_OVERHEAD) throw fileTooLarge(maxBytes, declared);
 
+  let form: busboy.Busboy;
+  try {
+    form = busboy({
+      headers: { "content-type": contentType },
+      limits: { files: 1, fileSize: maxBytes + 1, fields: 10, fieldSize: MAX_FIELD_BYTES, parts: 12 },
+    });
+  } catch {
+    throw rejectedUpload(
+      "bad_request:upload",
+      "The upload's Content-Type names no multipart boundary; send the CSV as multipart/form-data (curl -F file=@products.csv).",
+    );
+  }
   const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
-  const form = busboy({
-    headers: { "content-type": contentType },
-    limits: { files: 1, fileSize: maxBytes + 1, fields: 10, fieldSize: MAX_FIELD_BYTES, parts: 12 },
-  });
 
   return new Promise<ReadUpload>((resolve, reject) => {
     const fields: UploadFields = {};
@@ -94,6 +102,9 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
     });
 
     form.on("file", (name, stream, info) => {
+      // A body cut off inside a part ends that part's stream with an error too; the form's own error
+      // below answers it.
+      stream.on("error", () => {});
       if (name !== "file" || file) {
         stream.resume();
         return;
@@ -118,9 +129,15 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       stream.on("limit", () => finish(fileTooLarge(maxBytes, null)));
     });
 
-    form.on("error", () => {
+    form.on("error", (error: Error) => {
+      const cutOff = /unexpected end/i.test(error.message);
       finish(
-        rejectedUpload("bad_request:upload", "The upload could not be read as multipart/form-data. Please try again."),
+        rejectedUpload(
+          "bad_request:upload",
+          cutOff
+            ? "The upload ended in the middle of the file; nothing was kept. Please send it again."
+            : "The upload could not be read as multipart/form-data. Please try again.",
+        ),
       );
     });
     body.on("error", () => {

@@ -442,4 +442,32 @@ ${rows.join("\n")}
     expect((await uploadCsv(csv, { as: {} })).status).toBe(202);
     await settle((await sameSite.json()).requestId);
   });
+
+  it("answers a malformed request with a 400 that says what is wrong, never a 500", async () => {
+    const { POST } = await import("./route");
+    const { GET: listRoute } = await import("@/app/api/csv/requests/route");
+    const post = (headers: Record<string, string>, body: BodyInit) =>
+      POST(new Request("http://127.0.0.1:3999/api/csv/upload", { method: "POST", headers, body }));
+
+    const noBoundary = await post({ "content-type": "multipart/form-data" }, valid());
+    expect(noBoundary.status).toBe(400);
+    expect((await noBoundary.json()).error).toContain("no multipart boundary");
+
+    // The body ends inside the file's part: the form's end never comes.
+    const cut = `--XYZ\r\nContent-Disposition: form-data; name="file"; filename="cut.csv"\r\nContent-Type: text/csv\r\n\r\n${valid()}`;
+    const cutOff = await post({ "content-type": "multipart/form-data; boundary=XYZ" }, cut);
+    expect(cutOff.status).toBe(400);
+    expect((await cutOff.json()).error).toBe(
+      "The upload ended in the middle of the file; nothing was kept. Please send it again.",
+    );
+
+    const badCookie = { cookie: "cic_owner=%E0%A4%A" };
+    const listed = await listRoute(new Request("http://127.0.0.1:3999/api/csv/requests", { headers: badCookie }));
+    expect(listed.status).toBe(400);
+    expect(await listed.json()).toMatchObject({
+      code: "bad_request:cookie",
+      error: "The cic_owner cookie is not well formed; clear this site's cookies and try again.",
+    });
+    expect((await uploadCsv(valid(), { as: badCookie })).status).toBe(400);
+  });
 });
