@@ -122,4 +122,3 @@ describe("a cookieless client's keys", () => {
     expect(await requestsNamed(fileName)).toBe(2);
   });
 });
-
