@@ -39,6 +39,7 @@ import {
 export type NewRequest = Pick<
   RequestRow,
   | "id"
+  | "filesId"
   | "owner"
   | "clientKey"
   | "fileName"
@@ -139,10 +140,17 @@ export async function findRequest(requestId: string): Promise<RequestRow | null>
   return row ?? null;
 }
 
-/** The owner of a request: null when it has none, undefined when there is no such request. */
-export async function findRequestOwner(requestId: string): Promise<string | null | undefined> {
+/**
+ * The owner of the request whose files are kept in `folder`: null when it has none, undefined when no
+ * request keeps files there. Requests stored before files had folders of their own kept them under
+ * their id.
+ */
+export async function findFilesOwner(folder: string): Promise<string | null | undefined> {
   const db = await getDb();
-  const [row] = await db.select({ owner: requests.owner }).from(requests).where(eq(requests.id, requestId));
+  const [row] = await db
+    .select({ owner: requests.owner })
+    .from(requests)
+    .where(or(eq(requests.filesId, folder), eq(requests.id, folder)));
   return row?.owner;
 }
 
@@ -258,7 +266,7 @@ export async function listRequestsAwaitingWebhook(): Promise<string[]> {
  * download of its URL with the same options (a conditional download may reuse it).
  */
 export type ClaimedImage = ImageRow &
-  Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "owner"> & {
+  Pick<RequestRow, "filesId" | "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "owner"> & {
     earlier: EarlierOutput | null;
   };
 
@@ -337,6 +345,7 @@ async function claim(db: Database, which: SQL | undefined): Promise<ClaimedImage
     )
     .returning({
       ...getTableColumns(images),
+      filesId: requests.filesId,
       quality: requests.quality,
       outputFormat: requests.outputFormat,
       maxWidth: requests.maxWidth,

@@ -82,6 +82,14 @@ export const requests = pgTable(
   {
     id: text("id").primaryKey(),
     /**
+     * The folder its files are kept under (`images/<filesId>/…`): output URLs go to shops and
+     * marketplaces, and must not carry the request's id, which opens its status and output CSV. Requests
+     * stored before it existed keep their files under their id (`requestFolders`).
+     */
+    filesId: text("files_id")
+      .notNull()
+      .default(sql`gen_random_uuid()::text`),
+    /**
      * Whose request it is: `ws:<workspace id>` in keys mode, `anon:<cookie>` for a browser in open
      * mode, null for an API client in open mode (listed to nobody, reachable by its id).
      */
@@ -124,6 +132,8 @@ export const requests = pgTable(
     index("requests_completed_at_idx").on(table.completedAt),
     index("requests_owner_idx").on(table.owner, table.createdAt),
     index("requests_client_status_idx").on(table.clientKey, table.status),
+    // The files route finds a file's request by its folder.
+    uniqueIndex("requests_files_id_idx").on(table.filesId),
   ],
 );
 

@@ -135,7 +135,11 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
       expect(outputs).toHaveLength(product.imageUrls.length);
       product.imageUrls.forEach((inputUrl, position) => {
         if (inputUrl === imageUrls.missing) expect(outputs[position]).toBe("");
-        else expect(outputs[position]).toMatch(new RegExp(`^${APP_URL}/files/images/${requestId}/`));
+        else {
+          // Output links go to shops: they name a folder of the request's files, never the request.
+          expect(outputs[position]).toMatch(new RegExp(`^${APP_URL}/files/images/[\\w-]+/\\d+\\.\\w+$`));
+          expect(outputs[position]).not.toContain(requestId);
+        }
       });
     });
     // The image used twice is compressed once: both cells point to the same copy.

@@ -27,3 +27,17 @@ export async function requestsNamed(fileName: string): Promise<number> {
 export function uniqueFileName(stem = "products"): string {
   return `${stem}-${randomUUID()}.csv`;
 }
+
+/** The folders a request's files are kept in (`images/<filesId>`, …), read while the request exists. */
+export async function filesFoldersOf(requestId: string): Promise<string[]> {
+  const db = await getDb();
+  const [row] = await db.select({ filesId: requests.filesId }).from(requests).where(eq(requests.id, requestId));
+  return ["uploads", "images", "thumbnails", "outputs"].map((kind) => `${kind}/${row.filesId}`);
+}
+
+/** A request's files folder name (`filesId`), as its storage keys and file URLs carry it. */
+export async function filesIdOf(requestId: string): Promise<string> {
+  const db = await getDb();
+  const [row] = await db.select({ filesId: requests.filesId }).from(requests).where(eq(requests.id, requestId));
+  return row.filesId;
+}

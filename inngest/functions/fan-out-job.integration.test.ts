@@ -36,15 +36,17 @@ afterAll(() => {
 /** A request stored directly: the fan-out only reads ids, so its images are never downloaded. */
 async function storeRequest(imageCount: number) {
   const requestId = randomUUID();
+  const filesId = randomUUID();
   const imageUrls = Array.from({ length: imageCount }, (_, index) => `http://127.0.0.1:9/images/${index}.jpg`);
   await insertRequest({
     request: {
       id: requestId,
+      filesId,
       owner: null,
       clientKey: null,
       fileName: "products.csv",
-      inputCsvKey: `uploads/${requestId}/products.csv`,
-      inputCsvUrl: `http://127.0.0.1:3999/files/uploads/${requestId}/products.csv`,
+      inputCsvKey: `uploads/${filesId}/products.csv`,
+      inputCsvUrl: `http://127.0.0.1:3999/files/uploads/${filesId}/products.csv`,
       quality: 50,
       outputFormat: "keep",
       maxWidth: null,

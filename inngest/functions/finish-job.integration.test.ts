@@ -107,7 +107,7 @@ async function normalizedOutputCsv(requestId: string): Promise<string> {
   const rows = await imagesByUrl({ requestId, urls: allPaths.map((path) => server.url(path)) });
   const ids = [...rows.values()].map((row) => row.id).sort((a, b) => a - b);
   return text.replace(
-    new RegExp(`/images/${requestId}/(\\d+)\\.`, "g"),
+    new RegExp(`/images/${request!.filesId}/(\\d+)\\.`, "g"),
     (_match, id: string) => `/images/REQUEST/${ids.indexOf(Number(id))}.`,
   );
 }

@@ -21,7 +21,7 @@ import { inngest } from "../client";
 import { imageRequested, requestImagesFinished } from "../events";
 import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest";
 import { imageJob } from "./image-job";
-import { imagesByUrl } from "@/test/db";
+import { filesIdOf, imagesByUrl } from "@/test/db";
 
 let images: ImageServer;
 let jpeg: Buffer;
@@ -82,7 +82,7 @@ describe("compress-image", () => {
 
     const [stored] = (await imagesByUrl({ requestId, urls: [images.url("/photo.jpg")] })).values();
     expect(stored).toMatchObject({ status: "completed", attempts: 1, format: "jpeg", width: 320, height: 240 });
-    expect(stored.outputKey).toBe(`images/${requestId}/${stored.id}.jpg`);
+    expect(stored.outputKey).toBe(`images/${await filesIdOf(requestId)}/${stored.id}.jpg`);
     const bytes = await readStored(stored.outputKey!);
     expect(bytes.length).toBe(stored.bytesOut);
     expect(bytes.length).toBeLessThan(jpeg.length);

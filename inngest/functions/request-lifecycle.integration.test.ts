@@ -118,7 +118,7 @@ describe("cancel on Inngest", () => {
     const request = await findRequest(requestId);
     expect(request).toMatchObject({ status: "cancelled", processedImages: 1, cancelledImages: 1 });
     const rows = readCsv(await buildOutputCsv(requestId));
-    expect(rows[1][3].split(", ")).toEqual([expect.stringContaining(`/images/${requestId}/${first}.jpg`), ""]);
+    expect(rows[1][3].split(", ")).toEqual([expect.stringContaining(`/images/${request!.filesId}/${first}.jpg`), ""]);
   });
 });
 

@@ -97,3 +97,23 @@ describe("open mode keeps each browser's uploads to itself", () => {
     expect(await listed({ cookie: "cic_owner=x" })).toEqual([]);
   });
 });
+
+describe("output files handed to shops", () => {
+  it("carry no request id: a file's URL does not open its request's status or output CSV", async () => {
+    const { requestId } = (await upload(alice)).accepted;
+    const status = await settle(requestId, alice);
+    const urls = status.products.flatMap((product) =>
+      product.images.flatMap((image) => [image.outputUrl, image.thumbnailUrl]),
+    );
+    const outputCsv = await download(requestId, alice);
+    const inCsv = (await outputCsv.text()).match(/https?:\/\/[^,"\s]+/g) ?? [];
+    for (const url of [...urls, ...inCsv.filter((url) => url.includes("/files/"))]) {
+      expect(url).not.toContain(requestId);
+      // The folder the files are kept under is no key to the request.
+      const folder = new URL(url!).pathname.split("/")[3];
+      expect((await getStatus(folder, "", undefined, bob)).status).toBe(404);
+      expect((await download(folder, bob)).status).toBe(404);
+    }
+    expect(urls.length).toBeGreaterThan(0);
+  });
+});

@@ -17,7 +17,7 @@ export async function finishRequest(requestId: string): Promise<boolean> {
   const request = await findRequest(requestId);
   if (!request || !awaitsFinish(request)) return false;
 
-  const key = outputCsvKey(request.id, request.fileName);
+  const key = outputCsvKey(request.filesId, request.fileName);
   const csv = await buildOutputCsv(request.id);
   const storage = await getStorage();
   await storage.put(key, csv, { contentType: "text/csv; charset=utf-8" });

@@ -101,8 +101,8 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
     maxHeight: image.maxHeight,
     thumbnail: true,
   });
-  const key = outputImageKey(image.requestId, image.id, compressed.extension);
-  const previewKey = compressed.thumbnail ? thumbnailKey(image.requestId, image.id) : null;
+  const key = outputImageKey(image.filesId, image.id, compressed.extension);
+  const previewKey = compressed.thumbnail ? thumbnailKey(image.filesId, image.id) : null;
   const storage = await getStorage();
   try {
     await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });

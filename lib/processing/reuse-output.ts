@@ -51,8 +51,8 @@ export async function reuseOutput(
 ): Promise<ImageResult | null> {
   if (!earlier.outputKey || !earlier.outputFingerprint || !earlier.format) return null;
   const extension = earlier.outputKey.slice(earlier.outputKey.lastIndexOf(".") + 1);
-  const key = outputImageKey(image.requestId, image.id, extension);
-  const previewKey = earlier.thumbnailKey ? thumbnailKey(image.requestId, image.id) : null;
+  const key = outputImageKey(image.filesId, image.id, extension);
+  const previewKey = earlier.thumbnailKey ? thumbnailKey(image.filesId, image.id) : null;
   const storage = await getStorage();
   try {
     if (!(await storage.copy(earlier.outputKey, key))) return null;

@@ -7,6 +7,7 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
+import { filesIdOf } from "@/test/db";
 
 /**
  * Work never done twice, through the real routes, runner, database and storage folder: outputs are
@@ -58,9 +59,10 @@ describe("reuse by bytes", () => {
     const [made, copied] = [imagesOf(first)[0], imagesOf(second)[0]];
     expect(copied).toMatchObject({ status: "completed", reused: true, format: made.format, bytesOut: made.bytesOut });
     expect(second.progress).toMatchObject({ processedImages: 1, reusedImages: 1 });
-    // Its own files under its own request, with the same bytes.
-    expect(copied.outputUrl).toContain(`/images/${second.requestId}/`);
-    expect(copied.thumbnailUrl).toContain(`/thumbnails/${second.requestId}/`);
+    // Its own files under its own request's folder, with the same bytes.
+    const folder = await filesIdOf(second.requestId);
+    expect(copied.outputUrl).toContain(`/images/${folder}/`);
+    expect(copied.thumbnailUrl).toContain(`/thumbnails/${folder}/`);
     expect((await bytesAt(copied.outputUrl!)).equals(await bytesAt(made.outputUrl!))).toBe(true);
 
     // Deleting either request leaves the other's output whole.
@@ -181,7 +183,7 @@ describe("conditional downloads", () => {
     });
     const first = await processUrls(["/catalogue/gone.jpg"], { as: owner });
     // Its files lost from the store while its rows remain.
-    await (await getStorage()).deleteFolder(`images/${first.requestId}`);
+    await (await getStorage()).deleteFolder(`images/${await filesIdOf(first.requestId)}`);
     const second = imagesOf(await processUrls(["/catalogue/gone.jpg"], { as: owner }))[0];
     expect(second).toMatchObject({ status: "completed", reused: false });
     expect([conditional, full]).toEqual([1, 2]);

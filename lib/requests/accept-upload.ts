@@ -88,8 +88,9 @@ async function store(
   const { csv } = upload;
 
   const requestId = randomUUID();
+  const filesId = randomUUID();
   const storedName = uploadedFileName(upload.fileName);
-  const csvKey = inputCsvKey(requestId, storedName);
+  const csvKey = inputCsvKey(filesId, storedName);
   const storage = await getStorage();
   const location = await storage.publicUrl(csvKey);
 
@@ -107,6 +108,7 @@ async function store(
   await insertRequest({
     request: {
       id: requestId,
+      filesId,
       owner: client.owner,
       clientKey: client.limitKey,
       fileName: upload.fileName || "products.csv",

@@ -19,9 +19,9 @@ import {
   uploadCsv,
 } from "@/test/api";
 import { type ImageServer, readBody, serveBytes, startImageServer } from "@/test/image-server";
+import { filesFoldersOf } from "@/test/db";
 import { readCsv } from "@/test/read-csv";
 import { photoJpeg } from "@/test/sample-images";
-import { requestFolders } from "@/lib/storage/keys";
 
 /**
  * Retry, cancel and delete through the real route handlers, the in-process runner, the database and
@@ -301,7 +301,8 @@ describe("deleting a request", () => {
     const done = await settle(requestId);
     await settle(otherId);
     const image = done.products[0].images[0];
-    for (const folder of requestFolders(requestId)) expect(existsSync(storageFolder(folder))).toBe(true);
+    const folders = await filesFoldersOf(requestId);
+    for (const folder of folders) expect(existsSync(storageFolder(folder))).toBe(true);
     expect((await getFile(image.outputUrl!)).status).toBe(200);
 
     const response = await deleteRequest(requestId);
@@ -316,7 +317,7 @@ describe("deleting a request", () => {
     expect((await deleteRequest(requestId)).status).toBe(404);
     expect((await getFile(image.outputUrl!)).status).toBe(404);
     expect((await getFile(image.thumbnailUrl!)).status).toBe(404);
-    for (const folder of requestFolders(requestId)) expect(existsSync(storageFolder(folder))).toBe(false);
+    for (const folder of folders) expect(existsSync(storageFolder(folder))).toBe(false);
     expect(await rowsOf(requestId)).toBe(0);
     const db = await getDb();
     expect(await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, idempotencyKey))).toEqual([]);
@@ -335,6 +336,7 @@ describe("deleting a request", () => {
     const held = heldImages("delete-busy", 20);
     const requestId = await upload(held.routes.map((route) => [server.url(route)]));
     await held.allHeld();
+    const folders = await filesFoldersOf(requestId);
 
     expect((await deleteRequest(requestId)).status).toBe(204);
     expect((await getStatus(requestId)).status).toBe(404);
@@ -342,7 +344,7 @@ describe("deleting a request", () => {
     held.release();
     await settle(requestId);
     expect(held.started()).toBe(config.jobs.perHostConcurrency);
-    for (const folder of requestFolders(requestId)) expect(existsSync(storageFolder(folder))).toBe(false);
+    for (const folder of folders) expect(existsSync(storageFolder(folder))).toBe(false);
     expect(await rowsOf(requestId)).toBe(0);
   });
 });

@@ -91,8 +91,10 @@ export async function deleteRequest(client: Client, requestId: string): Promise<
  * any image under way that stored its file in between (one that stores later removes its own).
  */
 export async function deleteRequestEverywhere(requestId: string): Promise<void> {
+  const request = await findRequest(requestId);
+  if (!request) return;
   const storage = await getStorage();
-  const folders = requestFolders(requestId);
+  const folders = requestFolders(request);
   // Every folder's attempt ends before the answer, so none is still deleting when it is asked again.
   const deleted = await Promise.allSettled(folders.map((folder) => storage.deleteFolder(folder)));
   const failure = deleted.find((result) => result.status === "rejected");

@@ -6,8 +6,8 @@ import { getDb } from "@/db/client";
 import { requests } from "@/db/schema";
 import { config } from "@/lib/config";
 import { getInlineRunner } from "@/lib/jobs/inline-runner";
-import { requestFolders } from "@/lib/storage/keys";
 import { getStatus, settle, uploadCsv } from "@/test/api";
+import { filesFoldersOf } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
 
@@ -44,8 +44,8 @@ async function closedDaysAgo(requestId: string, daysAgo: number): Promise<Date> 
 }
 
 const storageDir = config.storage.kind === "local" ? config.storage.dir : "";
-const filesLeft = (requestId: string) =>
-  requestFolders(requestId).filter((folder) => existsSync(path.join(storageDir, ...folder.split("/"))));
+const filesLeft = (folders: string[]) =>
+  folders.filter((folder) => existsSync(path.join(storageDir, ...folder.split("/"))));
 
 describe("retention", () => {
   it("shows when a finished request expires: RETENTION_DAYS after it finished", async () => {
@@ -58,7 +58,8 @@ describe("retention", () => {
     const { requestId } = await finishedRequest();
     const kept = await finishedRequest();
     const completedAt = await closedDaysAgo(requestId, 40);
-    expect(filesLeft(requestId)).toHaveLength(4);
+    const [folders, keptFolders] = await Promise.all([filesFoldersOf(requestId), filesFoldersOf(kept.requestId)]);
+    expect(filesLeft(folders)).toHaveLength(4);
 
     const runner = getInlineRunner();
     await runner.sweep(new Date(completedAt.getTime() + 30 * DAY_MS - 60_000));
@@ -68,10 +69,10 @@ describe("retention", () => {
     await runner.sweep(new Date(completedAt.getTime() + 30 * DAY_MS + 60_000));
     await runner.idle();
     expect((await getStatus(requestId)).status).toBe(404);
-    expect(filesLeft(requestId)).toEqual([]);
+    expect(filesLeft(folders)).toEqual([]);
     // A request that finished just now is far from its time.
     expect((await getStatus(kept.requestId)).status).toBe(200);
-    expect(filesLeft(kept.requestId)).toHaveLength(4);
+    expect(filesLeft(keptFolders)).toHaveLength(4);
   });
 
   it("never deletes a request that is not finished", async () => {

@@ -1,33 +1,40 @@
 /**
- * Object keys. Every key starts with the request's id, so two requests never share a key,
- * and an image's key is fixed by its id, so a retried write lands on the same object.
+ * Object keys. Every key starts with the request's files folder (its `filesId`, a random id of its
+ * own: these URLs are handed to shops and must not name the request), so two requests never share a
+ * key, and an image's key is fixed by its id, so a retried write lands on the same object.
  */
 
 export function uploadedFileName(fileName: string, now = Date.now()): string {
   return `${now}-${safeName(fileName, "products.csv")}`;
 }
 
-export function inputCsvKey(requestId: string, uploadedFilename: string): string {
-  return `uploads/${requestId}/${uploadedFilename}`;
+export function inputCsvKey(filesId: string, uploadedFilename: string): string {
+  return `uploads/${filesId}/${uploadedFilename}`;
 }
 
-export function outputImageKey(requestId: string, imageId: number, extension: string): string {
-  return `images/${requestId}/${imageId}.${extension}`;
+export function outputImageKey(filesId: string, imageId: number, extension: string): string {
+  return `images/${filesId}/${imageId}.${extension}`;
 }
 
 /** The service's small preview of an input image, shown as "before" on the request page. */
-export function thumbnailKey(requestId: string, imageId: number): string {
-  return `thumbnails/${requestId}/${imageId}.webp`;
+export function thumbnailKey(filesId: string, imageId: number): string {
+  return `thumbnails/${filesId}/${imageId}.webp`;
 }
 
-export function outputCsvKey(requestId: string, fileName: string): string {
+export function outputCsvKey(filesId: string, fileName: string): string {
   const base = safeName(fileName, "products.csv").replace(/\.csv$/i, "");
-  return `outputs/${requestId}/${base}-output.csv`;
+  return `outputs/${filesId}/${base}-output.csv`;
 }
 
-/** Every folder a request's files are kept in: deleting them leaves nothing of it. */
-export function requestFolders(requestId: string): string[] {
-  return ["uploads", "images", "thumbnails", "outputs"].map((kind) => `${kind}/${requestId}`);
+const KINDS = ["uploads", "images", "thumbnails", "outputs"];
+
+/**
+ * Every folder a request's files are kept in: deleting them leaves nothing of it. Requests stored
+ * before files had a folder of their own kept them under the request's id.
+ */
+export function requestFolders({ id, filesId }: { id: string; filesId: string }): string[] {
+  const names = filesId === id ? [id] : [filesId, id];
+  return names.flatMap((name) => KINDS.map((kind) => `${kind}/${name}`));
 }
 
 /** The download name offered to a browser for a request's output CSV. */

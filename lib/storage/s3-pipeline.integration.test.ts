@@ -22,6 +22,7 @@ let images: ImageServer;
 // A plain client for looking at what the bucket really holds.
 let inspector: S3Client;
 let api: typeof import("@/test/api");
+let filesIdOf: typeof import("@/test/db").filesIdOf;
 let healthRoute: typeof import("@/app/api/health/route");
 let jpeg: Buffer;
 let png: Buffer;
@@ -53,6 +54,7 @@ beforeAll(async () => {
   const { config } = await import("@/lib/config");
   expect(config.storage).toMatchObject({ kind: "s3", bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true });
   api = await import("@/test/api");
+  ({ filesIdOf } = await import("@/test/db"));
   healthRoute = await import("@/app/api/health/route");
   const { getStorage } = await import("./get-storage");
   expect((await getStorage()).kind).toBe("s3");
@@ -92,15 +94,16 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     expect(response.status).toBe(202);
     const accepted = await response.json();
     const { requestId } = accepted;
+    const folder = await filesIdOf(requestId);
     const { uploadedFilename, location } = accepted.uploadedToS3;
     expect(uploadedFilename).toMatch(/^\d+-catalogue\.csv$/);
-    expect(location).toBe(`${s3.endpoint}/${s3.bucket}/uploads/${requestId}/${uploadedFilename}`);
+    expect(location).toBe(`${s3.endpoint}/${s3.bucket}/uploads/${folder}/${uploadedFilename}`);
 
     // The uploaded CSV, byte for byte, at the location the upload answered with.
     const uploaded = await fetch(location);
     expect(uploaded.status).toBe(200);
     expect(Buffer.from(await uploaded.arrayBuffer()).equals(Buffer.from(csv))).toBe(true);
-    expect((await head(`uploads/${requestId}/${uploadedFilename}`))?.ContentType).toBe("text/csv; charset=utf-8");
+    expect((await head(`uploads/${folder}/${uploadedFilename}`))?.ContentType).toBe("text/csv; charset=utf-8");
 
     const status = await api.settle(requestId);
     expect(status.status).toBe("completed");
@@ -132,7 +135,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
       [png, urls[0][1], "image/png"],
     ];
     for (const [original, url, contentType] of originals) {
-      expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/images/${requestId}/`)).toBe(true);
+      expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/images/${folder}/`)).toBe(true);
       const stored = await head(keyOf(url));
       expect(stored?.ContentType).toBe(contentType);
       expect(stored?.CacheControl).toBe(IMMUTABLE_CACHE);
@@ -151,7 +154,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     expect((await (await fetch(urls[1][0])).arrayBuffer()).byteLength).toBeGreaterThan(0);
 
     // The output CSV is an object of its own, and the download serves it.
-    const outputKey = `outputs/${requestId}/catalogue-output.csv`;
+    const outputKey = `outputs/${folder}/catalogue-output.csv`;
     expect((await head(outputKey))?.ContentType).toBe("text/csv; charset=utf-8");
     const object = await inspector.send(new GetObjectCommand({ Bucket: s3.bucket, Key: outputKey }));
     expect(await object.Body!.transformToString("utf-8")).toBe(outputText);
@@ -238,7 +241,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     await s3.restart();
     expect((await healthRoute.GET()).status).toBe(200);
     const listed = await inspector.send(
-      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `images/${requestId}/` }),
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `images/${await filesIdOf(requestId)}/` }),
     );
     expect(listed.Contents?.map((object) => object.Key)).toEqual([keyOf(firstUrl)]);
     for (const image of all.filter((each) => each.status === "completed")) {
@@ -308,11 +311,12 @@ describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
     const keep = (await (await api.uploadCsv(csv, { fileName: "to-keep.csv" })).json()).requestId as string;
     expect((await api.settle(requestId)).status).toBe("completed");
     await api.settle(keep);
+    const folders = { [requestId]: await filesIdOf(requestId), [keep]: await filesIdOf(keep) };
     const objectsOf = async (id: string) => {
       const keys: string[] = [];
-      for (const folder of ["uploads", "images", "thumbnails", "outputs"]) {
+      for (const kind of ["uploads", "images", "thumbnails", "outputs"]) {
         const listed = await inspector.send(
-          new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${folder}/${id}/` }),
+          new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${kind}/${folders[id]}/` }),
         );
         keys.push(...(listed.Contents ?? []).map((object) => object.Key!));
       }

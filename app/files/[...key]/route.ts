@@ -1,4 +1,4 @@
-import { findRequestOwner } from "@/db/queries";
+import { findFilesOwner } from "@/db/queries";
 import { identifyClientOrNull, maySee, owns } from "@/lib/auth/identify-client";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";
@@ -36,13 +36,14 @@ export const GET = handleErrors(
 
 /**
  * Output images and thumbnails are public at their unguessable keys: shops and marketplaces fetch
- * them. An uploaded CSV is its owner's alone; an output CSV is its workspace's in keys mode and, like
- * status, reachable by its request id in open mode. Anyone else is told there is no such file.
+ * them, and their folder names no request. An uploaded CSV is its owner's alone; an output CSV is its
+ * workspace's in keys mode and, in open mode, anyone's who holds its link (as status is anyone's who
+ * holds the request's id). Anyone else is told there is no such file.
  */
 async function mayRead(request: Request, key: string): Promise<boolean> {
-  const [area, requestId] = key.split("/");
+  const [area, folder] = key.split("/");
   if (area !== "uploads" && area !== "outputs") return true;
-  const owner = await findRequestOwner(requestId);
+  const owner = await findFilesOwner(folder);
   if (owner === undefined) return false;
   const client = await identifyClientOrNull(request);
   return area === "uploads" ? owns(client, owner) : maySee(client, owner);
