@@ -19,11 +19,14 @@ import { useRequestStatus } from "./use-request-status";
 export function RequestStatusView({
   initialStatus,
   changeable,
+  webhookSecret,
   fetchedAt,
 }: {
   initialStatus: RequestStatus;
   /** Whether this visitor owns the request: retry, cancel and delete are offered. */
   changeable: boolean;
+  /** Its owner's: the secret the webhook it chose is signed with. */
+  webhookSecret: string | null;
   fetchedAt: number;
 }) {
   const router = useRouter();
@@ -173,6 +176,7 @@ export function RequestStatusView({
       {status.webhook ? (
         <WebhookBlock
           webhook={status.webhook}
+          secret={webhookSecret}
           finished={finished}
           onRefresh={() => refetch()}
           refreshing={isFetching}
@@ -231,11 +235,13 @@ function DownloadButton({ status }: { status: RequestStatus }) {
 
 function WebhookBlock({
   webhook,
+  secret,
   finished,
   onRefresh,
   refreshing,
 }: {
   webhook: WebhookDelivery;
+  secret: string | null;
   finished: boolean;
   onRefresh: () => void;
   refreshing: boolean;
@@ -273,6 +279,19 @@ function WebhookBlock({
         <dd className="font-mono text-xs break-all text-slate-700 sm:text-sm">
           {webhook.url ?? "The service's default webhook"}
         </dd>
+        {secret ? (
+          <>
+            <dt className="text-slate-500">Signing secret</dt>
+            <dd>
+              <code data-testid="webhook-secret" className="font-mono text-xs break-all text-slate-700 select-all">
+                {secret}
+              </code>
+              <p className="mt-0.5 text-xs text-slate-500">
+                Deliveries carry a Standard Webhooks signature made with it: verify them with it.
+              </p>
+            </dd>
+          </>
+        ) : null}
         <dt className="text-slate-500">Attempts</dt>
         <dd data-testid="webhook-attempts" className="tabular-nums">
           {formatCount(webhook.attempts)}

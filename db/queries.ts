@@ -52,6 +52,7 @@ export type NewRequest = Pick<
   | "totalProducts"
   | "totalImages"
   | "webhookUrl"
+  | "webhookSecret"
 >;
 export type NewProduct = {
   position: number;

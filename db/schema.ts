@@ -118,6 +118,11 @@ export const requests = pgTable(
     bytesOut: bigint("bytes_out", { mode: "number" }).notNull().default(0),
     error: text("error"),
     webhookUrl: text("webhook_url"),
+    /**
+     * Signs the deliveries to a webhook the uploader chose in open mode: a secret of the uploader's
+     * alone, answered once in the 202 (WEBHOOK_SECRET signs only the operator's own WEBHOOK_URL).
+     */
+    webhookSecret: text("webhook_secret"),
     webhookStatus: webhookStatus("webhook_status"),
     webhookAttempts: integer("webhook_attempts").notNull().default(0),
     webhookLastError: text("webhook_last_error"),

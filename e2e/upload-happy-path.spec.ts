@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import Papa from "papaparse";
 import { expect, test } from "@playwright/test";
+import { Webhook } from "standardwebhooks";
 import { listRequests } from "./support/api";
 import { productCsv, type CsvProduct } from "./support/csv";
 import { DashboardPage } from "./support/dashboard-page";
@@ -113,7 +114,16 @@ test("a CSV is previewed, uploaded, processed, and its output CSV downloaded", a
       await expect(page.getByTestId("webhook-status")).toHaveAttribute("data-status", "delivered", { timeout: 1_000 });
     }).toPass({ timeout: 20_000 });
     const deliveries = await fetchWebhookDeliveries();
-    expect(deliveries.some((delivery) => (delivery.body as { requestId?: string }).requestId === requestId)).toBe(true);
+    const delivery = deliveries.find((each) => (each.body as { requestId?: string }).requestId === requestId);
+    expect(delivery).toBeDefined();
+    // The page shows its owner the secret the delivery is signed with, and it verifies the delivery.
+    const secret = (await page.getByTestId("webhook-secret").textContent())!.trim();
+    expect(secret).toMatch(/^whsec_/);
+    const signed = new Webhook(secret).verify(
+      JSON.stringify(delivery!.body),
+      delivery!.headers as Record<string, string>,
+    );
+    expect(signed).toMatchObject({ requestId, status: "completed" });
   });
 
   await test.step("download the output CSV", async () => {

@@ -212,6 +212,11 @@ export const UploadAccepted = z
     quality: Quality,
     options: OutputOptions,
     webhookUrl: z.string().nullable(),
+    webhookSecret: z.string().nullable().meta({
+      description:
+        "Open mode, with a webhookUrl of the upload's own: the Standard Webhooks secret (`whsec_…`) its deliveries are signed with. Shown here only; keep it to verify them.",
+      example: "whsec_…",
+    }),
     ...links,
   })
   .meta({ id: "UploadAccepted" });

@@ -54,6 +54,7 @@ async function storeRequest(imageCount: number) {
       totalProducts: 1,
       totalImages: imageCount,
       webhookUrl: null,
+      webhookSecret: null,
     },
     productRows: [
       {

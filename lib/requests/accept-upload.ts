@@ -16,6 +16,7 @@ import {
 } from "@/lib/contract";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import { plural } from "@/lib/format";
+import { generateWebhookSecret } from "@/lib/auth/api-keys";
 import { anonymousOwner, type Client, identifyClient } from "@/lib/auth/identify-client";
 import { newOwnerId as createOwnerId, ownerCookie } from "@/lib/auth/session";
 import { getJobRunner } from "@/lib/jobs/job-runner";
@@ -104,6 +105,7 @@ async function store(
     imagePositions: product.imagePositions,
   }));
   const imageUrls = csv.imageUrls;
+  const webhookSecret = ownWebhookSecret(options.webhookUrl);
 
   await insertRequest({
     request: {
@@ -121,6 +123,7 @@ async function store(
       totalProducts: productRows.length,
       totalImages: imageUrls.length,
       webhookUrl: options.webhookUrl,
+      webhookSecret,
     },
     productRows,
     imageUrls,
@@ -159,8 +162,19 @@ async function store(
     quality: options.quality,
     options: options.output,
     webhookUrl: shownWebhookUrl(options.webhookUrl),
+    webhookSecret,
     ...requestLinks(requestId),
   };
+}
+
+/**
+ * A webhook the uploader chose is signed with a secret of its own in open mode, handed to the uploader
+ * alone: signed with WEBHOOK_SECRET, anyone could obtain genuine signatures for the operator's own
+ * receiver by pointing an upload at a URL of theirs. Keys mode signs with the workspace's secret.
+ */
+function ownWebhookSecret(webhookUrl: string | null): string | null {
+  if (config.auth.mode !== "open" || !webhookUrl || webhookUrl === config.webhook.defaultUrl) return null;
+  return generateWebhookSecret();
 }
 
 /** Undoes a half-accepted upload; a failure here is logged, so the user still gets the real reason. */

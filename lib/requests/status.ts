@@ -51,10 +51,13 @@ type StatusQuery = { requestId: string; page?: number; pageSize?: number };
 export async function getRequestPageStatus(
   client: Client | null,
   query: StatusQuery,
-): Promise<{ status: RequestStatus; changeable: boolean } | null> {
+): Promise<{ status: RequestStatus; changeable: boolean; webhookSecret: string | null } | null> {
   const loaded = await loadRequestStatus(query);
   if (!loaded || !maySee(client, loaded.owner)) return null;
-  return { status: loaded.status, changeable: mayChange(client, loaded.owner) };
+  const changeable = mayChange(client, loaded.owner);
+  // The secret its own webhook is signed with, for its owner's eyes: status is anyone's who has the id.
+  const webhookSecret = changeable ? ((await findRequest(query.requestId))?.webhookSecret ?? null) : null;
+  return { status: loaded.status, changeable, webhookSecret };
 }
 
 /**

@@ -57,12 +57,17 @@ afterAll(async () => {
   await hook.close();
 });
 
+/** Secrets the uploads were answered with, by the webhook path they chose. */
+const secrets = new Map<string, string>();
+
 async function run(path: string) {
   const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
     fields: { webhookUrl: `${hook.origin}${path}` },
   });
   expect(response.status).toBe(202);
-  return settle((await response.json()).requestId);
+  const accepted = await response.json();
+  secrets.set(path, accepted.webhookSecret);
+  return settle(accepted.requestId);
 }
 
 describe("webhook", () => {
@@ -83,11 +88,14 @@ describe("webhook", () => {
     expect(call.headers["webhook-id"]).toBe(`msg_${status.requestId}_${Date.parse(status.completedAt!)}`);
     expect(status.webhook).toMatchObject({ status: "delivered", attempts: 1, lastError: null });
 
+    // Signed with the secret the upload was answered with: the uploader's own, since it chose the URL.
+    const secret = secrets.get("/ok")!;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     // A receiver verifies with the standardwebhooks library…
     const headers = call.headers as Record<string, string>;
-    expect(new Webhook(SECRET).verify(call.body, headers)).toEqual(payload);
+    expect(new Webhook(secret).verify(call.body, headers)).toEqual(payload);
     // …or by hand: HMAC-SHA256 of "id.timestamp.body" with the secret's bytes, computed here.
-    const key = Buffer.from(SECRET.slice("whsec_".length), "base64");
+    const key = Buffer.from(secret.slice("whsec_".length), "base64");
     const signed = `${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${call.body}`;
     const expected = createHmac("sha256", key).update(signed).digest("base64");
     expect(headers["webhook-signature"]).toBe(`v1,${expected}`);
@@ -98,13 +106,28 @@ describe("webhook", () => {
     await run("/verify");
     const [call] = hook.calls.get("/verify")!;
     const headers = call.headers as Record<string, string>;
-    const receiver = new Webhook(SECRET);
+    const receiver = new Webhook(secrets.get("/verify")!);
     const tampered = call.body.replace('"completed"', '"failed"');
     expect(() => receiver.verify(tampered, headers)).toThrow(WebhookVerificationError);
     const stale = { ...headers, "webhook-timestamp": String(Number(headers["webhook-timestamp"]) - 3600) };
     expect(() => receiver.verify(call.body, stale)).toThrow(/too old/);
     const otherSecret = new Webhook("whsec_" + Buffer.alloc(32, 7).toString("base64"));
     expect(() => otherSecret.verify(call.body, headers)).toThrow(WebhookVerificationError);
+  });
+
+  it("never signs a webhook an uploader chose with the operator's secret", async () => {
+    // Otherwise anyone could have genuine signatures of WEBHOOK_SECRET made for a body they choose
+    // the request of, and replay them to the operator's own receiver.
+    await run("/chosen");
+    const [call] = hook.calls.get("/chosen")!;
+    const headers = call.headers as Record<string, string>;
+    expect(() => new Webhook(SECRET).verify(call.body, headers)).toThrow(WebhookVerificationError);
+    expect(new Webhook(secrets.get("/chosen")!).verify(call.body, headers)).toMatchObject({ status: "completed" });
+    // An upload that names no webhook of its own gets no secret: the service's default is the operator's.
+    const plain = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`);
+    const accepted = await plain.json();
+    expect(accepted.webhookSecret).toBeNull();
+    await settle(accepted.requestId);
   });
 
   it("shows the webhook URL without its query string or credentials", async () => {

@@ -76,11 +76,17 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
   return { kind: "retry", delayMs: retryDelay(attempts) };
 }
 
-/** A workspace's request is signed with the workspace's secret, any other with WEBHOOK_SECRET. */
+/**
+ * The secret that belongs to the receiver's owner: a workspace's request is signed with the
+ * workspace's secret; a webhook an open-mode uploader chose, with the secret its upload was answered
+ * with; the operator's own WEBHOOK_URL with WEBHOOK_SECRET. Anything else goes unsigned rather than
+ * signed with a secret that is somebody else's.
+ */
 async function signingSecret(request: RequestRow): Promise<string | undefined> {
   const workspaceId = workspaceOf(request.owner);
-  if (!workspaceId) return config.webhook.secret;
-  return (await findWorkspace(workspaceId))?.webhookSecret ?? config.webhook.secret;
+  if (workspaceId) return (await findWorkspace(workspaceId))?.webhookSecret;
+  if (request.webhookSecret) return request.webhookSecret;
+  return request.webhookUrl === config.webhook.defaultUrl ? config.webhook.secret : undefined;
 }
 
 /**

@@ -41,5 +41,12 @@ export default async function RequestPage({ params, searchParams }: Props) {
   if (!loaded.ok) return <DatabaseUnavailable retryHref={`/requests/${encodeURIComponent(requestId)}`} />;
   const { data: view, fetchedAt } = loaded.data;
   if (!view) notFound();
-  return <RequestStatusView initialStatus={view.status} changeable={view.changeable} fetchedAt={fetchedAt} />;
+  return (
+    <RequestStatusView
+      initialStatus={view.status}
+      changeable={view.changeable}
+      webhookSecret={view.webhookSecret}
+      fetchedAt={fetchedAt}
+    />
+  );
 }
