@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { Worker } from "node:worker_threads";
+import { sql } from "drizzle-orm";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { ParameterOrJSON, Options as PostgresOptions, PostgresType, Sql, UnsafeQueryOptions } from "postgres";
 import { config } from "@/lib/config";
@@ -59,6 +60,12 @@ const globalForDb = globalThis as typeof globalThis & {
   __csvImageEmbeddedSocket?: string;
   __csvImageJoinsRunningServer?: boolean;
 };
+
+/** A cheap round trip for the health check. */
+export async function pingDatabase() {
+  const db = await getDb();
+  await db.execute(sql`select 1`);
+}
 
 export function getDb(): Promise<Database> {
   return connection().then((open) => open.db);

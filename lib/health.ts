@@ -1,5 +1,5 @@
 import "server-only";
-import { pingDatabase } from "@/db/queries";
+import { pingDatabase } from "@/db/client";
 import type { Health } from "./contract";
 import { config } from "./config";
 import { lowDiskSpace } from "./disk-space";

@@ -1,5 +1,6 @@
 import client from "prom-client";
-import { countRequestsByStatus, countUnfinishedImages } from "@/db/queries";
+import { countRequestsByStatus } from "@/db/requests";
+import { countUnfinishedImages } from "@/db/images";
 import { logger } from "./logger";
 import { statusStoreUsage } from "./requests/status-answers";
 

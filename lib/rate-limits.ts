@@ -1,7 +1,7 @@
 import "server-only";
 import { RateLimiterDrizzle, RateLimiterRes } from "rate-limiter-flexible";
 import { getDb } from "@/db/client";
-import { countProcessingRequests } from "@/db/queries";
+import { countProcessingRequests } from "@/db/requests";
 import { rateLimits } from "@/db/schema";
 import { config } from "./config";
 import { type AppError, rejectedUpload } from "./errors";

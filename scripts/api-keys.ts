@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { closeDb, joinRunningServerDatabase } from "@/db/client";
-import { listApiKeys, revokeApiKey } from "@/db/queries";
+import { listApiKeys, revokeApiKey } from "@/db/workspaces";
 import { createApiKey, problemWithName } from "@/lib/auth/workspace-keys";
 import { config } from "@/lib/config";
 

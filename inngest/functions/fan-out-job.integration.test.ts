@@ -7,7 +7,8 @@ vi.hoisted(() => {
   vi.stubEnv("INNGEST_BASE_URL", "http://127.0.0.1:9");
 });
 
-import { insertRequest, listUnfinishedImageIds } from "@/db/queries";
+import { insertRequest } from "@/db/requests";
+import { listUnfinishedImageIds } from "@/db/images";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";

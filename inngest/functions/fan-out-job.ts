@@ -1,4 +1,4 @@
-import { listUnfinishedImageIds } from "@/db/queries";
+import { listUnfinishedImageIds } from "@/db/images";
 import { inngest } from "../client";
 import { fanOutContinued, imageRequested, requestAccepted, requestImagesFinished } from "../events";
 

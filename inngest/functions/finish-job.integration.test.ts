@@ -7,7 +7,8 @@ vi.hoisted(() => {
 });
 
 import type { IncomingMessage } from "node:http";
-import { findRequest, listUnfinishedImageIds } from "@/db/queries";
+import { findRequest } from "@/db/requests";
+import { listUnfinishedImageIds } from "@/db/images";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";

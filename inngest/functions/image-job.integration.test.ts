@@ -9,7 +9,7 @@ vi.hoisted(() => {
   vi.stubEnv("INNGEST_BASE_URL", "http://127.0.0.1:9");
 });
 
-import { findRequest } from "@/db/queries";
+import { findRequest } from "@/db/requests";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";

@@ -8,7 +8,8 @@ vi.hoisted(() => {
 });
 
 import { getDb } from "@/db/client";
-import { claimImages, findRequest, listUnfinishedImageIds } from "@/db/queries";
+import { claimImages, listUnfinishedImageIds } from "@/db/images";
+import { findRequest } from "@/db/requests";
 import { images, requests } from "@/db/schema";
 import { config } from "@/lib/config";
 import { processImage, recordImages } from "@/lib/processing/process-image";

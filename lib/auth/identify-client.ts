@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { findApiKey, findLiveSession, touchApiKey } from "@/db/queries";
+import { findApiKey, findLiveSession, touchApiKey } from "@/db/workspaces";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { apiKeyMatches, apiKeyPrefix } from "./api-keys";

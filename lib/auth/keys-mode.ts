@@ -1,5 +1,5 @@
 import "server-only";
-import { findApiKeyById, findWorkspace } from "@/db/queries";
+import { findApiKeyById, findWorkspace } from "@/db/workspaces";
 import type { ApiKeyInfo } from "@/lib/contract";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ensureWorkspace, findWorkspaceByName, insertApiKey } from "@/db/queries";
+import { ensureWorkspace, findWorkspaceByName, insertApiKey } from "@/db/workspaces";
 import type { WorkspaceRow } from "@/db/schema";
 import { generateApiKey, generateWebhookSecret } from "./api-keys";
 

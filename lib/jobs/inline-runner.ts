@@ -4,12 +4,11 @@ import {
   claimImages,
   claimRequestImages,
   type ImageOutcome,
-  listProcessingRequestIds,
-  listRequestsAwaitingFinish,
-  listRequestsAwaitingWebhook,
   releaseAbandonedImages,
   releaseImages,
-} from "@/db/queries";
+} from "@/db/images";
+import { listProcessingRequestIds, listRequestsAwaitingFinish } from "@/db/requests";
+import { listRequestsAwaitingWebhook } from "@/db/webhooks";
 import {
   type Cancelled,
   cancelLeftoverImages,

@@ -1,5 +1,5 @@
 import "server-only";
-import { closeRequest as closeRequestRow, findRequest } from "@/db/queries";
+import { closeRequest as closeRequestRow, findRequest } from "@/db/requests";
 import type { RequestRow } from "@/db/schema";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputCsvKey } from "@/lib/storage/keys";

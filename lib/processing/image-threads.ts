@@ -4,7 +4,7 @@ import "server-only";
 import "sharp";
 import { Worker } from "node:worker_threads";
 import { embeddedDatabaseSocket } from "@/db/client";
-import type { ClaimedImage } from "@/db/queries";
+import type { ClaimedImage } from "@/db/images";
 import { config } from "@/lib/config";
 import { processImageWorkGate } from "@/lib/images/image-work-gate";
 import { logger } from "@/lib/logger";

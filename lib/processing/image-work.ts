@@ -1,5 +1,5 @@
 import "server-only";
-import type { ClaimedImage, ImageOutcome, ImageRelease, ImageResult } from "@/db/queries";
+import type { ClaimedImage, ImageOutcome, ImageRelease, ImageResult } from "@/db/images";
 import { config } from "@/lib/config";
 import { readOutputFormat } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";

@@ -6,7 +6,7 @@ import {
   type ImageOutcome,
   recordImageOutcomes,
   releaseImages,
-} from "@/db/queries";
+} from "@/db/images";
 import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";
 import { metrics } from "@/lib/metrics";

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type { ClaimedImage, ImageResult } from "@/db/queries";
+import type { ClaimedImage, ImageResult } from "@/db/images";
 import {
   type EarlierOutput,
   OUTPUT_RECIPE,

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { isDatabaseUnreachable } from "@/db/client";
-import { insertRequest } from "@/db/queries";
+import { insertRequest, refreshImageStatistics } from "@/db/requests";
 import { deleteRequestRows } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import {
@@ -128,6 +128,11 @@ async function store(
     productRows,
     imageUrls,
   });
+  // Not waited for: the statistics matter from the first claim on, which comes after it (PGlite runs
+  // statements in order; PostgreSQL's first claim or two may still plan with the old ones).
+  void refreshImageStatistics(imageUrls.length).catch((error) =>
+    logger.warn({ err: error }, "analyzing the images table after a large upload failed"),
+  );
   try {
     await storage.put(csvKey, upload.chunks, { contentType: "text/csv; charset=utf-8" });
   } catch (error) {

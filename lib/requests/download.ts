@@ -1,5 +1,5 @@
 import "server-only";
-import { findRequest } from "@/db/queries";
+import { findRequest } from "@/db/requests";
 import { type Client, maySee } from "@/lib/auth/identify-client";
 import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";

@@ -1,6 +1,11 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { claimIdempotencyKey, findIdempotencyKey, releaseIdempotencyKey, saveIdempotentResponse } from "@/db/queries";
+import {
+  claimIdempotencyKey,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+  saveIdempotentResponse,
+} from "@/db/idempotency";
 import type { UploadAccepted } from "@/lib/contract";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import type { ReadUpload } from "./read-upload";

@@ -1,5 +1,5 @@
 import "server-only";
-import { listRecentRequests } from "@/db/queries";
+import { listRecentRequests } from "@/db/requests";
 import type { Client } from "@/lib/auth/identify-client";
 import { summarize } from "./status";
 import type { RequestList } from "@/lib/contract";

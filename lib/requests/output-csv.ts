@@ -1,5 +1,6 @@
 import "server-only";
-import { findImagesByPosition, listProducts } from "@/db/queries";
+import { findImagesByPosition } from "@/db/images";
+import { listProducts } from "@/db/requests";
 import { COLUMNS } from "@/lib/csv/columns";
 import { formatCsvRow } from "@/lib/csv/write-csv";
 import { getStorage } from "@/lib/storage/get-storage";

@@ -1,5 +1,5 @@
 import "server-only";
-import { findRequest } from "@/db/queries";
+import { findRequest } from "@/db/requests";
 import { deleteRequestRows, retryRequestRow } from "@/db/request-lifecycle";
 import type { RequestRow } from "@/db/schema";
 import { type Client, mayChange } from "@/lib/auth/identify-client";

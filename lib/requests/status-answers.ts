@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { findRequest } from "@/db/queries";
+import { findRequest } from "@/db/requests";
 import { config } from "@/lib/config";
 import { type Client, maySee } from "@/lib/auth/identify-client";
 import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus, pageOf } from "./status";

@@ -1,5 +1,6 @@
 import "server-only";
-import { findImagesByPosition, findRequest, listProducts } from "@/db/queries";
+import { findImagesByPosition } from "@/db/images";
+import { findRequest, listProducts } from "@/db/requests";
 import type { RequestRow } from "@/db/schema";
 import { type Client, mayChange, maySee } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";

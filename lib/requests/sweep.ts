@@ -1,5 +1,5 @@
 import "server-only";
-import { listRequestsAwaitingFinish } from "@/db/queries";
+import { listRequestsAwaitingFinish } from "@/db/requests";
 import { cancelLeftoverImages, listExpiredRequestIds, listStalledRequests, touchRequest } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";

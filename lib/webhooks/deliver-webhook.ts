@@ -1,6 +1,8 @@
 import "server-only";
 import { Webhook } from "standardwebhooks";
-import { findRequest, findWorkspace, recordWebhookAttempt } from "@/db/queries";
+import { findRequest } from "@/db/requests";
+import { findWorkspace } from "@/db/workspaces";
+import { recordWebhookAttempt } from "@/db/webhooks";
 import type { RequestRow } from "@/db/schema";
 import { workspaceOf } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";

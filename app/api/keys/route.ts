@@ -1,4 +1,4 @@
-import { listApiKeys } from "@/db/queries";
+import { listApiKeys } from "@/db/workspaces";
 import { apiKeyInfo, workspaceClient } from "@/lib/auth/keys-mode";
 import { createWorkspaceKey, problemWithName } from "@/lib/auth/workspace-keys";
 import { type ApiKeyList, CreateApiKey, type CreatedApiKey } from "@/lib/contract";

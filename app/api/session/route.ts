@@ -1,4 +1,4 @@
-import { endSession, findWorkspace, startSession } from "@/db/queries";
+import { endSession, findWorkspace, startSession } from "@/db/workspaces";
 import { liveApiKey } from "@/lib/auth/identify-client";
 import { requireKeysMode, workspaceClient } from "@/lib/auth/keys-mode";
 import { cookieOf, newSession, readSession, SESSION_COOKIE, sessionCookie, signSession } from "@/lib/auth/session";

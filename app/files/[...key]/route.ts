@@ -1,4 +1,4 @@
-import { findFilesOwner } from "@/db/queries";
+import { findFilesOwner } from "@/db/requests";
 import { identifyClientOrNull, maySee, owns } from "@/lib/auth/identify-client";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";

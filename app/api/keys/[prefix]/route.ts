@@ -1,4 +1,4 @@
-import { revokeApiKey } from "@/db/queries";
+import { revokeApiKey } from "@/db/workspaces";
 import { workspaceClient } from "@/lib/auth/keys-mode";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";
