@@ -10,6 +10,7 @@ export async function register() {
   if (config.isBuildPhase) return;
   // Before the first request: per-client limits count the address the connection came from.
   (await import("./lib/auth/client-address")).captureSocketAddresses();
+  (await import("./lib/database/provide-database")).provideConfiguredDatabase();
   const { provideJobRunner } = await import("./lib/jobs/job-runner");
   provideJobRunner(async () =>
     config.jobs.runner === "inngest"

@@ -8,7 +8,7 @@ import { pageNumber } from "@/components/page-number";
 import { loadSeed } from "@/components/server-seed";
 import { identifyPageClient } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
-import { loadPageData } from "@/lib/database-status";
+import { loadPageData } from "@/lib/database/page-data";
 import { listRequests } from "@/lib/requests/list-requests";
 
 const PAGE_SIZE = 10;

@@ -1,4 +1,4 @@
-// Creates a new PGlite folder and applies the migrations, then exits (see db/client.ts: the server
+// Creates a new PGlite folder and applies the migrations, then exits (see lib/database/embedded-database.ts: the server
 // opens the folder afterwards, without the memory initdb leaves behind). Plain JavaScript, so it runs
 // with node alone wherever the app runs. Usage: node db/init-pglite.mjs <folder> <migrations> <shared_buffers>
 import { PGlite } from "@electric-sql/pglite";

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { DatabaseFolderInUseError } from "@/db/pglite-lock";
+import { DatabaseFolderInUseError } from "@/lib/database/pglite-lock";
 import { config } from "./config";
 import { getJobRunner } from "./jobs/job-runner";
 import { logger } from "./logger";

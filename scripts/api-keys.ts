@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
-import { closeDb, joinRunningServerDatabase } from "@/db/client";
+import { closeDb } from "@/db/client";
 import { listApiKeys, revokeApiKey } from "@/db/workspaces";
 import { createApiKey, problemWithName } from "@/lib/auth/workspace-keys";
 import { config } from "@/lib/config";
+import { provideConfiguredDatabase } from "@/lib/database/provide-database";
 
 /**
  * `npm run api-keys -- <command>`: the API keys of AUTH_MODE=keys, from the command line.
@@ -95,7 +96,7 @@ function printTable(header: string[], rows: string[][]) {
     );
 }
 
-joinRunningServerDatabase();
+provideConfiguredDatabase({ joinRunningServer: true });
 let code = 1;
 try {
   code = await main(process.argv.slice(2));

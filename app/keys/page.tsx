@@ -7,7 +7,7 @@ import { identifyPageClient } from "@/lib/auth/identify-client";
 import { apiKeyInfo } from "@/lib/auth/keys-mode";
 import { config } from "@/lib/config";
 import type { ApiKeyList } from "@/lib/contract";
-import { loadPageData } from "@/lib/database-status";
+import { loadPageData } from "@/lib/database/page-data";
 
 export const metadata: Metadata = { title: "API keys" };
 

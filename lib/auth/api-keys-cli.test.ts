@@ -87,7 +87,7 @@ describe("the API key CLI", () => {
           "tsx",
           "--input-type=module",
           "-e",
-          'const { getDb } = await import("./db/client.ts"); await getDb(); console.log("ready"); setInterval(() => {}, 1000);',
+          'const { provideConfiguredDatabase } = await import("./lib/database/provide-database.ts"); const { getDb } = await import("./db/client.ts"); provideConfiguredDatabase(); await getDb(); console.log("ready"); setInterval(() => {}, 1000);',
         ],
         { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] },
       );

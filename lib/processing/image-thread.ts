@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { reachEmbeddedDatabaseAt } from "@/db/client";
+import { provideConfiguredDatabase } from "@/lib/database/provide-database";
 import { replaceImageWorkGate } from "@/lib/images/image-work-gate";
 import { nameThisThread } from "@/lib/threads";
 import type { FromImageThread, ImageThreadData, ToImageThread } from "./image-threads";
@@ -12,7 +12,7 @@ const port = parentPort!;
 const post = (message: FromImageThread) => port.postMessage(message);
 
 const { databaseSocket } = workerData as ImageThreadData;
-if (databaseSocket) reachEmbeddedDatabaseAt(databaseSocket);
+provideConfiguredDatabase({ embeddedSocket: databaseSocket });
 
 // The process's memory gate is the main thread's: a ticket is granted there, then given back here.
 const granted = new Map<number, () => void>();

@@ -3,7 +3,7 @@ import "server-only";
 // (sharp's documentation on worker threads).
 import "sharp";
 import { Worker } from "node:worker_threads";
-import { embeddedDatabaseSocket } from "@/db/client";
+import { databaseSocket } from "@/db/client";
 import type { ClaimedImage } from "@/db/images";
 import { config } from "@/lib/config";
 import { processImageWorkGate } from "@/lib/images/image-work-gate";
@@ -125,7 +125,7 @@ export class ImageThreads {
 
   private async leastBusy(): Promise<ImageThread> {
     if (this.threads.length < this.size) {
-      this.data ??= embeddedDatabaseSocket().then(
+      this.data ??= databaseSocket().then(
         (databaseSocket) => ({ databaseSocket }),
         (error: unknown) => {
           this.data = null;

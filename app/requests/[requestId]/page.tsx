@@ -7,7 +7,7 @@ import { DatabaseUnavailable } from "@/components/database-unavailable";
 import { RequestStatusView } from "@/components/request-status-view";
 import { loadSeed } from "@/components/server-seed";
 import { identifyPageClient } from "@/lib/auth/identify-client";
-import { loadPageData } from "@/lib/database-status";
+import { loadPageData } from "@/lib/database/page-data";
 import { getRequestPageStatus } from "@/lib/requests/status";
 
 type Props = {

@@ -1,7 +1,9 @@
+import { closeDb, getDb } from "@/db/client";
 import { config } from "@/lib/config";
-import { closeDb, getDb } from "./client";
+import { provideConfiguredDatabase } from "@/lib/database/provide-database";
 
 // `npm run db:migrate`: applies pending migrations to the configured database and exits.
+provideConfiguredDatabase();
 await getDb();
 await closeDb();
 console.log(
