@@ -1,7 +1,7 @@
 import "server-only";
 import { and, sql } from "drizzle-orm";
-import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "./client";
+import { resultColumns } from "./image-results";
 import { rowsOf } from "./raw-sql";
 import { images, type ImageRow, requests, type RequestRow } from "./schema";
 
@@ -17,36 +17,12 @@ import { images, type ImageRow, requests, type RequestRow } from "./schema";
  */
 export const OUTPUT_RECIPE = "r3:";
 
-export type EarlierOutput = Pick<
-  ImageRow,
-  | "id"
-  | "outputKey"
-  | "thumbnailKey"
-  | "format"
-  | "width"
-  | "height"
-  | "bytesIn"
-  | "bytesOut"
-  | "optimized"
-  | "outputFingerprint"
-  | "sourceEtag"
-  | "sourceLastModified"
->;
+// Whether an output was itself reused says nothing about it: the image that reuses it is reused.
+const { reused: _reused, ...storedResult } = resultColumns;
+const earlierColumns = { id: images.id, ...storedResult };
 
-const earlierColumns = {
-  id: images.id,
-  outputKey: images.outputKey,
-  thumbnailKey: images.thumbnailKey,
-  format: images.format,
-  width: images.width,
-  height: images.height,
-  bytesIn: images.bytesIn,
-  bytesOut: images.bytesOut,
-  optimized: images.optimized,
-  outputFingerprint: images.outputFingerprint,
-  sourceEtag: images.sourceEtag,
-  sourceLastModified: images.sourceLastModified,
-} satisfies Record<keyof EarlierOutput, PgColumn>;
+/** An earlier image's finished output, with what its download's validators were. */
+export type EarlierOutput = Pick<ImageRow, keyof typeof earlierColumns>;
 
 /** The columns of an earlier output under their names, read from `alias` in the statements below. */
 const columnsOf = (alias: string) =>

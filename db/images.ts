@@ -1,8 +1,10 @@
 import "server-only";
 import { and, asc, eq, getTableColumns, gt, inArray, type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { type Database, getDb } from "./client";
 import { asText, rowsOf } from "./raw-sql";
 import { type EarlierOutput, findEarlierDownloads } from "./earlier-outputs";
+import { failedResult, type ImageResult, resultColumns } from "./image-results";
 import { images, requests, type ImageRow, type RequestRow } from "./schema";
 
 /**
@@ -171,22 +173,6 @@ export async function releaseImages(releases: ImageRelease[]) {
     where image.id = release.id and image.status in ('pending', 'processing')`);
 }
 
-export type ImageResult = {
-  outputKey: string;
-  thumbnailKey: string | null;
-  format: string;
-  width: number;
-  height: number;
-  bytesIn: number;
-  bytesOut: number;
-  optimized: boolean;
-  /** Copied from an earlier image instead of compressed. */
-  reused: boolean;
-  outputFingerprint: string;
-  sourceEtag: string | null;
-  sourceLastModified: string | null;
-};
-
 export type ImageOutcome = { imageId: number } & ({ ok: true; result: ImageResult } | { ok: false; error: string });
 
 /** What recording an outcome did: `counted` once per image ever; `requestFinished` for its request's last. */
@@ -200,8 +186,13 @@ export type CountedOutcome = { imageId: number; requestId: string; counted: bool
 export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<CountedOutcome[]> {
   if (outcomes.length === 0) return [];
   const db = await getDb();
-  const column = <T extends string | number | boolean | null>(pick: (result: ImageResult) => T) =>
-    asText(outcomes.map((outcome) => (outcome.ok ? pick(outcome.result) : null)));
+  const fields = Object.entries(resultColumns) as [keyof ImageResult, PgColumn][];
+  // One array parameter per column, each cast back to the column's type.
+  const resultArrays = fields.map(([field, column]) => {
+    const values = outcomes.map((outcome) => (outcome.ok ? outcome.result[field] : (failedResult[field] ?? null)));
+    return sql`${asText(values)}::text[]::${sql.raw(column.getSQLType())}[]`;
+  });
+  const names = fields.map(([, column]) => column.name);
   const rows = rowsOf<{ id: number; request_id: string; counted: boolean; request_finished: boolean }>(
     await db.execute(sql`
       with outcome as (
@@ -209,32 +200,17 @@ export async function recordImageOutcomes(outcomes: ImageOutcome[]): Promise<Cou
           ${sql.param(outcomes.map((outcome) => outcome.imageId))}::int4[],
           ${asText(outcomes.map((outcome) => outcome.ok))}::text[]::bool[],
           ${sql.param(outcomes.map((outcome) => (outcome.ok ? null : outcome.error)))}::text[],
-          ${column((result) => result.outputKey)}::text[],
-          ${column((result) => result.thumbnailKey)}::text[],
-          ${column((result) => result.format)}::text[],
-          ${column((result) => result.width)}::text[]::int4[],
-          ${column((result) => result.height)}::text[]::int4[],
-          ${column((result) => result.bytesIn)}::text[]::int4[],
-          ${column((result) => result.bytesOut)}::text[]::int4[],
-          ${column((result) => result.optimized)}::text[]::bool[],
-          ${column((result) => result.reused)}::text[]::bool[],
-          ${column((result) => result.outputFingerprint)}::text[],
-          ${column((result) => result.sourceEtag)}::text[],
-          ${column((result) => result.sourceLastModified)}::text[]
-        ) as o(id, ok, error, output_key, thumbnail_key, format, width, height, bytes_in, bytes_out, optimized,
-          reused, output_fingerprint, source_etag, source_last_modified)
+          ${sql.join(resultArrays, sql`, `)}
+        ) as o(id, ok, error, ${sql.raw(names.join(", "))})
       ),
       finished as (
         update ${images} as image set
           status = (case when o.ok then 'completed' else 'failed' end)::image_status,
-          error = o.error, output_key = o.output_key, thumbnail_key = o.thumbnail_key, format = o.format,
-          width = o.width, height = o.height, bytes_in = o.bytes_in, bytes_out = o.bytes_out,
-          optimized = o.optimized, reused = coalesce(o.reused, false), output_fingerprint = o.output_fingerprint,
-          source_etag = o.source_etag, source_last_modified = o.source_last_modified,
+          error = o.error, ${sql.raw(names.map((name) => `${name} = o.${name}`).join(", "))},
           completed_at = now(), updated_at = now()
         from outcome as o
         where image.id = o.id and image.status in ('pending', 'processing')
-        returning image.id, image.request_id, o.ok, coalesce(o.reused, false) as reused,
+        returning image.id, image.request_id, o.ok, o.reused,
           coalesce(o.bytes_in, 0) as bytes_in, coalesce(o.bytes_out, 0) as bytes_out
       ),
       totals as (

@@ -1,5 +1,6 @@
 import "server-only";
-import type { ClaimedImage, ImageOutcome, ImageRelease, ImageResult } from "@/db/images";
+import type { ImageResult } from "@/db/image-results";
+import type { ClaimedImage, ImageOutcome, ImageRelease } from "@/db/images";
 import { config } from "@/lib/config";
 import { readOutputFormat } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type { ClaimedImage, ImageResult } from "@/db/images";
+import type { ImageResult } from "@/db/image-results";
+import type { ClaimedImage } from "@/db/images";
 import {
   type EarlierOutput,
   OUTPUT_RECIPE,
