@@ -21,9 +21,16 @@ export type FunctionRun = {
 
 type TestedFunction = InngestFunction.Any;
 
-/** Runs a function for one event until it resolves or a step fails (retries are not modelled). */
-export async function runFunction(fn: TestedFunction, event: { name: string; data: object }): Promise<FunctionRun> {
-  return execute(fn, event);
+/**
+ * Runs a function for one event until it resolves or a step fails (retries are not modelled: a run
+ * with `attempt` is the one Inngest makes after that many failures of the step that runs).
+ */
+export async function runFunction(
+  fn: TestedFunction,
+  event: { name: string; data: object },
+  { attempt = 0 }: { attempt?: number } = {},
+): Promise<FunctionRun> {
+  return execute(fn, event, attempt);
 }
 
 /**
@@ -58,13 +65,14 @@ export async function runFailureHandler(
   });
 }
 
-async function execute(fn: TestedFunction, event: { name: string; data: object }): Promise<FunctionRun> {
+async function execute(fn: TestedFunction, event: { name: string; data: object }, attempt = 0): Promise<FunctionRun> {
   const sends = new Map<string, SentEvent[]>();
   const engine = new InngestTestEngine({
     function: fn,
     events: [event as never],
     transformCtx: (raw) => {
       const ctx = mockCtx(raw) as Context.Any;
+      ctx.attempt = attempt;
       // Keyed by step id: the engine replays the handler once per step, and a replayed send is one send.
       ctx.step.sendEvent = (async (idOrOptions: string | { id: string }, payload: SentEvent | SentEvent[]) => {
         const id = typeof idOrOptions === "string" ? idOrOptions : idOrOptions.id;

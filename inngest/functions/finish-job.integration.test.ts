@@ -16,6 +16,7 @@ import { InlineRunner } from "@/lib/jobs/inline-runner";
 import { failImage } from "@/lib/processing/process-image";
 import { uploadCsv } from "@/test/api";
 import { OUTPUT_CSV_NOT_STORED } from "@/lib/processing/finish-request";
+import { retryPolicy } from "@/lib/jobs/retry-policy";
 import { buildOutputCsv } from "@/lib/requests/output-csv";
 import { getStorage } from "@/lib/storage/get-storage";
 import { type ImageServer, readBody, serveBytes, startImageServer } from "@/test/image-server";
@@ -236,5 +237,26 @@ describe("finish-request", () => {
     const again = await runFunction(finishJob, failure.sent[0]);
     expect(again.result).toEqual({ requestId, closed: false, webhook: "delivered" });
     expect(webhookCalls.filter((call) => call.body.requestId === requestId)).toHaveLength(1);
+  });
+
+  it("tries to store the output CSV as often as the in-process runner does, then hands over to onFailure", async () => {
+    const requestId = await upload(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone-3.jpg")}\n`, null);
+    const [imageId] = await listUnfinishedImageIds({ requestId });
+    await failImage(imageId, "the image was not found (HTTP 404)");
+    const storage = await getStorage();
+    const put = vi.spyOn(storage, "put").mockRejectedValue(new Error("the storage folder is not writable"));
+    try {
+      const event = { name: requestImagesFinished.name, data: { requestId } };
+      const errors = [];
+      for (let attempt = 0; attempt < retryPolicy.finishAttempts; attempt++) {
+        errors.push((await runFunction(finishJob, event, { attempt })).error?.name);
+      }
+      // Every try but the last is retried by Inngest; the last one is not, so onFailure runs.
+      expect(errors).toEqual([...Array(retryPolicy.finishAttempts - 1).fill("Error"), "NonRetriableError"]);
+      expect(put).toHaveBeenCalledTimes(retryPolicy.finishAttempts);
+      expect(await findRequest(requestId)).toMatchObject({ status: "processing", completedAt: null });
+    } finally {
+      put.mockRestore();
+    }
   });
 });

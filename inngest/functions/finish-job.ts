@@ -1,5 +1,5 @@
-import { RetryAfterError } from "inngest";
-import { config } from "@/lib/config";
+import { NonRetriableError, RetryAfterError } from "inngest";
+import { retryPolicy } from "@/lib/jobs/retry-policy";
 import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { inngest } from "../client";
@@ -7,9 +7,10 @@ import { requestImagesFinished } from "../events";
 import { retries } from "../retries";
 import { logger } from "@/lib/logger";
 
-// Writing the output CSV is retried like any step; the webhook step needs as many retries as
-// WEBHOOK_MAX_ATTEMPTS allows (the domain records the last one as failed itself).
-const FINISH_RETRIES = Math.max(4, config.webhook.maxAttempts);
+// Inngest counts retries per step, one count for the function: enough for either step. Each step
+// ends at the policy's attempts itself (the webhook's are counted by the domain), as in the
+// in-process runner.
+const FINISH_RETRIES = Math.max(retryPolicy.finishAttempts, retryPolicy.webhookAttempts);
 
 /**
  * Closes a request once every image is counted: writes the output CSV and the final status, then
@@ -34,10 +35,20 @@ export const finishJob = inngest.createFunction(
       return { closed };
     },
   },
-  async ({ event, step }) => {
+  async ({ event, step, attempt }) => {
     const { requestId } = event.data;
 
-    const closed = await step.run("write output CSV and close request", () => finishRequest(requestId));
+    const closed = await step.run("write output CSV and close request", async () => {
+      try {
+        return await finishRequest(requestId);
+      } catch (error) {
+        // `attempt` counts this step's tries from 0: the last one allowed hands over to onFailure.
+        if (attempt + 1 < retryPolicy.finishAttempts) throw error;
+        throw new NonRetriableError(`writing the output CSV failed ${retryPolicy.finishAttempts} times`, {
+          cause: error,
+        });
+      }
+    });
 
     // Run even when this call did not close the request: a webhook left pending by an earlier
     // crash is delivered now; an already delivered one is skipped by the domain.

@@ -1,6 +1,7 @@
 import { RetryAfterError } from "inngest";
 import { cancelLeftoverImages } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
+import { retryPolicy } from "@/lib/jobs/retry-policy";
 import { attemptImage, failImage } from "@/lib/processing/process-image";
 import { isReadyToFinish } from "@/lib/processing/finish-request";
 import { inngest } from "../client";
@@ -25,7 +26,7 @@ export const imageJob = inngest.createFunction(
       // One big request cannot take every slot: requests uploaded after it still make progress.
       { key: "event.data.requestId", limit: config.inngest.requestConcurrency },
     ],
-    retries: retries(config.jobs.maxAttempts),
+    retries: retries(retryPolicy.imageAttempts),
     onFailure: async ({ event, error, step }) => {
       const { imageId } = event.data.event.data;
       const failed = await step.run("record image as failed", () => failImage(imageId, error.message));
@@ -39,7 +40,7 @@ export const imageJob = inngest.createFunction(
     const { imageId } = event.data;
 
     const outcome = await step.run("compress and store image", async () => {
-      const attempt = await attemptImage(imageId, { maxAttempts: config.jobs.maxAttempts });
+      const attempt = await attemptImage(imageId, { maxAttempts: retryPolicy.imageAttempts });
       if (attempt.kind === "retry") throw new RetryAfterError(attempt.reason, attempt.delayMs);
       return attempt;
     });

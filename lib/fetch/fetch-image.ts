@@ -10,7 +10,7 @@ import {
   TimeoutError,
   formatSeconds,
 } from "./request-errors";
-import { parseRetryAfter } from "./retry-after";
+import { isTransientError, isTransientStatus, requestedWait } from "./transient";
 
 export const imageUserAgent = "csv-image-compressor/0.1 (product image downloader)";
 
@@ -85,38 +85,38 @@ function header(value: string | undefined): string | null {
 
 /** The verdict on a non-2xx answer. */
 export function imageFailureForStatus(status: number, headers: IncomingHttpHeaders = {}): ImageFailure {
-  const code = `(HTTP ${status})`;
-  if (status === 404 || status === 410) return ImageFailure.permanent(`the image was not found ${code}`);
-  if (status === 429) {
-    return ImageFailure.transient(`the server is limiting downloads ${code}`, parseRetryAfter(headers["retry-after"]));
-  }
-  if (status === 503) {
-    return ImageFailure.transient(
-      `the server is temporarily unavailable ${code}`,
-      parseRetryAfter(headers["retry-after"]),
-    );
-  }
-  if (status === 408) return ImageFailure.transient(`the server timed out ${code}`);
-  if (status >= 500) return ImageFailure.transient(`the server failed to send the image ${code}`);
-  if (status === 401 || status === 403) return ImageFailure.permanent(`the server refused access to the image ${code}`);
-  if (status >= 400) return ImageFailure.permanent(`the server refused the download ${code}`);
+  const message = `${reasonForStatus(status)} (HTTP ${status})`;
+  return isTransientStatus(status)
+    ? ImageFailure.transient(message, requestedWait(headers))
+    : ImageFailure.permanent(message);
+}
+
+function reasonForStatus(status: number): string {
+  if (status === 404 || status === 410) return "the image was not found";
+  if (status === 429) return "the server is limiting downloads";
+  if (status === 503) return "the server is temporarily unavailable";
+  if (status === 408) return "the server timed out";
+  if (status >= 500) return "the server failed to send the image";
+  if (status === 401 || status === 403) return "the server refused access to the image";
+  if (status >= 400) return "the server refused the download";
   // 1xx, 3xx without a Location (or 304), anything odd: not an image and not going to become one.
-  return ImageFailure.permanent(`the server answered without the image ${code}`);
+  return "the server answered without the image";
 }
 
 /** Maps a failure of `guardedRequest` (or anything else thrown) to an `ImageFailure`. */
 export function toImageFailure(error: unknown): ImageFailure {
   if (error instanceof ImageFailure) return error;
-  if (error instanceof ResponseTooLargeError) {
-    return ImageFailure.permanent(`the image is larger than the ${formatBytes(error.maxBytes)} limit`);
-  }
+  const message = downloadFailureReason(error);
+  return isTransientError(error) ? ImageFailure.transient(message) : ImageFailure.permanent(message);
+}
+
+function downloadFailureReason(error: unknown): string {
+  if (error instanceof ResponseTooLargeError)
+    return `the image is larger than the ${formatBytes(error.maxBytes)} limit`;
   if (error instanceof TimeoutError && error.phase === "total") {
-    return ImageFailure.transient(`the download took longer than ${formatSeconds(error.timeoutMs)}`);
+    return `the download took longer than ${formatSeconds(error.timeoutMs)}`;
   }
-  if (error instanceof RequestAbortedError) return ImageFailure.transient("the download was cancelled");
-  if (error instanceof RequestError) {
-    return error.retryable ? ImageFailure.transient(error.message) : ImageFailure.permanent(error.message);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return ImageFailure.transient(`the download failed: ${message}`);
+  if (error instanceof RequestAbortedError) return "the download was cancelled";
+  if (error instanceof RequestError) return error.message;
+  return `the download failed: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { maxRetryAfterMs, parseRetryAfter } from "./retry-after";
+import { MAX_RETRY_DELAY_MS } from "@/lib/jobs/retry-policy";
+import { parseRetryAfter } from "./retry-after";
 
 const now = Date.parse("2025-03-01T12:00:00Z");
 
@@ -21,7 +22,7 @@ describe("parseRetryAfter", () => {
   });
 
   it("caps long waits at five minutes, or the cap given", () => {
-    expect(maxRetryAfterMs).toBe(300_000);
+    expect(MAX_RETRY_DELAY_MS).toBe(300_000);
     expect(parseRetryAfter("86400", { now })).toBe(300_000);
     expect(parseRetryAfter("Sun, 02 Mar 2025 12:00:00 GMT", { now })).toBe(300_000);
     expect(parseRetryAfter("90", { now, capMs: 60_000 })).toBe(60_000);

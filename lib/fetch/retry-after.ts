@@ -1,5 +1,4 @@
-/** The longest wait a server may ask for; a longer one would stall an image's retries for too long. */
-export const maxRetryAfterMs = 5 * 60 * 1000;
+import { MAX_RETRY_DELAY_MS } from "@/lib/jobs/retry-policy";
 
 /**
  * Reads a `Retry-After` header (RFC 9110: a number of seconds or an HTTP-date) as milliseconds from
@@ -7,7 +6,7 @@ export const maxRetryAfterMs = 5 * 60 * 1000;
  */
 export function parseRetryAfter(
   value: string | string[] | undefined,
-  { now = Date.now(), capMs = maxRetryAfterMs }: { now?: number; capMs?: number } = {},
+  { now = Date.now(), capMs = MAX_RETRY_DELAY_MS }: { now?: number; capMs?: number } = {},
 ): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;

@@ -17,15 +17,14 @@ import {
 } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";
-import { retryDelay } from "@/lib/processing/backoff";
 import { deleteExpiredRequests, findLostWork } from "@/lib/requests/sweep";
 import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
 import { processImage, recordImages } from "@/lib/processing/process-image";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { FairQueue } from "./fair-queue";
 import type { JobRunner } from "./job-runner";
+import { ourFailureDelay, retryDelay, retryPolicy } from "./retry-policy";
 
-const FINISH_ATTEMPTS = 5;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /**
  * Outcomes are written together: one statement per this many, or per this long, whichever is first.
@@ -202,7 +201,7 @@ export class InlineRunner implements JobRunner {
           (error) => {
             // The database failed: ask for this request's images again later rather than drop it.
             logger.error({ err: error, requestId }, "claiming images failed; trying again later");
-            this.later(retryDelay(3), () => {
+            this.later(ourFailureDelay(), () => {
               this.queue.notSupplied(requestId);
               this.pump();
             });
@@ -241,7 +240,7 @@ export class InlineRunner implements JobRunner {
     } catch (error) {
       // The database itself failed: try the image again later rather than lose it.
       logger.error({ err: error, requestId: image.requestId, imageId: image.id }, "image attempt failed on our side");
-      this.later(retryDelay(3), () => this.track(this.retry(image)));
+      this.later(ourFailureDelay(), () => this.track(this.retry(image)));
     } finally {
       this.running.delete(image.id);
       releaseHost();
@@ -311,7 +310,7 @@ export class InlineRunner implements JobRunner {
     } catch (error) {
       // Nothing was written: the images stay processing in the database; try them again later.
       logger.error({ err: error, images: batch.length }, "writing image outcomes failed; retrying");
-      this.later(retryDelay(3), () => {
+      this.later(ourFailureDelay(), () => {
         this.outcomes.push(...batch);
         this.scheduleWrite();
       });
@@ -323,7 +322,7 @@ export class InlineRunner implements JobRunner {
       if (await finishRequest(requestId)) await this.notify(requestId);
     } catch (error) {
       logger.error({ err: error, requestId, attempt }, "finishing the request failed");
-      if (attempt < FINISH_ATTEMPTS) {
+      if (attempt < retryPolicy.finishAttempts) {
         this.later(retryDelay(attempt), () => this.track(this.finish(requestId, attempt + 1)));
       } else if (await closeWithoutOutputCsv(requestId).catch(() => false)) {
         await this.notify(requestId);

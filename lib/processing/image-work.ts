@@ -1,7 +1,6 @@
 import "server-only";
 import type { ImageResult } from "@/db/image-results";
 import type { ClaimedImage, ImageOutcome, ImageRelease } from "@/db/images";
-import { config } from "@/lib/config";
 import { readOutputFormat } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
 import { fetchImage } from "@/lib/fetch/fetch-image";
@@ -10,7 +9,7 @@ import { logger } from "@/lib/logger";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
-import { retryDelay } from "./backoff";
+import { retryDelay, retryPolicy } from "@/lib/jobs/retry-policy";
 import { findSameOutput, outputFingerprint, reuseOutput } from "./reuse-output";
 
 /**
@@ -32,7 +31,7 @@ export type ImageWork =
 export async function workOnImage(
   image: ClaimedImage,
   {
-    maxAttempts = config.jobs.maxAttempts,
+    maxAttempts = retryPolicy.imageAttempts,
     downloaded = () => {},
   }: {
     maxAttempts?: number;

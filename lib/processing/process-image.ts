@@ -7,7 +7,7 @@ import {
   recordImageOutcomes,
   releaseImages,
 } from "@/db/images";
-import { config } from "@/lib/config";
+import { retryPolicy } from "@/lib/jobs/retry-policy";
 import { logger } from "@/lib/logger";
 import { metrics } from "@/lib/metrics";
 import { getStorage } from "@/lib/storage/get-storage";
@@ -33,7 +33,7 @@ export type { ImageWork } from "./image-work";
 export async function processImage(
   image: ClaimedImage,
   {
-    maxAttempts = config.jobs.maxAttempts,
+    maxAttempts = retryPolicy.imageAttempts,
     downloaded = () => {},
   }: {
     maxAttempts?: number;
@@ -118,7 +118,7 @@ export type ImageAttempt =
  */
 export async function attemptImage(
   imageId: number,
-  { maxAttempts = config.jobs.maxAttempts }: { maxAttempts?: number } = {},
+  { maxAttempts = retryPolicy.imageAttempts }: { maxAttempts?: number } = {},
 ): Promise<ImageAttempt> {
   const [image] = await claimImages([imageId]);
   if (!image) return { kind: "skipped" };

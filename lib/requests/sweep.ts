@@ -2,6 +2,7 @@ import "server-only";
 import { listRequestsAwaitingFinish } from "@/db/requests";
 import { cancelLeftoverImages, listExpiredRequestIds, listStalledRequests, touchRequest } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
+import { retryPolicy } from "@/lib/jobs/retry-policy";
 import { logger } from "@/lib/logger";
 import { deleteRequestEverywhere } from "./request-actions";
 
@@ -14,11 +15,6 @@ import { deleteRequestEverywhere } from "./request-actions";
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Requests deleted per round of the retention step: a large backlog goes in bounded rounds. */
 const EXPIRED_PER_ROUND = 100;
-/**
- * A request nothing has happened to for this long has lost its runs: no image was recorded, and the
- * longest wait between two attempts of an image (its backoff ceiling) is far shorter.
- */
-const STALLED_AFTER_MS = 60 * 60 * 1000;
 
 /** Deletes finished requests closed more than RETENTION_DAYS before `now`, with their files. */
 export async function deleteExpiredRequests(now: Date): Promise<number> {
@@ -55,7 +51,7 @@ export type LostWork = {
  * has those images cancelled here, which makes it one to finish.
  */
 export async function findLostWork(now: Date): Promise<LostWork> {
-  const stalled = await listStalledRequests(new Date(now.getTime() - STALLED_AFTER_MS));
+  const stalled = await listStalledRequests(new Date(now.getTime() - retryPolicy.stalledAfterMs));
   for (const request of stalled) {
     if (request.status === "cancelled") await cancelLeftoverImages(request.id, "all");
   }

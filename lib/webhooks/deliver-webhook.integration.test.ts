@@ -22,7 +22,7 @@ import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
 
-type Call = { headers: IncomingMessage["headers"]; body: string };
+type Call = { headers: IncomingMessage["headers"]; body: string; at: number };
 
 let images: ImageServer;
 let hook: { origin: string; calls: Map<string, Call[]>; answers: Map<string, number[]>; close: () => Promise<void> };
@@ -38,9 +38,10 @@ beforeAll(async () => {
     request.on("data", (chunk) => (body += chunk));
     request.on("end", () => {
       const path = request.url ?? "/";
-      calls.set(path, [...(calls.get(path) ?? []), { headers: request.headers, body }]);
+      calls.set(path, [...(calls.get(path) ?? []), { headers: request.headers, body, at: Date.now() }]);
       const status = answers.get(path)?.shift() ?? 204;
-      response.writeHead(status).end();
+      // Paths under /wait ask for a second's pause before the next try.
+      response.writeHead(status, path.startsWith("/wait") ? { "retry-after": "1" } : {}).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -181,6 +182,15 @@ describe("webhook", () => {
     const status = await settle(requestId);
     expect(status.webhook).toMatchObject({ status: "failed", attempts: 1 });
     expect(status.webhook!.lastError).toMatch(/^blocked: 10\.0\.0\.1 is a private network address .*\(not retried\)$/);
+  });
+
+  it("waits as long as a busy receiver asks (Retry-After) before trying again, as image downloads do", async () => {
+    hook.answers.set("/wait/busy", [429]);
+    const status = await run("/wait/busy");
+    const [first, second] = hook.calls.get("/wait/busy")!;
+    expect(status.webhook).toMatchObject({ status: "delivered", attempts: 2 });
+    // Backoff alone would have tried again within a tenth of a second (RETRY_BASE_MS=20).
+    expect(second.at - first.at).toBeGreaterThanOrEqual(950);
   });
 
   it("retries a failing receiver and records the delivery", async () => {

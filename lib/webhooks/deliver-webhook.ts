@@ -7,9 +7,9 @@ import type { RequestRow } from "@/db/schema";
 import { workspaceOf } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { guardedRequest } from "@/lib/fetch/guarded-request";
-import { RequestError } from "@/lib/fetch/request-errors";
+import { isTransientError, isTransientStatus, requestedWait } from "@/lib/fetch/transient";
 import { metrics } from "@/lib/metrics";
-import { retryDelay } from "@/lib/processing/backoff";
+import { retryDelay, retryPolicy } from "@/lib/jobs/retry-policy";
 import { requestLinks } from "@/lib/requests/links";
 import { progressOf } from "@/lib/requests/status";
 import { requestChanged } from "@/lib/requests/status-answers";
@@ -22,8 +22,9 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * Tells the request's webhook that it is finished: one POST of JSON following Standard Webhooks
  * (`webhook-id`, `webhook-timestamp`, `webhook-signature` with the `whsec_` secret), so receivers
  * verify it with any Standard Webhooks library and use `webhook-id` to drop a repeated delivery.
- * A 2xx answer is delivery. Network trouble, 5xx, 408 and 429 are retried with backoff up to the
- * attempt limit; an address the guard refuses and any other 4xx will not change, so they end at once.
+ * A 2xx answer is delivery. Network trouble, 5xx, 408 and 429 are retried (`lib/fetch/transient.ts`)
+ * with backoff, or after the wait the receiver asked for, up to the attempt limit; an address the
+ * guard refuses and any other answer will not change, so they end at once.
  */
 export async function attemptWebhook(requestId: string): Promise<WebhookAttempt> {
   const request = await findRequest(requestId);
@@ -43,7 +44,7 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
   const secret = await signingSecret(request);
   if (secret) headers["webhook-signature"] = new Webhook(secret).sign(messageId, sentAt, body);
 
-  let failure: { message: string; final: boolean } | null = null;
+  let failure: { message: string; final: boolean; waitMs?: number } | null = null;
   try {
     const response = await guardedRequest(request.webhookUrl, {
       method: "POST",
@@ -54,16 +55,20 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
       maxRedirects: 0,
     });
     if (response.status < 200 || response.status >= 300) {
-      const final =
-        response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
-      failure = { message: `the webhook answered HTTP ${response.status}${final ? " (not retried)" : ""}`, final };
+      const final = !isTransientStatus(response.status);
+      failure = {
+        message: `the webhook answered HTTP ${response.status}${final ? " (not retried)" : ""}`,
+        final,
+        waitMs: requestedWait(response.headers),
+      };
     }
   } catch (error) {
-    const final = error instanceof RequestError && !error.retryable;
+    const final = !isTransientError(error);
     failure = { message: `${(error as Error).message}${final ? " (not retried)" : ""}`, final };
   }
 
-  const finalFailure = failure !== null && (failure.final || request.webhookAttempts + 1 >= config.webhook.maxAttempts);
+  const finalFailure =
+    failure !== null && (failure.final || request.webhookAttempts + 1 >= retryPolicy.webhookAttempts);
   const attempts = await recordWebhookAttempt({
     requestId,
     delivered: failure === null,
@@ -75,7 +80,7 @@ export async function attemptWebhook(requestId: string): Promise<WebhookAttempt>
   const outcome = failure === null ? "delivered" : finalFailure ? "failed" : "retry";
   metrics.webhookDeliveries.inc({ outcome });
   if (outcome !== "retry") return { kind: outcome };
-  return { kind: "retry", delayMs: retryDelay(attempts) };
+  return { kind: "retry", delayMs: failure?.waitMs ?? retryDelay(attempts) };
 }
 
 /**
