@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { isOwnerId, newOwnerId, OWNER_COOKIE, ownerCookie, readSession, SESSION_COOKIE } from "@/lib/auth/session";
 import { config as settings } from "@/lib/config";
 import { contentSecurityPolicy } from "@/lib/content-security-policy";
+import { getStorage } from "@/lib/storage/get-storage";
 
 /** Pages a visitor without a session may open in keys mode. */
 const OPEN_PAGES = ["/sign-in", "/docs"];
@@ -15,7 +16,7 @@ const OPEN_PAGES = ["/sign-in", "/docs"];
  * Every document carries the policy, prefetched ones included (a prefetched page is shown later as it
  * was fetched). The router's own prefetches of a page's data are left alone (see `config`).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
   if (
     settings.auth.mode === "keys" &&
@@ -28,7 +29,8 @@ export function proxy(request: NextRequest) {
   }
 
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const policy = contentSecurityPolicy(nonce);
+  const { fileOrigins } = await getStorage();
+  const policy = contentSecurityPolicy({ nonce, fileOrigins });
   const headers = new Headers(request.headers);
   headers.set("Content-Security-Policy", policy);
   headers.set("x-nonce", nonce);

@@ -72,10 +72,11 @@ export class ImageFailure extends Error {
     return new ImageFailure(message, true, retryAfterMs);
   }
 
-  /** The output could not be written (or copied) where the service keeps files: worth a later try. */
-  static notStored(storage: "local" | "s3") {
-    return ImageFailure.transient(
-      `the compressed image could not be stored (${storage === "s3" ? "S3" : "storage folder"} unavailable)`,
-    );
+  /**
+   * The output could not be written (or copied) where the service keeps files: worth a later try.
+   * `where` is the store in the seller's words (`Storage.displayName`).
+   */
+  static notStored(where: string) {
+    return ImageFailure.transient(`the compressed image could not be stored (${where} unavailable)`);
   }
 }

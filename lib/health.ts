@@ -16,11 +16,7 @@ type Part = Health["database"];
  * storage is never written to by a health check.
  */
 export async function checkHealth(): Promise<Health> {
-  const [database, storage, runner] = await Promise.all([
-    databaseProbe.verdict(),
-    storageProbe.verdict(),
-    runnerPart(),
-  ]);
+  const [database, storage, runner] = await Promise.all([databaseProbe.verdict(), storagePart(), runnerPart()]);
   const broken = Object.entries({ database, storage, runner }).filter(([, part]) => !part.ok);
   return {
     ok: broken.length === 0,
@@ -103,9 +99,14 @@ const databaseProbe = new CachedProbe(config.database.kind, databaseCacheMs, 10_
   await pingDatabase();
   await checkDatabaseDisk();
 });
-const storageProbe = new CachedProbe(config.storage.kind, storageCacheMs, 5_000, async () =>
-  (await getStorage()).check(),
-);
+// Made on first use: the part is named by the store itself.
+let storageProbe: CachedProbe | undefined;
+
+async function storagePart(): Promise<Part> {
+  const storage = await getStorage();
+  storageProbe ??= new CachedProbe(storage.name, storageCacheMs, 5_000, () => storage.check());
+  return storageProbe.verdict();
+}
 
 /**
  * PGlite writes its folder on this machine's disk: one that fills up fails writes, and can stop the

@@ -45,8 +45,9 @@ async function start() {
     setTimeout(() => void start(), DATABASE_RETRY_MS).unref();
     return;
   }
+  const storage = await getStorage();
   try {
-    await (await getStorage()).check({ write: true });
+    await storage.check({ write: true });
   } catch (error) {
     logger.error({ err: error }, "storage is not usable");
   }
@@ -56,7 +57,7 @@ async function start() {
   logger.info(
     {
       database: config.database.kind,
-      storage: config.storage.kind,
+      storage: storage.name,
       runner: config.jobs.runner,
       auth: config.auth.mode,
     },

@@ -114,7 +114,7 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
       { err: error, requestId: image.requestId, imageId: image.id, key },
       "storing the compressed image failed",
     );
-    throw ImageFailure.notStored(storage.kind);
+    throw ImageFailure.notStored(storage.displayName);
   }
   return {
     outputKey: key,

@@ -59,7 +59,7 @@ export async function reuseOutput(
     if (!(await storage.copy(earlier.outputKey, key))) return null;
     if (earlier.thumbnailKey && previewKey && !(await storage.copy(earlier.thumbnailKey, previewKey))) return null;
   } catch (error) {
-    throw error instanceof StorageError ? ImageFailure.notStored(storage.kind) : error;
+    throw error instanceof StorageError ? ImageFailure.notStored(storage.displayName) : error;
   }
   return {
     outputKey: key,

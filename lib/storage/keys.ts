@@ -37,6 +37,16 @@ export function requestFolders({ id, filesId }: { id: string; filesId: string })
   return names.flatMap((name) => KINDS.map((kind) => `${kind}/${name}`));
 }
 
+/**
+ * Keys every store accepts: relative, `/`-separated, no empty, `.` or `..` segment, no backslash or
+ * NUL. A key that passes names a file inside the local folder, never outside it.
+ */
+export function isSafeKey(key: string): boolean {
+  if (key.length === 0 || key.length > 1024 || key.startsWith("/") || key.includes("\\") || key.includes("\0"))
+    return false;
+  return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+
 /** The download name offered to a browser for a request's output CSV. */
 export function outputCsvFileName(fileName: string): string {
   return safeName(fileName, "products.csv").replace(/\.csv$/i, "") + "-output.csv";

@@ -8,13 +8,17 @@ import { lowDiskSpace } from "@/lib/disk-space";
 import type { PutBody, PutOptions, Storage, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
+import { isSafeKey } from "./keys";
 
 /**
  * Files in a local folder, served by the app at `/files/<key>`.
  * Writes go to a temporary file first and are renamed into place, so a crash never leaves half a file.
  */
 export class LocalStorage implements Storage {
-  readonly kind = "local" as const;
+  readonly name = "local";
+  readonly displayName = "storage folder";
+  readonly servedByApp = true;
+  readonly fileOrigins: readonly string[] = [];
   readonly linksExpire = false;
   private readonly root: string;
 
@@ -148,12 +152,6 @@ export class LocalStorage implements Storage {
     if (!isSafeKey(key)) throw new StorageError(`Invalid storage key: ${JSON.stringify(key)}`);
     return path.join(this.root, ...key.split("/"));
   }
-}
-
-export function isSafeKey(key: string): boolean {
-  if (key.length === 0 || key.length > 1024 || key.startsWith("/") || key.includes("\\") || key.includes("\0"))
-    return false;
-  return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }
 
 /** The error's code and kind without the absolute path, which is no business of whoever reads the message. */

@@ -57,7 +57,7 @@ beforeAll(async () => {
   ({ filesIdOf } = await import("@/test/db"));
   healthRoute = await import("@/app/api/health/route");
   const { getStorage } = await import("./get-storage");
-  expect((await getStorage()).kind).toBe("s3");
+  expect((await getStorage()).name).toBe("s3");
 
   inspector = new S3Client({
     region: "us-east-1",

@@ -16,8 +16,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { PutBody, PutOptions, Storage, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
-import { isSafeKey } from "./local-storage";
-import { s3ObjectUrlBase } from "./s3-urls";
+import { isSafeKey } from "./keys";
 
 /** `config.storage` when `S3_BUCKET` is set. */
 export type S3StorageSettings = {
@@ -78,7 +77,10 @@ const ACCESS_DENIED = new Set([
  * Output URLs are presigned links, or plain URLs under a public base URL or the bucket's own address.
  */
 export class S3Storage implements Storage {
-  readonly kind = "s3" as const;
+  readonly name = "s3";
+  readonly displayName = "S3";
+  readonly servedByApp = false;
+  readonly fileOrigins: readonly string[];
   readonly bucket: string;
   private readonly client: S3Client;
   private readonly settings: S3StorageSettings;
@@ -92,7 +94,11 @@ export class S3Storage implements Storage {
     this.bucket = settings.bucket;
     const endpoint = settings.endpoint?.replace(/\/+$/, "");
     this.endpointLabel = endpoint ?? `https://s3.${settings.region}.amazonaws.com`;
-    this.objectUrlBase = s3ObjectUrlBase(settings);
+    this.objectUrlBase = objectUrlBase(settings);
+    // Plain links point at the public base URL, presigned ones at the bucket's own address.
+    this.fileOrigins = [
+      ...new Set([this.objectUrlBase, objectUrlBase({ ...settings, publicBaseUrl: undefined })].map(originOf)),
+    ];
     this.client =
       options.client ??
       new S3Client({
@@ -294,6 +300,23 @@ export class S3Storage implements Storage {
     return new StorageError(`${action}: ${reason}`, { cause: error });
   }
 }
+
+/** Where a bucket's objects are fetched from when the bucket is public: `<base>/<encoded key>`. */
+function objectUrlBase(settings: S3StorageSettings): string {
+  if (settings.publicBaseUrl) return settings.publicBaseUrl.replace(/\/+$/, "");
+  const { bucket, region, forcePathStyle } = settings;
+  const endpoint = settings.endpoint?.replace(/\/+$/, "");
+  if (endpoint) {
+    if (forcePathStyle) return `${endpoint}/${encodeURIComponent(bucket)}`;
+    const url = new URL(endpoint);
+    return `${url.protocol}//${bucket}.${url.host}${url.pathname.replace(/\/+$/, "")}`;
+  }
+  // A bucket name with dots breaks the TLS wildcard certificate of virtual-hosted URLs: use path style.
+  if (forcePathStyle || bucket.includes(".")) return `https://s3.${region}.amazonaws.com/${encodeURIComponent(bucket)}`;
+  return `https://${bucket}.s3.${region}.amazonaws.com`;
+}
+
+const originOf = (url: string) => new URL(url).origin;
 
 function encodeKey(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");

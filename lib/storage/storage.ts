@@ -3,22 +3,44 @@
  * One interface, two homes: a local folder (default) and S3 or any S3-compatible store.
  */
 
-export type PutOptions = { contentType: string; cacheControl?: string };
+export type PutOptions = {
+  contentType: string;
+  /** Kept with the object by a store that serves it (S3); the app's file route sets its own. */
+  cacheControl?: string;
+};
 
 /** A whole object, or the chunks an upload arrived in (stored as one object, never joined in memory). */
 export type PutBody = Buffer | string | readonly Buffer[];
 
 export type StoredObject = {
   body: ReadableStream<Uint8Array>;
+  /** The type it was put with; a store that keeps none (the local folder) reads it from the key's extension. */
   contentType: string;
   size: number | null;
 };
 
+/**
+ * What the rest of the service knows of a store: these methods and what it says of itself below.
+ * Nothing outside `lib/storage` asks which kind of store it is.
+ */
 export interface Storage {
-  readonly kind: "local" | "s3";
+  /** What health and the logs call it (`local`, `s3`): a label, never something to branch on. */
+  readonly name: string;
+  /** The store in a seller's words, for messages about it: "could not be stored (S3 unavailable)". */
+  readonly displayName: string;
+  /** True when this app serves the files itself (`/files/<key>`); false when `publicUrl` points at the store. */
+  readonly servedByApp: boolean;
+  /**
+   * Origins other than this app's that `publicUrl` links point at: the pages' Content-Security-Policy
+   * lets images load from them. Known from the settings: asking costs no request.
+   */
+  readonly fileOrigins: readonly string[];
   /** True when `publicUrl` gives links that expire (presigned), so stored copies of them go stale. */
   readonly linksExpire: boolean;
-  /** Writes the whole object; writing the same key again replaces it with the same bytes. */
+  /**
+   * Writes the whole object; writing the same key again replaces it. Keys end in their content's
+   * extension, and every method refuses a key `isSafeKey` refuses with a StorageError.
+   */
   put(key: string, body: PutBody, options: PutOptions): Promise<void>;
   /** Null when there is no such object. */
   get(key: string): Promise<StoredObject | null>;

@@ -3,11 +3,12 @@ import { identifyClientOrNull, maySee, owns } from "@/lib/auth/identify-client";
 import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";
 import { getStorage } from "@/lib/storage/get-storage";
-import { isSafeKey } from "@/lib/storage/local-storage";
+import { isSafeKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE } from "@/lib/storage/storage";
 
 /**
- * Serves files of the local storage folder (output images, CSVs) to those who may read them. Keys
+ * Serves the stored files (output images, CSVs) to those who may read them, when the store leaves
+ * serving them to this app (the local folder); a store that serves its own answers 404 here. Keys
  * that leave the folder are refused.
  */
 export const GET = handleErrors(
@@ -16,7 +17,7 @@ export const GET = handleErrors(
     const { key: segments } = await params;
     const key = segments.map(safeDecode).join("/");
     const storage = await getStorage();
-    if (storage.kind !== "local" || !isSafeKey(key) || !(await mayRead(request, key))) {
+    if (!storage.servedByApp || !isSafeKey(key) || !(await mayRead(request, key))) {
       throw new AppError("not_found:file", "No such file.");
     }
     const file = await storage.get(key);
