@@ -101,7 +101,7 @@ export class LocalStorage implements Storage {
       return { body, contentType: contentTypeForKey(key), size: info.size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
+      throw new StorageError(`Could not read ${key} from the storage folder: ${describeFsError(error)}`);
     }
   }
 
@@ -118,6 +118,7 @@ export class LocalStorage implements Storage {
   }
 
   async publicUrl(key: string): Promise<string> {
+    this.resolve(key); // refuses an unsafe key, as every other method does
     return `${this.publicBaseUrl}/files/${key.split("/").map(encodeURIComponent).join("/")}`;
   }
 
