@@ -154,7 +154,8 @@ export class S3Storage implements Storage {
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: to,
-          CopySource: encodeURI(`${this.bucket}/${from}`),
+          // URL-encoded, each segment whole: `encodeURI` would leave `?`, `#` and `+` in a key as they are.
+          CopySource: `${encodeURIComponent(this.bucket)}/${encodeKey(from)}`,
           MetadataDirective: "COPY",
         }),
       );
