@@ -14,8 +14,8 @@ import { IMMUTABLE_CACHE } from "@/lib/storage/storage";
 export const GET = handleErrors(
   "files",
   async (request: Request, { params }: { params: Promise<{ key: string[] }> }) => {
-    const { key: segments } = await params;
-    const key = segments.map(safeDecode).join("/");
+    // Next.js hands the segments over decoded: decoding them again would serve `a%2520b` as `a b`.
+    const key = (await params).key.join("/");
     const storage = await getStorage();
     if (!storage.servedByApp || !isSafeKey(key) || !(await mayRead(request, key))) {
       throw new AppError("not_found:file", "No such file.");
@@ -48,14 +48,6 @@ async function mayRead(request: Request, key: string): Promise<boolean> {
   if (owner === undefined) return false;
   const client = await identifyClientOrNull(request);
   return area === "uploads" ? owns(client, owner) : maySee(client, owner);
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return "";
-  }
 }
 
 export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
