@@ -1,10 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createServer } from "node:net";
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Storage, type S3StorageSettings } from "./s3-storage";
-import { IMMUTABLE_CACHE, StorageError } from "./storage";
+import { StorageError } from "./storage";
+import { closedPort } from "@/test/loopback";
 import { startS3Server, type LocalS3Server, type S3Credentials } from "@/test/s3-server";
+
+/**
+ * What only S3 does: multipart uploads, the shapes of its links, and how it names a missing bucket,
+ * wrong credentials or a store that is down. What every store does is in the conformance suite
+ * (s3-storage.conformance.test.ts).
+ */
 
 let server: LocalS3Server;
 let storage: S3Storage;
@@ -36,15 +42,6 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
   server = await startS3Server({ bucket: "products" });
   storage = open();
@@ -65,30 +62,6 @@ afterAll(async () => {
 });
 
 describe("S3Storage", () => {
-  it("stores an object with its content type and cache control and reads it back", async () => {
-    const key = "images/req-1/1.jpg";
-    const bytes = randomBytes(2048);
-    await storage.put(key, bytes, { contentType: "image/jpeg", cacheControl: IMMUTABLE_CACHE });
-
-    const head = await inspector.send(new HeadObjectCommand({ Bucket: server.bucket, Key: key }));
-    expect(head.ContentType).toBe("image/jpeg");
-    expect(head.CacheControl).toBe(IMMUTABLE_CACHE);
-    expect(head.ContentLength).toBe(bytes.length);
-
-    const stored = await storage.get(key);
-    expect(stored).not.toBeNull();
-    expect(stored!.contentType).toBe("image/jpeg");
-    expect(stored!.size).toBe(bytes.length);
-    expect((await readAll(stored!.body)).equals(bytes)).toBe(true);
-  });
-
-  it("stores text bodies as UTF-8", async () => {
-    const csv = "S. No.,Product Name\n1,Café ☕\n";
-    await storage.put("outputs/req-1/products-output.csv", csv, { contentType: "text/csv; charset=utf-8" });
-    const stored = await storage.get("outputs/req-1/products-output.csv");
-    expect((await readAll(stored!.body)).toString("utf8")).toBe(csv);
-  });
-
   it("uploads an object above the multipart threshold byte for byte", async () => {
     const key = "images/req-big/1.png";
     const bytes = randomBytes(12 * 1024 * 1024);
@@ -116,25 +89,6 @@ describe("S3Storage", () => {
     const stored = await storage.get(key);
     expect(stored!.size).toBe(bytes.length);
     expect(sha256(await readAll(stored!.body))).toBe(sha256(bytes));
-  });
-
-  it("writing the same key twice leaves one object with the same bytes", async () => {
-    const key = "images/req-2/7.webp";
-    const bytes = randomBytes(4096);
-    await storage.put(key, bytes, { contentType: "image/webp" });
-    await storage.put(key, bytes, { contentType: "image/webp" });
-
-    const listed = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: "images/req-2/" }));
-    expect(listed.Contents?.map((object) => object.Key)).toEqual([key]);
-    expect((await readAll((await storage.get(key))!.body)).equals(bytes)).toBe(true);
-  });
-
-  it("answers null for a missing key", async () => {
-    expect(await storage.get("images/nope/1.jpg")).toBeNull();
-  });
-
-  it("refuses keys the local folder would refuse too", async () => {
-    await expect(storage.put("../escape.jpg", "x", { contentType: "image/jpeg" })).rejects.toBeInstanceOf(StorageError);
   });
 
   it("gives a path-style public URL that serves the object over HTTP", async () => {
