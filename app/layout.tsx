@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
-import { QueryProvider } from "@/components/query-provider";
+import { QueryProvider } from "@/components/api/query-provider";
 import { SiteFooter, SiteHeader } from "@/components/site-header";
 import "./globals.css";
 

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { NotFoundState } from "@/components/not-found-state";
+import { NotFoundState } from "@/components/ui/not-found-state";
 
 export const metadata: Metadata = { title: "Page not found" };
 

@@ -1,11 +1,11 @@
 import { redirect } from "next/navigation";
 import { connection } from "next/server";
-import { DatabaseUnavailable } from "@/components/database-unavailable";
+import { DatabaseUnavailable } from "@/components/ui/database-unavailable";
 import { RecentRequests } from "@/components/recent-requests";
-import { SampleCsvDownload } from "@/components/sample-csv-download";
-import { UploadPanel } from "@/components/upload-panel";
-import { pageNumber } from "@/components/page-number";
-import { loadSeed } from "@/components/server-seed";
+import { SampleCsvDownload } from "@/components/upload/sample-csv-download";
+import { UploadPanel } from "@/components/upload/upload-panel";
+import { pageNumber } from "@/components/ui/page-number";
+import { loadSeed } from "@/components/api/server-seed";
 import { identifyPageClient } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { loadPageData } from "@/lib/database/page-data";

@@ -2,8 +2,8 @@
 
 import { useId, useState, type FormEvent } from "react";
 import type { ApiKeyList, CreatedApiKey } from "@/lib/contract";
-import { createApiKey, fetchApiKeys, revokeApiKey } from "./api-client";
-import { RelativeTime } from "./relative-time";
+import { createApiKey, fetchApiKeys, revokeApiKey } from "@/components/api/client";
+import { RelativeTime } from "@/components/ui/relative-time";
 
 /** Create a key (shown once), revoke one, and see the workspace's webhook secret. */
 export function ApiKeysPanel({ initial }: { initial: ApiKeyList }) {

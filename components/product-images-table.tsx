@@ -1,9 +1,8 @@
 "use client";
 
 import type { ImageStatus, ProductStatus } from "@/lib/contract";
-import { formatBytes, plural } from "@/lib/format";
-import { formatSaving, savingRatio } from "./format";
-import { ImageThumbnail, ThumbnailPlaceholder } from "./image-thumbnail";
+import { formatBytes, formatSaving, plural, savingRatio } from "@/lib/format";
+import { ImageThumbnail, ThumbnailPlaceholder } from "@/components/ui/image-thumbnail";
 
 /** One product and its images: before and after, sizes, saving, and why an image failed. */
 export function ProductImagesTable({ product }: { product: ProductStatus }) {

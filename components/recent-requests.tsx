@@ -2,14 +2,13 @@
 
 import Link from "next/link";
 import type { RequestList, RequestSummary } from "@/lib/contract";
-import { formatBytes, formatCount } from "@/lib/format";
-import { formatSaving, savingRatio } from "./format";
-import { PaginationNav } from "./pagination-nav";
-import { ProgressBar } from "./progress-bar";
-import { RelativeTime } from "./relative-time";
+import { formatBytes, formatCount, formatSaving, savingRatio } from "@/lib/format";
+import { PaginationNav } from "@/components/ui/pagination-nav";
+import { ProgressBar } from "@/components/ui/progress-bar";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { RequestActions } from "./request-actions";
-import { StatusBadge } from "./status-badge";
-import { useRecentRequests } from "./use-recent-requests";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { useRecentRequests } from "@/components/hooks/use-recent-requests";
 
 /** The latest uploads with their progress; refreshes itself while any of them is processing. */
 export function RecentRequests({ initialList, fetchedAt }: { initialList: RequestList; fetchedAt: number }) {

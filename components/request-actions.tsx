@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RequestSummary } from "@/lib/contract";
 import { plural } from "@/lib/format";
-import { cancelRequest, deleteRequest, retryRequest } from "./api-client";
+import { cancelRequest, deleteRequest, retryRequest } from "@/components/api/client";
 
 type Action = "retry" | "cancel" | "delete";
 

@@ -3,17 +3,16 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { OutputOptions, RequestStatus, WebhookDelivery } from "@/lib/contract";
-import { WarningIcon } from "./csv-preview";
-import { formatBytes, formatCount, plural } from "@/lib/format";
-import { formatDuration, formatSaving, savingRatio } from "./format";
-import { PaginationNav } from "./pagination-nav";
-import { FORMAT_LABELS, fitText } from "./output-options-fields";
+import { WarningIcon } from "@/components/ui/icons";
+import { formatBytes, formatCount, formatDuration, formatSaving, plural, savingRatio } from "@/lib/format";
+import { PaginationNav } from "@/components/ui/pagination-nav";
+import { FORMAT_LABELS, fitText } from "@/components/upload/output-options-fields";
 import { ProductImagesTable } from "./product-images-table";
-import { ProgressBar } from "./progress-bar";
-import { RelativeTime } from "./relative-time";
+import { ProgressBar } from "@/components/ui/progress-bar";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { RequestActions } from "./request-actions";
-import { StatusBadge } from "./status-badge";
-import { useRequestStatus } from "./use-request-status";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { useRequestStatus } from "@/components/hooks/use-request-status";
 
 /** A request's progress, products and output, refreshed every second while it is processing. */
 export function RequestStatusView({

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { signIn } from "./api-client";
+import { signIn } from "@/components/api/client";
 
 /** Keys mode: the dashboard signs in with one of its workspace's API keys. */
 export function SignInForm({ next }: { next: string }) {

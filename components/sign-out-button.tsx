@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { signOut } from "./api-client";
+import { signOut } from "@/components/api/client";
 
 /** Ends the dashboard's session and returns to the sign-in page. */
 export function SignOutButton() {

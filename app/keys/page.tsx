@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApiKeysPanel } from "@/components/api-keys-panel";
-import { DatabaseUnavailable } from "@/components/database-unavailable";
+import { DatabaseUnavailable } from "@/components/ui/database-unavailable";
 import { findWorkspace, listApiKeys } from "@/db/workspaces";
 import { identifyPageClient } from "@/lib/auth/identify-client";
 import { apiKeyInfo } from "@/lib/auth/keys-mode";

@@ -1,7 +1,7 @@
 "use client";
 
-import { formatLocal, formatRelative, formatUtc } from "./format";
-import { useNow } from "./use-now";
+import { formatLocal, formatRelative, formatUtc } from "@/lib/format";
+import { useNow } from "@/components/hooks/use-now";
 
 /** "3 minutes ago", with the exact local date and time in its tooltip. */
 export function RelativeTime({ iso, className }: { iso: string; className?: string }) {

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorBody, type Problem, UploadAccepted, UploadRejected } from "@/lib/contract";
-import { UNEXPECTED_ANSWER } from "./api-client";
+import { UNEXPECTED_ANSWER } from "@/components/api/client";
 
 export type UploadState =
   | { phase: "idle" }

@@ -4,7 +4,8 @@ import { useRouter } from "next/navigation";
 import { useCallback, useId, useState, type FormEvent } from "react";
 import { useDropzone, type FileRejection } from "react-dropzone";
 import type { UploadAccepted } from "@/lib/contract";
-import { CsvPreview, WarningIcon } from "./csv-preview";
+import { CsvPreview } from "./csv-preview";
+import { WarningIcon } from "@/components/ui/icons";
 import { readQuality } from "@/lib/contract";
 import type { CsvFileLimits } from "@/lib/csv/csv-upload";
 import { formatBytes, plural } from "@/lib/format";
@@ -15,10 +16,10 @@ import {
   outputOptionsSummary,
   sizeValid,
 } from "./output-options-fields";
-import { ProblemList } from "./problem-list";
-import { useCsvPreview } from "./use-csv-preview";
+import { ProblemList } from "@/components/ui/problem-list";
+import { useCsvPreview } from "@/components/hooks/use-csv-preview";
 import { sampleCsvFile } from "./sample-csv";
-import { useCsvUpload, type UploadState } from "./use-csv-upload";
+import { useCsvUpload, type UploadState } from "@/components/hooks/use-csv-upload";
 
 // Browsers label CSV files differently (Excel on Windows: application/vnd.ms-excel, some: nothing);
 // the extension list lets any of them through, and the content is judged after reading.

@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { RequestStatus, RequestStatusLight } from "@/lib/contract";
-import { fetchRequestProgress, fetchRequestStatus, queryKeys } from "./api-client";
+import { fetchRequestProgress, fetchRequestStatus, queryKeys } from "@/components/api/client";
 import { useServerSeededQuery } from "./use-server-seeded-query";
 
 const POLL_MS = 1_000;

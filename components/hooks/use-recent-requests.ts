@@ -1,7 +1,7 @@
 "use client";
 
 import type { RequestList } from "@/lib/contract";
-import { fetchRequestList, queryKeys } from "./api-client";
+import { fetchRequestList, queryKeys } from "@/components/api/client";
 import { useServerSeededQuery } from "./use-server-seeded-query";
 
 const POLL_MS = 2_000;
