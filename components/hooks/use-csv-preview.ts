@@ -5,20 +5,20 @@ import { type CsvFileLimits, CsvUpload } from "@/lib/csv/csv-upload";
 import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
 import { formatBytes } from "@/lib/format";
 
-export type CsvPreview =
+export type CsvPreviewState =
   | { state: "empty" }
   | { state: "reading"; file: File }
   /** The file cannot be read as CSV at all (too large, an image, a workbook). */
   | { state: "unreadable"; file: File; message: string }
   | { state: "parsed"; file: File; csv: ParsedProductCsv };
 
-type Finished = Extract<CsvPreview, { state: "unreadable" | "parsed" }>;
+type Finished = Extract<CsvPreviewState, { state: "unreadable" | "parsed" }>;
 
 /**
  * Reads the chosen file in the browser and validates it with the same parser the server uses, so the
  * seller sees every problem before anything is sent. A file is "reading" until its own result arrives.
  */
-export function useCsvPreview(file: File | null, limits: CsvFileLimits): CsvPreview {
+export function useCsvPreview(file: File | null, limits: CsvFileLimits): CsvPreviewState {
   const [finished, setFinished] = useState<Finished | null>(null);
   const { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength } = limits;
 

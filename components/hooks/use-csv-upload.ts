@@ -13,6 +13,13 @@ export type UploadState =
   | { phase: "accepted"; response: UploadAccepted }
   | { phase: "rejected"; status: number; message: string; errors: Problem[]; errorCount: number };
 
+/** The upload is under way or just answered: the form waits. */
+export function isUnderWay(
+  state: UploadState,
+): state is Extract<UploadState, { phase: "uploading" | "processing" | "accepted" }> {
+  return state.phase === "uploading" || state.phase === "processing" || state.phase === "accepted";
+}
+
 export type UploadInput = {
   file: File;
   quality?: string;
