@@ -2,10 +2,7 @@
 
 import { useSyncExternalStore } from "react";
 
-/**
- * The current time, ticking every 15 s, or null while hydrating: the server and the browser would
- * otherwise disagree on "2 minutes ago" and React would throw the server's HTML away.
- */
+// One timer for every component that shows a relative time, running while any of them is mounted.
 let now = Date.now();
 const listeners = new Set<() => void>();
 let timer: ReturnType<typeof setInterval> | null = null;
@@ -28,6 +25,10 @@ function subscribe(listener: () => void) {
   };
 }
 
+/**
+ * The current time, ticking every 15 s, or null while hydrating: the server and the browser would
+ * otherwise disagree on "2 minutes ago" and React would throw the server's HTML away.
+ */
 export function useNow(): number | null {
   return useSyncExternalStore(
     subscribe,
