@@ -10,7 +10,7 @@ import { summarize } from "./status";
 
 /**
  * The output CSV of a finished request: the stored copy, or one built from the database when the
- * request closed without it (its storage was down) or its links are presigned. Still processing: a
+ * request closed without it (its storage was down) or the store's links expire. Still processing: a
  * conflict with a message and the request's summary.
  */
 export async function openOutputCsv(
@@ -33,7 +33,7 @@ export async function openOutputCsv(
   }
   const fileName = outputCsvFileName(request.fileName);
   const storage = await getStorage();
-  // Presigned links in the stored copy expire; a download signs fresh ones.
+  // Links in the stored copy may have expired since (presigned ones); a download makes fresh ones.
   const stored =
     request.outputCsvKey && !storage.linksExpire ? await storage.get(request.outputCsvKey).catch(() => null) : null;
   return { fileName, body: stored ? stored.body : await buildOutputCsv(requestId) };
