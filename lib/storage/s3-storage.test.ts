@@ -145,6 +145,20 @@ describe("S3Storage", () => {
     for (const each of [cdn, aws, virtualHosted]) each.destroy();
   });
 
+  it("names the origins its links point at: the public base URL's, and the bucket's own for presigned links", () => {
+    const cdn = new S3Storage(
+      { ...settings(), publicBaseUrl: "https://cdn.example.com/shop/" },
+      { credentials: server.credentials },
+    );
+    expect(cdn.fileOrigins).toEqual(["https://cdn.example.com", server.endpoint]);
+    const aws = new S3Storage(
+      { bucket: "shop-images", region: "eu-west-1", forcePathStyle: false, presignSeconds: 600 },
+      { credentials: server.credentials },
+    );
+    expect(aws.fileOrigins).toEqual(["https://shop-images.s3.eu-west-1.amazonaws.com"]);
+    for (const each of [cdn, aws]) each.destroy();
+  });
+
   it("check({ write }) passes on a bucket it can write to and leaves nothing behind", async () => {
     await storage.check({ write: true });
     const listed = await inspector.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: ".health/" }));
