@@ -155,14 +155,16 @@ export async function listExpiredRequestIds(cutoff: Date, limit: number): Promis
   return rows.map((row) => row.id);
 }
 
+export type StalledRequest = Pick<RequestRow, "id" | "owner" | "clientKey"> & { status: "processing" | "cancelled" };
+
 /**
  * Requests nothing has happened to since `before`: processing ones with images still waiting (their
  * runs were lost), and cancelled ones whose images under way never came back.
  */
-export async function listStalledRequests(before: Date): Promise<{ id: string; status: "processing" | "cancelled" }[]> {
+export async function listStalledRequests(before: Date): Promise<StalledRequest[]> {
   const db = await getDb();
   const rows = await db
-    .select({ id: requests.id, status: requests.status })
+    .select({ id: requests.id, status: requests.status, owner: requests.owner, clientKey: requests.clientKey })
     .from(requests)
     .where(
       and(
@@ -172,7 +174,7 @@ export async function listStalledRequests(before: Date): Promise<{ id: string; s
         sql`${requests.processedImages} + ${requests.failedImages} + ${requests.cancelledImages} < ${requests.totalImages}`,
       ),
     );
-  return rows as { id: string; status: "processing" | "cancelled" }[];
+  return rows as StalledRequest[];
 }
 
 /** Marks that the sweep sent a request's work again, so the next sweep waits as long before doing so. */

@@ -166,14 +166,13 @@ export async function listRequestsAwaitingFinish(): Promise<string[]> {
 }
 
 /** Requests still being processed, oldest first: what a runner resumes at start-up. */
-export async function listProcessingRequestIds(): Promise<string[]> {
+export async function listProcessingRequests(): Promise<Pick<RequestRow, "id" | "owner" | "clientKey">[]> {
   const db = await getDb();
-  const rows = await db
-    .select({ id: requests.id })
+  return db
+    .select({ id: requests.id, owner: requests.owner, clientKey: requests.clientKey })
     .from(requests)
     .where(eq(requests.status, "processing"))
     .orderBy(asc(requests.createdAt));
-  return rows.map((row) => row.id);
 }
 
 /** Closes a request; only the first call changes anything. Returns whether this call closed it. */

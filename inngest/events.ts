@@ -19,9 +19,12 @@ export const fanOutContinued = eventType("csv/request.fan-out-continued", {
   schema: z.object({ requestId, afterImageId: z.number().int().nonnegative() }),
 });
 
-/** One image to download, compress and store. */
+/**
+ * One image to download, compress and store. `owner` (see lib/jobs/work-owner.ts) keys the images'
+ * per-owner concurrency; events sent before it existed have none and share one key.
+ */
 export const imageRequested = eventType("csv/image.requested", {
-  schema: z.object({ requestId, imageId }),
+  schema: z.object({ requestId, imageId, owner: z.string().optional() }),
 });
 
 /** Every image of a request is counted: write the output CSV, close the request, call its webhook. */

@@ -13,8 +13,9 @@ export const inngestRunner: JobRunner = {
   async stop() {},
   // Inngest's own server runs the work; its reachability shows when an upload sends an event.
   health: () => ({ ok: true }),
-  async requestAccepted(requestId) {
-    await inngest.send(requestAccepted.create({ requestId }));
+  // The fan-out looks up whose request it is, for the images' per-owner concurrency.
+  async requestAccepted(request) {
+    await inngest.send(requestAccepted.create({ requestId: request.id }));
   },
   // Runs of its images find it cancelled when they claim their image and end there; the last image
   // under way closes it, or this does when none is.

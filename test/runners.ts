@@ -12,7 +12,7 @@ export function recordingRunner(accepted: string[]): JobRunner {
     start: async () => {},
     stop: async () => {},
     health: () => ({ ok: true }),
-    requestAccepted: async (requestId) => void accepted.push(requestId),
+    requestAccepted: async (request) => void accepted.push(request.id),
     cancel: (requestId) => cancelRequestRow(requestId),
   };
 }

@@ -1,4 +1,6 @@
 import { listUnfinishedImageIds } from "@/db/images";
+import { findRequest } from "@/db/requests";
+import { workOwner } from "@/lib/jobs/work-owner";
 import { inngest } from "../client";
 import { fanOutContinued, imageRequested, requestAccepted, requestImagesFinished } from "../events";
 
@@ -25,15 +27,22 @@ export const fanOutJob = inngest.createFunction(
     const afterImageId = "afterImageId" in event.data ? event.data.afterImageId : 0;
 
     const page = await step.run("list unfinished images", async () => {
-      const imageIds = await listUnfinishedImageIds({ requestId, afterImageId, limit: IMAGES_PER_RUN + 1 });
-      return { imageIds: imageIds.slice(0, IMAGES_PER_RUN), more: imageIds.length > IMAGES_PER_RUN };
+      const [request, imageIds] = await Promise.all([
+        findRequest(requestId),
+        listUnfinishedImageIds({ requestId, afterImageId, limit: IMAGES_PER_RUN + 1 }),
+      ]);
+      return {
+        owner: request ? workOwner(request) : undefined,
+        imageIds: imageIds.slice(0, IMAGES_PER_RUN),
+        more: imageIds.length > IMAGES_PER_RUN,
+      };
     });
 
     for (let start = 0; start < page.imageIds.length; start += EVENTS_PER_SEND) {
       const batch = page.imageIds.slice(start, start + EVENTS_PER_SEND);
       await step.sendEvent(
         `request images ${start + 1}-${start + batch.length}`,
-        batch.map((imageId) => imageRequested.create({ requestId, imageId })),
+        batch.map((imageId) => imageRequested.create({ requestId, imageId, owner: page.owner })),
       );
     }
 

@@ -124,7 +124,7 @@ describe("finish-request", () => {
     expect(finish.result).toEqual({ requestId: viaInngest, closed: true, webhook: "delivered" });
 
     const runner = new InlineRunner({ concurrency: 2, perHostConcurrency: 2 });
-    await runner.requestAccepted(viaInline);
+    await runner.requestAccepted((await findRequest(viaInline))!);
     await runner.idle();
 
     const [a, b] = await Promise.all([findRequest(viaInngest), findRequest(viaInline)]);

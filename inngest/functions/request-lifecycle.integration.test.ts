@@ -145,7 +145,9 @@ describe("retry on Inngest", () => {
     expect(sentSince(before)).toEqual([{ name: requestAccepted.name, data: { requestId } }]);
 
     const fanOut = await runFunction(fanOutJob, { name: requestAccepted.name, data: { requestId } });
-    expect(fanOut.sent).toEqual([{ name: imageRequested.name, data: { requestId, imageId: ids[1] } }]);
+    // The browser's owner keys the image's per-owner concurrency.
+    const owner = "anon:test-browser-0000000001";
+    expect(fanOut.sent).toEqual([{ name: imageRequested.name, data: { requestId, imageId: ids[1], owner } }]);
     const retried = await runFunction(imageJob, fanOut.sent[0]);
     expect(retried.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
     const finish = await runFunction(finishJob, retried.sent[0]);

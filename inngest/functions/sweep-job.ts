@@ -33,7 +33,7 @@ export const sweepJob = inngest.createFunction(
     if (lost.toResume.length > 0) {
       await step.sendEvent(
         "resume stalled requests",
-        lost.toResume.map((requestId) =>
+        lost.toResume.map(({ id: requestId }) =>
           requestAccepted.create({ requestId }, { id: `sweep-resume-${requestId}-${sweptAt}` }),
         ),
       );

@@ -116,6 +116,11 @@ export class FairQueue<T extends QueuedImage> {
   }
 
   /** Removes a request (cancelled, deleted) and hands back the images it had on hand. */
+  /** Whose turn a queued request takes (undefined when it is not queued). */
+  ownerOf(requestId: string): string | undefined {
+    return this.lines.get(requestId)?.owner;
+  }
+
   remove(requestId: string): T[] {
     const line = this.lines.get(requestId);
     if (!line) return [];

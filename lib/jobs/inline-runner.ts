@@ -7,7 +7,7 @@ import {
   releaseAbandonedImages,
   releaseImages,
 } from "@/db/images";
-import { listProcessingRequestIds, listRequestsAwaitingFinish } from "@/db/requests";
+import { listProcessingRequests, listRequestsAwaitingFinish } from "@/db/requests";
 import { listRequestsAwaitingWebhook } from "@/db/webhooks";
 import {
   type Cancelled,
@@ -24,6 +24,7 @@ import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { FairQueue } from "./fair-queue";
 import type { JobRunner } from "./job-runner";
 import { ourFailureDelay, retryDelay, retryPolicy } from "./retry-policy";
+import { type RequestForWork, workOwner } from "./work-owner";
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /**
@@ -77,15 +78,15 @@ export class InlineRunner implements JobRunner {
     const abandoned = await releaseAbandonedImages();
     // The images a cancelled request had under way died with the last process: they never finish.
     for (const requestId of await listUnclosedCancelledRequestIds()) await cancelLeftoverImages(requestId, "all");
-    const [requestIds, unclosed, webhooks] = await Promise.all([
-      listProcessingRequestIds(),
+    const [processing, unclosed, webhooks] = await Promise.all([
+      listProcessingRequests(),
       listRequestsAwaitingFinish(),
       listRequestsAwaitingWebhook(),
     ]);
-    if (requestIds.length || unclosed.length || webhooks.length) {
+    if (processing.length || unclosed.length || webhooks.length) {
       logger.info(
         {
-          requests: requestIds.length,
+          requests: processing.length,
           abandonedImages: abandoned,
           requestsToClose: unclosed.length,
           webhooks: webhooks.length,
@@ -93,7 +94,7 @@ export class InlineRunner implements JobRunner {
         "resuming unfinished work",
       );
     }
-    for (const requestId of requestIds) this.queue.add(requestId, requestId);
+    for (const request of processing) this.queue.add(request.id, workOwner(request));
     for (const requestId of unclosed) this.track(this.finish(requestId, 1));
     for (const requestId of webhooks) this.track(this.notify(requestId));
     this.pump();
@@ -111,7 +112,7 @@ export class InlineRunner implements JobRunner {
     try {
       await deleteExpiredRequests(now);
       const lost = await findLostWork(now);
-      for (const requestId of lost.toResume) this.queue.add(requestId, requestId);
+      for (const request of lost.toResume) this.queue.add(request.id, workOwner(request));
       for (const requestId of lost.toFinish) this.track(this.finish(requestId, 1));
       this.pump();
     } catch (error) {
@@ -119,16 +120,17 @@ export class InlineRunner implements JobRunner {
     }
   }
 
-  async requestAccepted(requestId: string): Promise<void> {
+  async requestAccepted(request: RequestForWork): Promise<void> {
     if (this.stopping) throw new Error("the server is shutting down");
-    this.cancelled.delete(requestId);
-    this.queue.add(requestId, requestId);
+    this.cancelled.delete(request.id);
+    this.queue.add(request.id, workOwner(request));
     this.pump();
   }
 
   async cancel(requestId: string): Promise<Cancelled | null> {
     // Taken off the queue before anything is awaited: no worker starts one of its images after this.
     this.cancelled.add(requestId);
+    const owner = this.queue.ownerOf(requestId);
     const unstarted = this.queue.remove(requestId);
     let result: Cancelled | null;
     try {
@@ -140,7 +142,7 @@ export class InlineRunner implements JobRunner {
       // Nothing changed in the database: the request goes on as if never cancelled.
       this.cancelled.delete(requestId);
       await this.putBackUnstarted(unstarted);
-      this.queue.add(requestId, requestId);
+      if (owner !== undefined) this.queue.add(requestId, owner);
       this.pump();
       throw error;
     }

@@ -1,12 +1,16 @@
 import type { Cancelled } from "@/db/request-lifecycle";
+import type { RequestForWork } from "./work-owner";
 
 /** What the rest of the service needs from a runner; it never knows which runner does the work. */
 export interface JobRunner {
   readonly name: "inline" | "inngest";
   /** Start-up: picks up whatever the last process left unfinished. */
   start(): Promise<void>;
-  /** Starts work on a request that was just stored, or whose failed images were put back in line. */
-  requestAccepted(requestId: string): Promise<void>;
+  /**
+   * Starts work on a request that was just stored, or whose failed images were put back in line.
+   * Its owner's requests share one turn of the workers with every other owner (`work-owner.ts`).
+   */
+  requestAccepted(request: RequestForWork): Promise<void>;
   /**
    * Cancels a processing request: none of its images starts any more; those under way may finish.
    * Closes it at once when nothing is under way. Null when the request is not processing.

@@ -145,7 +145,7 @@ async function store(
   }
 
   try {
-    await (await getJobRunner()).requestAccepted(requestId);
+    await (await getJobRunner()).requestAccepted({ id: requestId, owner: client.owner, clientKey: client.limitKey });
   } catch (error) {
     // Nothing would ever process it: take the request back rather than leave it processing forever.
     logger.error({ err: error, requestId }, "the job runner did not take the request");

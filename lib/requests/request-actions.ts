@@ -58,7 +58,7 @@ export async function retryRequest(
   if (metered && retried.images < points)
     await refund("images", client.limitKey, points - retried.images).catch(() => {});
   requestChanged(requestId);
-  await (await getJobRunner()).requestAccepted(requestId);
+  await (await getJobRunner()).requestAccepted(retried.request);
   logger.info({ requestId, images: retried.images }, "request retried");
   // The request as the retry left it: the runner may already be finishing its images.
   return { summary: summarize(retried.request), headers };

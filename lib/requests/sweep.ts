@@ -3,6 +3,7 @@ import { listRequestsAwaitingFinish } from "@/db/requests";
 import { cancelLeftoverImages, listExpiredRequestIds, listStalledRequests, touchRequest } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { retryPolicy } from "@/lib/jobs/retry-policy";
+import type { RequestForWork } from "@/lib/jobs/work-owner";
 import { logger } from "@/lib/logger";
 import { deleteRequestEverywhere } from "./request-actions";
 
@@ -43,7 +44,7 @@ export type LostWork = {
   /** Every image counted, never closed: to be finished (output CSV, status, webhook). */
   toFinish: string[];
   /** Processing, images still waiting, nothing recorded for an hour: their images to be sent again. */
-  toResume: string[];
+  toResume: RequestForWork[];
 };
 
 /**
@@ -55,8 +56,10 @@ export async function findLostWork(now: Date): Promise<LostWork> {
   for (const request of stalled) {
     if (request.status === "cancelled") await cancelLeftoverImages(request.id, "all");
   }
-  const toResume = stalled.filter((request) => request.status === "processing").map((request) => request.id);
+  const toResume = stalled
+    .filter((request) => request.status === "processing")
+    .map(({ id, owner, clientKey }) => ({ id, owner, clientKey }));
   // The next sweep waits another hour before sending them again, however long their images take.
-  for (const requestId of toResume) await touchRequest(requestId);
+  for (const request of toResume) await touchRequest(request.id);
   return { toFinish: await listRequestsAwaitingFinish(), toResume };
 }
