@@ -1,6 +1,7 @@
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
 import { config } from "./config";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * The service's log: JSON lines in production, readable lines in development, at `LOG_LEVEL`.
@@ -16,7 +17,4 @@ function createLogger(): Logger {
   return pino(options);
 }
 
-// One logger per process, even when Next.js loads this module in several bundles.
-const slot = globalThis as typeof globalThis & { __csvImageLogger?: Logger };
-
-export const logger: Logger = (slot.__csvImageLogger ??= createLogger());
+export const logger: Logger = processSingleton("logger", createLogger);

@@ -3,6 +3,7 @@ import { countRequestsByStatus } from "@/db/requests";
 import { countUnfinishedImages } from "@/db/images";
 import { logger } from "./logger";
 import { statusStoreUsage } from "./requests/status-answers";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * The service's Prometheus metrics. One registry per process: Next.js may evaluate this module in
@@ -88,6 +89,4 @@ function createMetrics() {
   return { register, imagesFinished, imageBytesIn, imageBytesOut, imageSeconds, imagesInFlight, webhookDeliveries };
 }
 
-const slot = globalThis as typeof globalThis & { __csvImageMetrics?: ReturnType<typeof createMetrics> };
-
-export const metrics = (slot.__csvImageMetrics ??= createMetrics());
+export const metrics = processSingleton("metrics", createMetrics);

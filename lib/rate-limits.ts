@@ -5,6 +5,7 @@ import { countProcessingRequests } from "@/db/requests";
 import { rateLimits } from "@/db/schema";
 import { config } from "./config";
 import { type AppError, rejectedUpload } from "./errors";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * Limits per client (a workspace in keys mode, an address in open mode): uploads a minute, images an
@@ -58,27 +59,26 @@ const windows: Record<Window["name"], Window> = {
   },
 };
 
-const slot = globalThis as typeof globalThis & { __csvImageLimiters?: Promise<Map<string, RateLimiterDrizzle>> };
-
 /** One limiter per window, the client's under its name and the service's under `server-<name>`. */
 function limiters(): Promise<Map<string, RateLimiterDrizzle>> {
-  slot.__csvImageLimiters ??= getDb().then((db) => {
-    const limiter = (keyPrefix: string, window: Window) =>
-      new RateLimiterDrizzle({
-        storeClient: db,
-        schema: rateLimits,
-        keyPrefix,
-        points: window.points,
-        duration: window.seconds,
-      });
-    return new Map([
-      ...Object.values(windows).map((window) => [window.name, limiter(window.name, window)] as const),
-      ...Object.values(serverWindows).map(
-        (window) => [`server-${window.name}`, limiter(`server-${window.name}`, window)] as const,
-      ),
-    ]);
-  });
-  return slot.__csvImageLimiters;
+  return processSingleton("rate limiters", () =>
+    getDb().then((db) => {
+      const limiter = (keyPrefix: string, window: Window) =>
+        new RateLimiterDrizzle({
+          storeClient: db,
+          schema: rateLimits,
+          keyPrefix,
+          points: window.points,
+          duration: window.seconds,
+        });
+      return new Map([
+        ...Object.values(windows).map((window) => [window.name, limiter(window.name, window)] as const),
+        ...Object.values(serverWindows).map(
+          (window) => [`server-${window.name}`, limiter(`server-${window.name}`, window)] as const,
+        ),
+      ]);
+    }),
+  );
 }
 
 /** Headers that tell a client where it stands: IETF `RateLimit-Policy` and `RateLimit`. */

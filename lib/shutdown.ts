@@ -2,6 +2,7 @@ import { closeDb } from "@/db/client";
 import { config } from "./config";
 import type { JobRunner } from "./jobs/job-runner";
 import { logger } from "./logger";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * A clean stop on SIGTERM or SIGINT: new uploads are refused (503) and health says so, the images
@@ -13,18 +14,15 @@ import { logger } from "./logger";
  * resumed at the next start, which loses nothing but repeats it.
  */
 
-const slot = globalThis as typeof globalThis & {
-  __csvImageShuttingDown?: boolean;
-  __csvImageShutdownInstalled?: boolean;
-};
+const state = () => processSingleton("shutdown", () => ({ installed: false, shuttingDown: false }));
 
 export function shuttingDown(): boolean {
-  return slot.__csvImageShuttingDown === true;
+  return state().shuttingDown;
 }
 
 export function installShutdown(runner: JobRunner) {
-  if (slot.__csvImageShutdownInstalled) return;
-  slot.__csvImageShutdownInstalled = true;
+  if (state().installed) return;
+  state().installed = true;
   if (!config.handlesSignals) {
     if (config.env === "production") {
       logger.warn(
@@ -34,8 +32,8 @@ export function installShutdown(runner: JobRunner) {
     return;
   }
   const stop = async (signal: NodeJS.Signals) => {
-    if (slot.__csvImageShuttingDown) return;
-    slot.__csvImageShuttingDown = true;
+    if (state().shuttingDown) return;
+    state().shuttingDown = true;
     const graceMs = config.jobs.shutdownGraceMs;
     logger.info({ signal, graceMs }, "shutting down: finishing the images under way");
     // Whatever happens below, the process ends: a stop that hangs is worse than one cut short.

@@ -1,6 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { config } from "@/lib/config";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * The address a request really came from, which per-client limits count.
@@ -15,12 +16,12 @@ import { config } from "@/lib/config";
 
 export const SOCKET_ADDRESS_HEADER = "x-csv-socket-address";
 
-const slot = globalThis as typeof globalThis & { __csvImageSocketCapture?: boolean };
-
 /** Installed once where the server starts (`instrumentation.ts`), before it answers anything. */
 export function captureSocketAddresses() {
-  if (slot.__csvImageSocketCapture) return;
-  slot.__csvImageSocketCapture = true;
+  processSingleton("socket address capture", installCapture);
+}
+
+function installCapture(): true {
   const emit = http.Server.prototype.emit as (this: http.Server, event: string, ...args: unknown[]) => boolean;
   http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
     if (event === "request") {
@@ -29,6 +30,7 @@ export function captureSocketAddresses() {
     }
     return emit.call(this, event, ...args);
   } as typeof http.Server.prototype.emit;
+  return true;
 }
 
 /** The client's address: the trusted proxy's last `X-Forwarded-For` entry, else the socket's. */

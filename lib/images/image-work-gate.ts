@@ -1,4 +1,5 @@
 import { config } from "@/lib/config";
+import { processSingleton, replaceProcessSingleton } from "@/lib/process-singleton";
 
 /**
  * How much image work runs at once in this process, whichever runner started it.
@@ -67,12 +68,11 @@ export class ImageWorkGate {
 /** What image work asks of the gate; in an image thread, a stand-in that asks the main thread's gate. */
 export type WorkGate = Pick<ImageWorkGate, "run">;
 
-// One gate per process, even when Next.js loads this module in several bundles.
-const slot = globalThis as typeof globalThis & { __csvImageWorkGate?: WorkGate };
-
 export function imageWorkGate(): WorkGate {
-  slot.__csvImageWorkGate ??= new ImageWorkGate(config.images.memoryBudgetBytes, config.images.cpuSlots);
-  return slot.__csvImageWorkGate;
+  return processSingleton<WorkGate>(
+    "image work gate",
+    () => new ImageWorkGate(config.images.memoryBudgetBytes, config.images.cpuSlots),
+  );
 }
 
 /** The gate of the process, owned by the main thread (only ever a real gate there). */
@@ -84,5 +84,5 @@ export function processImageWorkGate(): ImageWorkGate {
 
 /** An image thread's stand-in for the process's gate (`lib/processing/image-thread.ts`). */
 export function replaceImageWorkGate(gate: WorkGate) {
-  slot.__csvImageWorkGate = gate;
+  replaceProcessSingleton("image work gate", gate);
 }

@@ -25,6 +25,7 @@ import { FairQueue } from "./fair-queue";
 import type { JobRunner } from "./job-runner";
 import { ourFailureDelay, retryDelay, retryPolicy } from "./retry-policy";
 import { type RequestForWork, workOwner } from "./work-owner";
+import { processSingleton } from "@/lib/process-singleton";
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /**
@@ -378,13 +379,10 @@ export class InlineRunner implements JobRunner {
   }
 }
 
-// One runner per server process, even when Next.js loads this module in several bundles.
-const globalForRunner = globalThis as typeof globalThis & { __csvImageRunner?: InlineRunner };
-
 export function getInlineRunner(): InlineRunner {
-  globalForRunner.__csvImageRunner ??= new InlineRunner({
-    concurrency: config.jobs.concurrency,
-    perHostConcurrency: config.jobs.perHostConcurrency,
-  });
-  return globalForRunner.__csvImageRunner;
+  return processSingleton(
+    "inline runner",
+    () =>
+      new InlineRunner({ concurrency: config.jobs.concurrency, perHostConcurrency: config.jobs.perHostConcurrency }),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Cancelled } from "@/db/request-lifecycle";
 import type { RequestForWork } from "./work-owner";
+import { processSingleton } from "@/lib/process-singleton";
 
 /** What the rest of the service needs from a runner; it never knows which runner does the work. */
 export interface JobRunner {
@@ -25,21 +26,21 @@ export interface JobRunner {
 type RunnerLoader = () => Promise<JobRunner>;
 
 // The runner is chosen where the app starts (instrumentation.ts; test/setup.ts in tests) and handed
-// in here, so `lib` never imports a runner of its own. On globalThis: Next.js bundles route handlers
-// and instrumentation separately, and they must share one runner.
-const slot = globalThis as typeof globalThis & {
-  __csvImageJobRunnerLoader?: RunnerLoader;
-  __csvImageJobRunner?: Promise<JobRunner>;
-};
+// in here, so `lib` never imports a runner of its own; route handlers and instrumentation share it.
+const choice = () =>
+  processSingleton("job runner", () => ({
+    load: undefined as RunnerLoader | undefined,
+    runner: undefined as Promise<JobRunner> | undefined,
+  }));
 
 export function provideJobRunner(load: RunnerLoader) {
-  slot.__csvImageJobRunnerLoader = load;
-  slot.__csvImageJobRunner = undefined;
+  Object.assign(choice(), { load, runner: undefined });
 }
 
 export function getJobRunner(): Promise<JobRunner> {
-  if (!slot.__csvImageJobRunnerLoader)
+  const chosen = choice();
+  if (!chosen.load)
     return Promise.reject(new Error("No job runner was provided at start-up (see instrumentation.ts)."));
-  slot.__csvImageJobRunner ??= slot.__csvImageJobRunnerLoader();
-  return slot.__csvImageJobRunner;
+  chosen.runner ??= chosen.load();
+  return chosen.runner;
 }

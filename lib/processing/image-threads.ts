@@ -10,6 +10,7 @@ import { processImageWorkGate } from "@/lib/images/image-work-gate";
 import { logger } from "@/lib/logger";
 import { fromSource, sourceThread } from "@/lib/threads";
 import type { ImageWork } from "./image-work";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * The threads images are worked on: download, hash, compress, store (`image-work.ts`). The main
@@ -151,10 +152,6 @@ export class ImageThreads {
   }
 }
 
-// One set of threads per process, even when Next.js loads this module in several bundles.
-const slot = globalThis as typeof globalThis & { __csvImageThreads?: ImageThreads };
-
 export function imageThreads(): ImageThreads {
-  slot.__csvImageThreads ??= new ImageThreads(config.jobs.imageThreads);
-  return slot.__csvImageThreads;
+  return processSingleton("image threads", () => new ImageThreads(config.jobs.imageThreads));
 }

@@ -5,6 +5,7 @@ import { findRequest } from "@/db/requests";
 import { config } from "@/lib/config";
 import { type Client, maySee } from "@/lib/auth/identify-client";
 import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus, pageOf } from "./status";
+import { processSingleton } from "@/lib/process-singleton";
 
 /**
  * Status answers as sent: the JSON text and its ETag, shared by everyone polling the same request.
@@ -43,9 +44,7 @@ function createStore() {
   };
 }
 
-// One store per process, even when Next.js loads this module in several bundles.
-const slot = globalThis as typeof globalThis & { __csvImageStatusStore?: ReturnType<typeof createStore> };
-const store = (slot.__csvImageStatusStore ??= createStore());
+const store = processSingleton("status answers", createStore);
 
 export type StatusQuestion = { requestId: string; products: boolean; page: number; pageSize: number };
 

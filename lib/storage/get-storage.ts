@@ -1,13 +1,11 @@
 import { config } from "@/lib/config";
 import { LocalStorage } from "./local-storage";
 import type { Storage } from "./storage";
-
-const globalForStorage = globalThis as typeof globalThis & { __csvImageStorage?: Promise<Storage> };
+import { processSingleton } from "@/lib/process-singleton";
 
 /** The configured store: S3 when `S3_BUCKET` is set, the local folder otherwise. */
 export function getStorage(): Promise<Storage> {
-  globalForStorage.__csvImageStorage ??= createStorage();
-  return globalForStorage.__csvImageStorage;
+  return processSingleton("storage", createStorage);
 }
 
 async function createStorage(): Promise<Storage> {

@@ -7,6 +7,7 @@ import type { RequestStatus } from "@/lib/contract";
 import { IMMUTABLE_CACHE } from "./storage";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 import { readCsv } from "@/test/read-csv";
+import { replaceProcessSingleton } from "@/lib/process-singleton";
 
 /**
  * The whole service on S3 storage: upload → process → download against a local s3rver, and what the
@@ -49,7 +50,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_SESSION_TOKEN", undefined);
   vi.stubEnv("AWS_REGION", "us-east-1");
   // Defensive: nothing imported yet may have cached a store, but a local one here would hide every S3 path.
-  delete (globalThis as { __csvImageStorage?: unknown }).__csvImageStorage;
+  replaceProcessSingleton("storage", undefined);
 
   const { config } = await import("@/lib/config");
   expect(config.storage).toMatchObject({ kind: "s3", bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true });

@@ -24,6 +24,7 @@ const { folder } = await vi.hoisted(async () => {
 import { GET as healthRoute } from "@/app/api/health/route";
 import { closeDb } from "@/db/client";
 import { expectContract } from "@/test/contract";
+import { replaceProcessSingleton } from "@/lib/process-singleton";
 
 const health = { method: "get", path: "/api/health" } as const;
 
@@ -60,7 +61,7 @@ describe("free disk space", { timeout: 120_000 }, () => {
     // Settings are read at import: a fresh import with a threshold below what is free, and a fresh storage object.
     vi.resetModules();
     process.env.MIN_FREE_DISK_BYTES = "1";
-    delete (globalThis as { __csvImageStorage?: unknown }).__csvImageStorage;
+    replaceProcessSingleton("storage", undefined);
     const { loadConfig } = await import("@/lib/config");
     expect(loadConfig({}).health.minFreeDiskBytes).toBe(1024 ** 3);
     const fresh = await import("@/app/api/health/route");
