@@ -1,12 +1,13 @@
 import type { RequestStatus, UploadAccepted } from "@/lib/contract";
 import { getJson, since, sleep } from "./http";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /** What a client of the service does: write a product CSV, upload it, watch its status. */
 
 /** A product CSV: one row per product, its image URLs in one quoted cell. */
 export function productCsv(rows: string[][]): string {
   const lines = rows.map((urls, index) => `${index + 1},Product ${index + 1},"${urls.join(",")}"`);
-  return `S. No.,Product Name,Input Image Urls\n${lines.join("\n")}\n`;
+  return `${PRODUCT_CSV_HEADER}\n${lines.join("\n")}\n`;
 }
 
 /** `cookie`: the owner cookie the first upload was answered with, to upload again as the same client. */

@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { type ImageServer, serveBytes, startImageServer } from "../test/image-server";
 import { photoJpeg } from "../test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /** Earlier clients call the API at other paths; each must answer exactly like the canonical route. */
 
@@ -13,7 +14,7 @@ test.beforeAll(async () => {
 
 test.afterAll(() => images.close());
 
-const csv = () => `S. No.,Product Name,Input Image Urls\n1,Alias,${images.url("/alias.jpg")}\n`;
+const csv = () => productCsv(["Alias", images.url("/alias.jpg")]);
 
 async function waitUntilFinished(request: import("@playwright/test").APIRequestContext, requestId: string) {
   await expect

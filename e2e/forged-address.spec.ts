@@ -4,6 +4,7 @@ import { expect, test } from "@playwright/test";
 import { imageUrls } from "./support/image-server";
 import { freePort } from "./support/ports";
 import { type ServerProcess, startServerProcess, waitForHealth } from "./support/server-process";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * Per-client limits count the address a connection comes from, as the server accepts it: a client
@@ -23,7 +24,7 @@ test("a forged X-Forwarded-For does not get a client past its uploads a minute",
 
   const upload = async (forwardedFor: string) => {
     const form = new FormData();
-    const csv = `S. No.,Product Name,Input Image Urls\n1,Lamp,${imageUrls.iconPng}\n`;
+    const csv = productCsv(["Lamp", imageUrls.iconPng]);
     form.set("file", new File([csv], "lamp.csv", { type: "text/csv" }));
     const response = await fetch(`${server!.origin}/api/csv/upload`, {
       method: "POST",

@@ -3,6 +3,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { freePort } from "./support/ports";
 import { type ServerProcess, startServerProcess, statusOf, waitForHealth } from "./support/server-process";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * Thousands of images that fail at once (the address guard refuses loopback on a production server,
@@ -24,7 +25,7 @@ function refusedCsv(): string {
     const urls = Array.from({ length: PER_ROW }, (_, k) => `http://127.0.0.1/refused/${row}-${k}.jpg`);
     return `${row + 1},Product ${row + 1},"${urls.join(",")}"`;
   });
-  return `S. No.,Product Name,Input Image Urls\n${rows.join("\n")}\n`;
+  return `${PRODUCT_CSV_HEADER}\n${rows.join("\n")}\n`;
 }
 
 /** A trivial route's answer arrives while the flood is still failing; then the flood ends, every image failed. */

@@ -11,6 +11,7 @@ import { uploadCsv } from "@/test/api";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * The whole service's limits behind every client's: clients who are many (addresses of a botnet, a
@@ -31,7 +32,7 @@ afterAll(() => images.close());
 
 describe("the service's uploads a minute", () => {
   it("hold against many clients, each well within its own limit", async () => {
-    const csv = `S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`;
+    const csv = productCsv(["Item", images.url("/a.jpg")]);
     const from = (client: number) => ({ [SOCKET_ADDRESS_HEADER]: `192.0.2.${client}` });
     for (let client = 1; client <= 4; client++) {
       expect((await uploadCsv(csv, { as: from(client) })).status).toBe(202);

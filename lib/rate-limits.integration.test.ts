@@ -13,6 +13,7 @@ import { expectContract } from "@/test/contract";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * Limits per client (here: per address, open mode): uploads a minute, images an hour, requests
@@ -43,7 +44,7 @@ function newClient(): Caller {
 }
 
 function csvWith(paths: string[]) {
-  return `S. No.,Product Name,Input Image Urls\n1,Item,"${paths.map((path) => images.url(path)).join(",")}"\n`;
+  return productCsv(["Item", ...paths.map((path) => images.url(path))]);
 }
 
 describe("uploads a minute", () => {
@@ -113,7 +114,7 @@ describe("images an hour", () => {
 
   it("an upload refused for its CSV does not count its images", async () => {
     const client = newClient();
-    const invalid = `S. No.,Product Name,Input Image Urls\n1,,"${images.url("/0.jpg")},${images.url("/1.jpg")},${images.url("/2.jpg")}"\n`;
+    const invalid = productCsv(["", images.url("/0.jpg"), images.url("/1.jpg"), images.url("/2.jpg")]);
     expect((await uploadCsv(invalid, { as: client })).status).toBe(400);
     expect((await uploadCsv(csvWith(["/0.jpg", "/1.jpg", "/2.jpg", "/3.jpg", "/4.jpg"]), { as: client })).status).toBe(
       202,

@@ -22,6 +22,7 @@ import { expectContract } from "@/test/contract";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { unreachableRunner } from "@/test/runners";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * Every route, on success and on each error it documents, answers with a body that matches the
@@ -48,7 +49,7 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 800));
     await small(request, response, hit);
   });
-  csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,"${images.url("/a.jpg")},${images.url("/missing.jpg")}"\n`;
+  csv = productCsv(["Shirt", images.url("/a.jpg"), images.url("/missing.jpg")]);
 });
 
 afterAll(() => images.close());
@@ -59,7 +60,7 @@ describe("the API answers as its OpenAPI document says", () => {
     expect(accepted.status).toBe(202);
     await expectContract(accepted, upload);
 
-    const invalid = await uploadCsv("S. No.,Product Name,Input Image Urls\n1,,file:///etc/passwd\n");
+    const invalid = await uploadCsv(productCsv(["", "file:///etc/passwd"]));
     expect(invalid.status).toBe(400);
     await expectContract(invalid, upload);
 
@@ -85,7 +86,7 @@ describe("the API answers as its OpenAPI document says", () => {
   });
 
   it("status: 200, 400 and 404; download: 200, 404 and 409; list: 200 and 400", async () => {
-    const slow = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Slow,${images.url("/slow.jpg")}\n`);
+    const slow = await uploadCsv(productCsv(["Slow", images.url("/slow.jpg")]));
     const { requestId } = await slow.json();
 
     const processing = await getStatus(requestId);
@@ -125,7 +126,7 @@ describe("the API answers as its OpenAPI document says", () => {
   });
 
   it("retry, cancel and delete: 202, 204, 404 and 409", async () => {
-    const slow = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Slow,${images.url("/slow.jpg")}\n`);
+    const slow = await uploadCsv(productCsv(["Slow", images.url("/slow.jpg")]));
     const { requestId } = await slow.json();
     expect((await expectContract(await retryRequest(requestId), retry)) as object).toMatchObject({
       code: "conflict:processing",

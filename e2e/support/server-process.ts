@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { expect } from "@playwright/test";
 import { appServerProcessEnv } from "./app-server";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * A production server a spec starts, stops and kills itself (restarts, shutdowns, two owners of
@@ -67,7 +68,7 @@ export async function uploadUrls(
 ) {
   const rows = urls.map((url, i) => `${i + 1},Product ${i + 1},${url}`).join("\n");
   const form = new FormData();
-  form.set("file", new File([`S. No.,Product Name,Input Image Urls\n${rows}\n`], fileName, { type: "text/csv" }));
+  form.set("file", new File([`${PRODUCT_CSV_HEADER}\n${rows}\n`], fileName, { type: "text/csv" }));
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
   const response = await fetch(`${origin}/api/csv/upload`, { method: "POST", body: form });
   expect(response.status).toBe(202);

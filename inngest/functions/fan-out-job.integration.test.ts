@@ -18,6 +18,7 @@ import { inngest } from "../client";
 import { fanOutContinued, imageRequested, requestAccepted, requestImagesFinished } from "../events";
 import { interceptInngest, runFunction, type SentEvent } from "@/test/inngest";
 import { fanOutJob } from "./fan-out-job";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 let removeTripwire = () => {};
 const intercepted = interceptInngest(inngest);
@@ -90,7 +91,7 @@ function expectWithinSendLimits(sends: Map<string, SentEvent[]>) {
 describe("fan-out-images", () => {
   it("turns the accepted event of an upload into one event per distinct image", async () => {
     const csv = [
-      "S. No.,Product Name,Input Image Urls",
+      PRODUCT_CSV_HEADER,
       '1,SKU1,"http://127.0.0.1:9/a.jpg,http://127.0.0.1:9/b.jpg"',
       '2,SKU2,"http://127.0.0.1:9/c.jpg,http://127.0.0.1:9/a.jpg"',
       "3,SKU3,http://127.0.0.1:9/d.png",

@@ -28,6 +28,7 @@ import { imageJob } from "./image-job";
 import { fanOutJob } from "./fan-out-job";
 import { finishJob } from "./finish-job";
 import { imagesByUrl } from "@/test/db";
+import { PRODUCT_CSV_HEADER, productCsv } from "@/test/product-csv";
 
 let server: ImageServer;
 let removeTripwire = () => {};
@@ -67,7 +68,7 @@ afterAll(async () => {
 
 const csv = () =>
   [
-    "S. No.,Product Name,Input Image Urls",
+    PRODUCT_CSV_HEADER,
     `1,SKU1,"${server.url("/a.jpg")},${server.url("/missing.jpg")},${server.url("/b.png")}"`,
     `2,=SKU2,${server.url("/c.jpg")}`,
     `3,"Shoes, red","${server.url("/busy.jpg")}, ${server.url("/a.jpg")}"`,
@@ -180,10 +181,7 @@ describe("finish-request", () => {
   });
 
   it("retries the webhook with RetryAfterError until it is delivered", async () => {
-    const requestId = await upload(
-      `S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone.jpg")}\n`,
-      server.url("/hook-flaky"),
-    );
+    const requestId = await upload(productCsv(["Item", server.url("/gone.jpg")]), server.url("/hook-flaky"));
     const [imageId] = await listUnfinishedImageIds({ requestId });
     const image = await runFunction(imageJob, { name: "csv/image.requested", data: { requestId, imageId } });
     expect(image.sent).toEqual([{ name: requestImagesFinished.name, data: { requestId } }]);
@@ -211,10 +209,7 @@ describe("finish-request", () => {
   });
 
   it("closes the request without an output CSV, saying why, when finishing runs out of retries (onFailure)", async () => {
-    const requestId = await upload(
-      `S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone-too.jpg")}\n`,
-      server.url("/hook"),
-    );
+    const requestId = await upload(productCsv(["Item", server.url("/gone-too.jpg")]), server.url("/hook"));
     const [imageId] = await listUnfinishedImageIds({ requestId });
     expect(await failImage(imageId, "the image was not found (HTTP 404)")).toMatchObject({
       counted: true,
@@ -240,7 +235,7 @@ describe("finish-request", () => {
   });
 
   it("tries to store the output CSV as often as the in-process runner does, then hands over to onFailure", async () => {
-    const requestId = await upload(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/gone-3.jpg")}\n`, null);
+    const requestId = await upload(productCsv(["Item", server.url("/gone-3.jpg")]), null);
     const [imageId] = await listUnfinishedImageIds({ requestId });
     await failImage(imageId, "the image was not found (HTTP 404)");
     const storage = await getStorage();

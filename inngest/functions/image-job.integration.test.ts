@@ -22,6 +22,7 @@ import { imageRequested, requestImagesFinished } from "../events";
 import { interceptInngest, runFailureHandler, runFunction } from "@/test/inngest";
 import { imageJob } from "./image-job";
 import { filesIdOf, imagesByUrl } from "@/test/db";
+import { productCsv } from "@/test/product-csv";
 
 let images: ImageServer;
 let jpeg: Buffer;
@@ -51,7 +52,7 @@ afterAll(async () => {
 
 /** Stores a request through the real upload; returns its id and its image ids by path. */
 async function upload(paths: string[]) {
-  const csv = `S. No.,Product Name,Input Image Urls\n1,Item,"${paths.map((path) => images.url(path)).join(",")}"\n`;
+  const csv = productCsv(["Item", ...paths.map((path) => images.url(path))]);
   const { requestId } = await (await uploadCsv(csv)).json();
   const rows = await imagesByUrl({ requestId, urls: paths.map((path) => images.url(path)) });
   const imageId = (path: string) => rows.get(images.url(path))!.id;

@@ -26,6 +26,7 @@ import { fanOutJob } from "./fan-out-job";
 import { finishJob } from "./finish-job";
 import { imageJob } from "./image-job";
 import { sweepJob } from "./sweep-job";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * Retry, cancel and the hourly sweep on the Inngest path: the routes call the Inngest runner (its
@@ -60,7 +61,7 @@ afterAll(async () => {
 
 async function upload(paths: string[], webhookUrl?: string): Promise<string> {
   const cell = paths.map((path) => server.url(path)).join(", ");
-  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,"${cell}"\n`, {
+  const response = await uploadCsv(`${PRODUCT_CSV_HEADER}\n1,Item,"${cell}"\n`, {
     fields: webhookUrl ? { webhookUrl } : {},
   });
   expect(response.status).toBe(202);

@@ -30,6 +30,7 @@ import { expectContract } from "@/test/contract";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * Keys mode: every API call carries a workspace's key (or the dashboard's session), and a workspace
@@ -57,7 +58,7 @@ beforeAll(async () => {
       response.writeHead(204).end();
     });
   });
-  csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,${images.url("/a.jpg")}\n`;
+  csv = productCsv(["Shirt", images.url("/a.jpg")]);
   teamA = await createApiKey({ workspaceName: "team-a", name: "ci" });
   teamB = await createApiKey({ workspaceName: "team-b" });
 });

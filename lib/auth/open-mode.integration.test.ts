@@ -4,6 +4,7 @@ import { type Caller, download, getFile, getStatus, listRequests, settle, upload
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * Open mode (the default): no keys, but private by default. Each browser is an anonymous owner (its
@@ -20,7 +21,7 @@ let csv: string;
 beforeAll(async () => {
   images = await startImageServer();
   images.route("/a.jpg", serveBytes(await photoJpeg(64, 48), "image/jpeg"));
-  csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,${images.url("/a.jpg")}\n`;
+  csv = productCsv(["Shirt", images.url("/a.jpg")]);
 });
 
 afterAll(() => images.close());

@@ -12,6 +12,7 @@ import {
   type ImageFixtureName,
   transparentSquare,
 } from "@/test/image-fixtures";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * Every kind of image a seller's CSV points at, served from 127.0.0.1 and run through the whole
@@ -62,7 +63,7 @@ beforeAll(async () => {
     server.route(path, serveBytes(bytes, contentType));
   }
   const rows = served.map(({ path }, i) => `${i + 1},${path.slice(1)},${server.url(path)}`).join("\n");
-  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n${rows}\n`);
+  const response = await uploadCsv(`${PRODUCT_CSV_HEADER}\n${rows}\n`);
   expect(response.status).toBe(202);
   status = await settle((await response.json()).requestId);
   for (const product of status.products) results.set(new URL(product.images[0].inputUrl).pathname, product.images[0]);

@@ -6,13 +6,13 @@ import { recordingRunner } from "@/test/runners";
 import { photoJpeg } from "@/test/sample-images";
 import { InlineRunner } from "./inline-runner";
 import { getJobRunner, type JobRunner, provideJobRunner } from "./job-runner";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * Fair shares through the in-process runner: workers go round-robin across owners, not requests.
  * The uploads are only recorded (the test's own runner does the work, with a known number of workers).
  */
 
-const header = "S. No.,Product Name,Input Image Urls";
 const accepted: string[] = [];
 let server: ImageServer;
 let realRunner: JobRunner;
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function upload(paths: string[], cookie: string) {
-  const csv = `${header}\n1,Product,"${paths.map((path) => server.url(path)).join(",")}"\n`;
+  const csv = `${PRODUCT_CSV_HEADER}\n1,Product,"${paths.map((path) => server.url(path)).join(",")}"\n`;
   const response = await uploadCsv(csv, { as: { cookie } });
   expect(response.status).toBe(202);
   return (await findRequest((await response.json()).requestId))!;

@@ -13,10 +13,10 @@ import { processImageWorkGate } from "@/lib/images/image-work-gate";
 import { getStatus, settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /** The in-process runner's scheduling with the real pipeline: fairness, hosts, memory. */
 
-const header = "S. No.,Product Name,Input Image Urls";
 let big: ImageServer;
 let slow: ImageServer;
 let other: ImageServer;
@@ -44,7 +44,7 @@ function csvOf(urls: string[], perRow = 5): string {
   const rows = [];
   for (let i = 0; i < urls.length; i += perRow)
     rows.push(`${rows.length + 1},P${rows.length},"${urls.slice(i, i + perRow).join(",")}"`);
-  return `${header}\n${rows.join("\n")}\n`;
+  return `${PRODUCT_CSV_HEADER}\n${rows.join("\n")}\n`;
 }
 
 async function upload(csv: string): Promise<string> {

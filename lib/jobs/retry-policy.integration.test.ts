@@ -5,6 +5,7 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, startImageServer } from "@/test/image-server";
 import { retryPolicy } from "./retry-policy";
+import { productCsv } from "@/test/product-csv";
 
 /** The in-process runner keeps to the policy (the Inngest functions' side: inngest/functions). */
 
@@ -27,7 +28,7 @@ it("tries to store the output CSV retryPolicy.finishAttempts times, then closes 
     throw new Error("the storage folder is not writable");
   });
   try {
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/missing.jpg")}\n`);
+    const response = await uploadCsv(productCsv(["Item", server.url("/missing.jpg")]));
     expect(response.status).toBe(202);
     const { requestId } = await response.json();
     const status = await settle(requestId);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 let images: ImageServer;
 let jpeg: Buffer;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => images.close());
 
 async function processOne(path: string) {
-  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url(path)}\n`);
+  const response = await uploadCsv(productCsv(["Item", images.url(path)]));
   const { requestId } = await response.json();
   const status = await settle(requestId);
   return { status, image: status.products[0].images[0] };
@@ -68,9 +69,7 @@ describe("downloading images", () => {
 
   it("never lets a failed image fail its siblings", async () => {
     images.route("/good.jpg", serveBytes(jpeg, "image/jpeg"));
-    const response = await uploadCsv(
-      `S. No.,Product Name,Input Image Urls\n1,Item,"${images.url("/good.jpg")},${images.url("/absent.jpg")}"\n`,
-    );
+    const response = await uploadCsv(productCsv(["Item", images.url("/good.jpg"), images.url("/absent.jpg")]));
     const status = await settle((await response.json()).requestId);
     expect(status.status).toBe("completed");
     expect(status.products[0].images.map((image) => image.status)).toEqual(["completed", "failed"]);

@@ -8,6 +8,7 @@ import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
 import { filesIdOf } from "@/test/db";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * Work never done twice, through the real routes, runner, database and storage folder: outputs are
@@ -18,7 +19,6 @@ let server: ImageServer;
 let photo: Buffer;
 let otherPhoto: Buffer;
 const OTHER_BROWSER: Caller = { cookie: "cic_owner=test-browser-0000000003" };
-const header = "S. No.,Product Name,Input Image Urls";
 
 beforeAll(async () => {
   server = await startImageServer();
@@ -32,7 +32,7 @@ async function processUrls(
   { fields = {}, as = BROWSER }: { fields?: Record<string, string>; as?: Caller } = {},
 ): Promise<RequestStatus> {
   const cell = paths.map((path) => server.url(path)).join(", ");
-  const response = await uploadCsv(`${header}\n1,Item,"${cell}"\n`, { fields, as });
+  const response = await uploadCsv(`${PRODUCT_CSV_HEADER}\n1,Item,"${cell}"\n`, { fields, as });
   expect(response.status).toBe(202);
   const status = await settle((await response.json()).requestId, as);
   expect(status.status).toBe("completed");

@@ -9,11 +9,12 @@ vi.hoisted(() => {
 
 import { uploadCsv } from "@/test/api";
 import { requestsNamed, uniqueFileName } from "@/test/db";
+import { productCsv } from "@/test/product-csv";
 
 describe("upload when the background workers cannot be reached", () => {
   it("answers 503 and keeps nothing", async () => {
     const fileName = uniqueFileName();
-    const response = await uploadCsv("S. No.,Product Name,Input Image Urls\n1,Item,https://shop.test/a.jpg\n", {
+    const response = await uploadCsv(productCsv(["Item", "https://shop.test/a.jpg"]), {
       fileName,
     });
     expect(response.status).toBe(503);

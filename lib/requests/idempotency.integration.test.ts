@@ -7,6 +7,7 @@ import { expectContract } from "@/test/contract";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /** `Idempotency-Key` on upload: a retried upload is accepted once. */
 
@@ -17,7 +18,7 @@ let csv: string;
 beforeAll(async () => {
   images = await startImageServer();
   images.route("/a.jpg", serveBytes(await photoJpeg(32, 24), "image/jpeg"));
-  csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,${images.url("/a.jpg")}\n`;
+  csv = productCsv(["Shirt", images.url("/a.jpg")]);
 });
 
 afterAll(async () => {

@@ -22,6 +22,7 @@ import { type ImageServer, readBody, serveBytes, startImageServer } from "@/test
 import { filesFoldersOf } from "@/test/db";
 import { readCsv } from "@/test/read-csv";
 import { photoJpeg } from "@/test/sample-images";
+import { PRODUCT_CSV_HEADER, productCsv } from "@/test/product-csv";
 
 /**
  * Retry, cancel and delete through the real route handlers, the in-process runner, the database and
@@ -32,7 +33,6 @@ let server: ImageServer;
 let jpeg: Buffer;
 const hookCalls: { id: string; body: Record<string, unknown> }[] = [];
 const OTHER_BROWSER: Caller = { cookie: "cic_owner=test-browser-0000000002" };
-const header = "S. No.,Product Name,Input Image Urls";
 
 beforeAll(async () => {
   server = await startImageServer();
@@ -48,7 +48,7 @@ afterAll(() => server.close());
 
 async function upload(urls: string[][], fields: Record<string, string> = {}, as: Caller = BROWSER) {
   const rows = urls.map((row, index) => `${index + 1},Item ${index + 1},"${row.join(", ")}"`);
-  const response = await uploadCsv([header, ...rows].join("\n") + "\n", { fields, as });
+  const response = await uploadCsv([PRODUCT_CSV_HEADER, ...rows].join("\n") + "\n", { fields, as });
   expect(response.status).toBe(202);
   return (await response.json()).requestId as string;
 }
@@ -294,7 +294,7 @@ describe("deleting a request", () => {
 
   it("removes its rows and every file, after which every path answers 404", async () => {
     const idempotencyKey = `delete-${Date.now()}-${Math.random()}`;
-    const csv = `${header}\n1,Item,${server.url("/ok.jpg")}\n`;
+    const csv = productCsv(["Item", server.url("/ok.jpg")]);
     const withKey = { ...BROWSER, "idempotency-key": idempotencyKey };
     const requestId = (await (await uploadCsv(csv, { as: withKey })).json()).requestId as string;
     const otherId = await upload([[server.url("/ok.jpg")]]);
@@ -363,7 +363,7 @@ describe("who may change a request", () => {
   });
 
   it("lets an API client act on what it uploaded with the owner cookie it was given", async () => {
-    const response = await uploadCsv(`${header}\n1,Item,${server.url("/ok.jpg")}\n`, { as: {} });
+    const response = await uploadCsv(productCsv(["Item", server.url("/ok.jpg")]), { as: {} });
     const requestId = (await response.json()).requestId as string;
     const cookie = response.headers.get("set-cookie")!.split(";")[0];
     expect(cookie).toMatch(/^cic_owner=/);

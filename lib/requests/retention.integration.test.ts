@@ -10,6 +10,7 @@ import { getStatus, settle, uploadCsv } from "@/test/api";
 import { filesFoldersOf } from "@/test/db";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * RETENTION_DAYS (30 by default) through the in-process runner's hourly sweep, with the clock handed
@@ -28,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function finishedRequest() {
-  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/photo.jpg")}\n`);
+  const response = await uploadCsv(productCsv(["Item", server.url("/photo.jpg")]));
   const { requestId } = await response.json();
   const status = await settle(requestId);
   expect(status.status).toBe("completed");
@@ -84,7 +85,7 @@ describe("retention", () => {
       await held;
       serveBytes(photo, "image/jpeg")(request, response, hit);
     });
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${server.url("/held.jpg")}\n`);
+    const response = await uploadCsv(productCsv(["Item", server.url("/held.jpg")]));
     const { requestId } = await response.json();
     // Even with a close time in the past, a processing request is not the sweep's.
     await closedDaysAgo(requestId, 40);

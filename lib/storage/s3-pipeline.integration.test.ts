@@ -8,6 +8,7 @@ import { IMMUTABLE_CACHE } from "./storage";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 import { readCsv } from "@/test/read-csv";
 import { replaceProcessSingleton } from "@/lib/process-singleton";
+import { PRODUCT_CSV_HEADER, productCsv } from "@/test/product-csv";
 
 /**
  * The whole service on S3 storage: upload → process → download against a local s3rver, and what the
@@ -27,8 +28,6 @@ let filesIdOf: typeof import("@/test/db").filesIdOf;
 let healthRoute: typeof import("@/app/api/health/route");
 let jpeg: Buffer;
 let png: Buffer;
-
-const header = "S. No.,Product Name,Input Image Urls";
 
 beforeAll(async () => {
   [s3, images, jpeg, png] = await Promise.all([
@@ -88,9 +87,11 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     expect((await healthRoute.GET()).status).toBe(200);
 
     const csv =
-      [header, `1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"`, `2,SKU2,${images.url("/c.jpg")}`].join(
-        "\n",
-      ) + "\n";
+      [
+        PRODUCT_CSV_HEADER,
+        `1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"`,
+        `2,SKU2,${images.url("/c.jpg")}`,
+      ].join("\n") + "\n";
     const response = await api.uploadCsv(csv, { fileName: "catalogue.csv" });
     expect(response.status).toBe(202);
     const accepted = await response.json();
@@ -177,7 +178,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     images.route("/slow-3.jpg", slow(await photoJpeg(100, 100), "image/jpeg"));
 
     const csv = [
-      header,
+      PRODUCT_CSV_HEADER,
       `1,Stored,${images.url("/first.jpg")}`,
       `2,Late,"${images.url("/slow-1.jpg")}, ${images.url("/slow-2.png")}"`,
       `3,Later,${images.url("/slow-3.jpg")}`,
@@ -257,7 +258,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     try {
       const { requestsNamed, uniqueFileName } = await import("@/test/db");
       const fileName = uniqueFileName();
-      const response = await api.uploadCsv(`${header}\n1,SKU1,${images.url("/a.jpg")}\n`, { fileName });
+      const response = await api.uploadCsv(`${PRODUCT_CSV_HEADER}\n1,SKU1,${images.url("/a.jpg")}\n`, { fileName });
       expect(response.status).toBe(503);
       const json = await response.json();
       expect(json).toMatchObject({ isValid: false, code: "unavailable:storage" });
@@ -269,7 +270,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     }
 
     // Once the store is back, the same upload goes through.
-    const accepted = await api.uploadCsv(`${header}\n1,SKU1,${images.url("/a.jpg")}\n`);
+    const accepted = await api.uploadCsv(`${PRODUCT_CSV_HEADER}\n1,SKU1,${images.url("/a.jpg")}\n`);
     expect(accepted.status).toBe(202);
     expect((await api.settle((await accepted.json()).requestId)).status).toBe("completed");
   });
@@ -279,12 +280,12 @@ describe("reuse on S3 storage", { timeout: 60_000 }, () => {
   it("copies an earlier output to the new request's key (CopyObject), with its content type", async () => {
     images.route("/reuse-a.jpg", serveBytes(jpeg, "image/jpeg"));
     images.route("/reuse-b.jpg", serveBytes(jpeg, "image/jpeg"));
-    const first = await api.uploadCsv(`${header}\n1,First,${images.url("/reuse-a.jpg")}\n`, {
+    const first = await api.uploadCsv(productCsv(["First", images.url("/reuse-a.jpg")]), {
       fields: { format: "webp" },
     });
     const firstId = (await first.json()).requestId as string;
     const made = (await api.settle(firstId)).products[0].images[0];
-    const second = await api.uploadCsv(`${header}\n1,Second,${images.url("/reuse-b.jpg")}\n`, {
+    const second = await api.uploadCsv(productCsv(["Second", images.url("/reuse-b.jpg")]), {
       fields: { format: "webp" },
     });
     const { requestId } = await second.json();
@@ -307,7 +308,7 @@ describe("reuse on S3 storage", { timeout: 60_000 }, () => {
 
 describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
   it("removes every object of it from the bucket, and answers 503 keeping the request while the store is down", async () => {
-    const csv = `${header}\n1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"\n`;
+    const csv = `${PRODUCT_CSV_HEADER}\n1,SKU1,"${images.url("/a.jpg")}, ${images.url("/b.png")}"\n`;
     const { requestId } = await (await api.uploadCsv(csv, { fileName: "to-delete.csv" })).json();
     const keep = (await (await api.uploadCsv(csv, { fileName: "to-keep.csv" })).json()).requestId as string;
     expect((await api.settle(requestId)).status).toBe("completed");

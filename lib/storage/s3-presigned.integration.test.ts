@@ -3,6 +3,7 @@ import { type ImageServer, serveBytes, startImageServer } from "@/test/image-ser
 import { readCsv } from "@/test/read-csv";
 import { photoJpeg } from "@/test/sample-images";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
+import { productCsv } from "@/test/product-csv";
 
 /**
  * A private bucket with presigned output links: every download signs fresh links, so a CSV fetched
@@ -35,9 +36,7 @@ afterAll(async () => {
 
 describe("presigned output links", { timeout: 60_000 }, () => {
   it("signs fresh links on every download, and they fetch the image", async () => {
-    const accepted = await (
-      await api.uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`)
-    ).json();
+    const accepted = await (await api.uploadCsv(productCsv(["Item", images.url("/a.jpg")]))).json();
     expect((await api.settle(accepted.requestId)).status).toBe("completed");
 
     const linkNow = async () => readCsv(await (await api.download(accepted.requestId)).text())[1][3];

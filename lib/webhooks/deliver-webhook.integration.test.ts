@@ -21,6 +21,7 @@ import { requests } from "@/db/schema";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 type Call = { headers: IncomingMessage["headers"]; body: string; at: number };
 
@@ -62,7 +63,7 @@ afterAll(async () => {
 const secrets = new Map<string, string>();
 
 async function run(path: string) {
-  const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
+  const response = await uploadCsv(productCsv(["Item", images.url("/a.jpg")]), {
     fields: { webhookUrl: `${hook.origin}${path}` },
   });
   expect(response.status).toBe(202);
@@ -125,14 +126,14 @@ describe("webhook", () => {
     expect(() => new Webhook(SECRET).verify(call.body, headers)).toThrow(WebhookVerificationError);
     expect(new Webhook(secrets.get("/chosen")!).verify(call.body, headers)).toMatchObject({ status: "completed" });
     // An upload that names no webhook of its own gets no secret: the service's default is the operator's.
-    const plain = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`);
+    const plain = await uploadCsv(productCsv(["Item", images.url("/a.jpg")]));
     const accepted = await plain.json();
     expect(accepted.webhookSecret).toBeNull();
     await settle(accepted.requestId);
   });
 
   it("shows the webhook URL without its query string or credentials", async () => {
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
+    const response = await uploadCsv(productCsv(["Item", images.url("/a.jpg")]), {
       fields: { webhookUrl: `${hook.origin}/with-token?token=receiver-secret#frag` },
     });
     const accepted = await response.json();
@@ -171,7 +172,7 @@ describe("webhook", () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await serveBytes(await photoJpeg(32, 32), "image/jpeg")(request, response, hit);
     });
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/slow.jpg")}\n`, {
+    const response = await uploadCsv(productCsv(["Item", images.url("/slow.jpg")]), {
       fields: { webhookUrl: `${hook.origin}/moved` },
     });
     const { requestId } = await response.json();
@@ -211,7 +212,7 @@ describe("webhook", () => {
   });
 
   it("calls the service's default webhook without showing its URL", async () => {
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`);
+    const response = await uploadCsv(productCsv(["Item", images.url("/a.jpg")]));
     const accepted = await response.json();
     expect(accepted.webhookUrl).toBeNull();
     const status = await settle(accepted.requestId);
@@ -225,7 +226,7 @@ describe("webhook", () => {
   });
 
   it("refuses a webhook on a private address at upload", async () => {
-    const response = await uploadCsv(`S. No.,Product Name,Input Image Urls\n1,Item,${images.url("/a.jpg")}\n`, {
+    const response = await uploadCsv(productCsv(["Item", images.url("/a.jpg")]), {
       fields: { webhookUrl: "http://169.254.169.254/latest" },
     });
     expect(response.status).toBe(400);

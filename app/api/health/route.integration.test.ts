@@ -8,6 +8,7 @@ vi.hoisted(() => {
 import { GET as healthRoute } from "@/app/api/health/route";
 import { getStatus, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
+import { productCsv } from "@/test/product-csv";
 
 const health = { method: "get", path: "/api/health" } as const;
 
@@ -32,7 +33,7 @@ describe("when the database cannot be reached", () => {
       error: "The database is unavailable right now. Please try again in a minute.",
       code: "unavailable:database",
     });
-    const upload = await uploadCsv("S. No.,Product Name,Input Image Urls\n1,Shirt,https://shop.test/a.jpg\n");
+    const upload = await uploadCsv(productCsv(["Shirt", "https://shop.test/a.jpg"]));
     expect(upload.status).toBe(503);
     await expectContract(upload, { method: "post", path: "/api/csv/upload" });
   });

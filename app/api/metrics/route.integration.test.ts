@@ -9,6 +9,7 @@ import { settle, uploadCsv } from "@/test/api";
 import { expectContract } from "@/test/contract";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { photoJpeg } from "@/test/sample-images";
+import { productCsv } from "@/test/product-csv";
 
 const metricsOperation = { method: "get", path: "/api/metrics" } as const;
 let images: ImageServer;
@@ -47,7 +48,7 @@ describe("GET /api/metrics", () => {
   });
 
   it("counts a small request's images, bytes, time, webhook-free outcome and the request's status", async () => {
-    const csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,"${images.url("/a.jpg")},${images.url("/missing.jpg")}"\n`;
+    const csv = productCsv(["Shirt", images.url("/a.jpg"), images.url("/missing.jpg")]);
     const { requestId } = await (await uploadCsv(csv)).json();
     const status = await settle(requestId);
     expect(status.progress).toMatchObject({ processedImages: 1, failedImages: 1 });

@@ -16,13 +16,13 @@ import { recordingRunner } from "@/test/runners";
 import { uploadCsv } from "@/test/api";
 import { requestsNamed, uniqueFileName } from "@/test/db";
 import { POST as uploadRoute } from "./route";
+import { PRODUCT_CSV_HEADER } from "@/test/product-csv";
 
 /**
  * Big and hostile uploads. Processing is not under test here, so the job runner only records the
  * requests it is handed (the real runner would start downloading every image).
  */
 
-const header = "S. No.,Product Name,Input Image Urls";
 const accepted: string[] = [];
 let realRunner: JobRunner;
 
@@ -35,7 +35,7 @@ afterAll(() => provideJobRunner(async () => realRunner));
 
 /** `rows` products of five distinct image URLs each, with long URLs as image CDNs write them. */
 function bigCsv(rows: number, tag: string): string {
-  const lines = [header];
+  const lines = [PRODUCT_CSV_HEADER];
   for (let row = 1; row <= rows; row++) {
     const urls = Array.from(
       { length: 5 },
@@ -94,7 +94,7 @@ describe("uploads that never finish arriving", () => {
     const fileName = uniqueFileName("slow");
     const boundary = "----stalled";
     const head = new TextEncoder().encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n${header}\r\n1,Shirt,https://shop.test/a.jpg\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n${PRODUCT_CSV_HEADER}\r\n1,Shirt,https://shop.test/a.jpg\r\n`,
     );
     // Sends the start of a file, then nothing, for ever.
     const body = new ReadableStream<Uint8Array>({

@@ -7,6 +7,7 @@ import { type ImageServer, serveBytes, startImageServer } from "@/test/image-ser
 import { readCsv } from "@/test/read-csv";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
 import { getStorage } from "@/lib/storage/get-storage";
+import { PRODUCT_CSV_HEADER, productCsv } from "@/test/product-csv";
 
 let images: ImageServer;
 let jpeg: Buffer;
@@ -24,12 +25,10 @@ beforeAll(async () => {
 
 afterAll(() => images.close());
 
-const header = "S. No.,Product Name,Input Image Urls";
-
 describe("upload → status → download", () => {
   it("compresses every image and returns the output CSV in input order", async () => {
     const csv = [
-      header,
+      PRODUCT_CSV_HEADER,
       `1,SKU1,"${images.url("/a.jpg")},${images.url("/missing.jpg")},${images.url("/b.png")}"`,
       `2,=SKU2,${images.url("/c.jpg")}`,
       `3,SKU3,"${images.url("/d")}, ${images.url("/a.jpg")}"`,
@@ -113,7 +112,7 @@ describe("upload → status → download", () => {
     const written = ["x;'=1+2;", "x\t'=1+2\ty", "a;'\"=1+2", "Shirt\n'@SUM(A1)"];
     const url = images.url("/a.jpg");
     const rows = names.map((name, i) => `${i + 1},"${name.replace(/"/g, '""')}",${url}`);
-    const accepted = await (await uploadCsv(`${header}\n${rows.join("\n")}\n`)).json();
+    const accepted = await (await uploadCsv(`${PRODUCT_CSV_HEADER}\n${rows.join("\n")}\n`)).json();
     const status = await settle(accepted.requestId);
     expect(status.status).toBe("completed");
     const output = await (await download(accepted.requestId)).text();
@@ -137,7 +136,7 @@ describe("upload → status → download", () => {
       await gate;
       serveBytes(jpeg, "image/jpeg")(_request, response, 1);
     });
-    const accepted = await (await uploadCsv(`${header}\n1,Slow,${images.url("/slow.jpg")}\n`)).json();
+    const accepted = await (await uploadCsv(productCsv(["Slow", images.url("/slow.jpg")]))).json();
     const conflict = await download(accepted.requestId);
     expect(conflict.status).toBe(409);
     expect(await conflict.json()).toMatchObject({
@@ -151,7 +150,7 @@ describe("upload → status → download", () => {
   });
 
   it("marks a request failed when none of its images could be processed", async () => {
-    const accepted = await (await uploadCsv(`${header}\n1,Gone,${images.url("/gone.jpg")}\n`)).json();
+    const accepted = await (await uploadCsv(productCsv(["Gone", images.url("/gone.jpg")]))).json();
     const status = await settle(accepted.requestId);
     expect(status.status).toBe("failed");
     expect(status.error).toBe("The image could not be processed; its reason is listed with it.");
@@ -160,7 +159,7 @@ describe("upload → status → download", () => {
   });
 
   it("uses the request's quality", async () => {
-    const csv = `${header}\n1,Q,${images.url("/a.jpg")}\n`;
+    const csv = productCsv(["Q", images.url("/a.jpg")]);
     const low = await (await uploadCsv(csv, { fields: { quality: "10" } })).json();
     const high = await (await uploadCsv(csv, { fields: { quality: "90" } })).json();
     const [lowStatus, highStatus] = [await settle(low.requestId), await settle(high.requestId)];
@@ -175,7 +174,7 @@ describe("upload → status → download", () => {
 
   it("pages the product list", async () => {
     const rows = Array.from({ length: 7 }, (_, i) => `${i + 1},P${i + 1},${images.url("/a.jpg")}`).join("\n");
-    const accepted = await (await uploadCsv(`${header}\n${rows}\n`)).json();
+    const accepted = await (await uploadCsv(`${PRODUCT_CSV_HEADER}\n${rows}\n`)).json();
     await settle(accepted.requestId);
     const page = await (await getStatus(accepted.requestId, "?page=2&pageSize=3")).json();
     expect(page.pagination).toEqual({ page: 2, pageSize: 3, totalItems: 7, totalPages: 3 });
@@ -184,7 +183,7 @@ describe("upload → status → download", () => {
 });
 
 describe("CSV rules at upload", () => {
-  const valid = () => `${header}\n1,SKU1,${images.url("/a.jpg")}\n`;
+  const valid = () => `${PRODUCT_CSV_HEADER}\n1,SKU1,${images.url("/a.jpg")}\n`;
 
   async function expectAccepted(body: string | Uint8Array, options?: Parameters<typeof uploadCsv>[1]) {
     const response = await uploadCsv(body, options);
@@ -214,12 +213,12 @@ describe("CSV rules at upload", () => {
 
   it("accepts a quoted cell with many URLs", async () => {
     const urls = ["/a.jpg", "/b.png", "/c.jpg", "/d"].map((path) => images.url(path));
-    const json = await expectAccepted(`${header}\n1,"Shirt, blue","${urls.join(", ")}"\n`);
+    const json = await expectAccepted(`${PRODUCT_CSV_HEADER}\n1,"Shirt, blue","${urls.join(", ")}"\n`);
     expect(json.images).toBe(4);
   });
 
   it("accepts serial numbers written 1.", async () => {
-    await expectAccepted(`${header}\n1.,SKU1,${images.url("/a.jpg")}\n2.,SKU2,${images.url("/b.png")}\n`);
+    await expectAccepted(`${PRODUCT_CSV_HEADER}\n1.,SKU1,${images.url("/a.jpg")}\n2.,SKU2,${images.url("/b.png")}\n`);
   });
 
   it("accepts the content types Excel and browsers send", async () => {
@@ -240,15 +239,15 @@ describe("CSV rules at upload", () => {
     expect(json.errors[0].message).toContain("empty");
   });
 
-  it("rejects a header without rows", async () => {
-    const json = await expectRejected(400, `${header}\r\n`);
+  it("rejects a PRODUCT_CSV_HEADER without rows", async () => {
+    const json = await expectRejected(400, `${PRODUCT_CSV_HEADER}\r\n`);
     expect(json.errors[0].message).toContain("no products");
   });
 
   it("rejects URLs that are not http(s), naming each row", async () => {
     const json = await expectRejected(
       400,
-      `${header}\n1,A,file:///etc/passwd\n2,B,${images.url("/a.jpg")}\n3,C,ftp://host/x.jpg\n`,
+      `${PRODUCT_CSV_HEADER}\n1,A,file:///etc/passwd\n2,B,${images.url("/a.jpg")}\n3,C,ftp://host/x.jpg\n`,
     );
     expect(json.errors.map((error: { row: number }) => error.row)).toEqual([2, 4]);
     expect(json.error).toBe("The CSV has 2 problems; nothing was stored.");
@@ -260,12 +259,12 @@ describe("CSV rules at upload", () => {
   });
 
   it("rejects a file over the size limit with 413", async () => {
-    const big = `${header}\n1,${"x".repeat(10 * 1024 * 1024)},${images.url("/a.jpg")}\n`;
+    const big = `${PRODUCT_CSV_HEADER}\n1,${"x".repeat(10 * 1024 * 1024)},${images.url("/a.jpg")}\n`;
     const json = await expectRejected(413, big);
     expect(json.error).toMatch(/larger than the 10 MB limit/);
   });
 
-  it("refuses a file of one 10 MB line as a header that names no column", async () => {
+  it("refuses a file of one 10 MB line as a PRODUCT_CSV_HEADER that names no column", async () => {
     const json = await expectRejected(400, "x".repeat(10 * 1024 * 1024));
     expect(json.errors).toEqual(
       ["S. No.", "Product Name", "Input Image Urls"].map((column) => ({
@@ -369,7 +368,7 @@ describe("CSV rules at upload", () => {
   it("counts a wrong field among the problems when the CSV has problems too", async () => {
     const json = await expectRejected(
       400,
-      `${header}
+      `${PRODUCT_CSV_HEADER}
 1,,${images.url("/a.jpg")}
 `,
       { fields: { quality: "x" } },
@@ -385,7 +384,7 @@ describe("CSV rules at upload", () => {
     );
     const json = await expectRejected(
       413,
-      `${header}
+      `${PRODUCT_CSV_HEADER}
 ${rows.join("\n")}
 `,
     );
@@ -398,7 +397,7 @@ ${rows.join("\n")}
   it("refuses a product name over MAX_PRODUCT_NAME_LENGTH, naming the row", async () => {
     const json = await expectRejected(
       400,
-      `${header}
+      `${PRODUCT_CSV_HEADER}
 1,${"n".repeat(501)},${images.url("/a.jpg")}
 `,
     );
@@ -421,7 +420,7 @@ ${rows.join("\n")}
   });
 
   it("refuses an upload another site's page makes a browser send, keeping the browser's owner cookie", async () => {
-    const csv = `${header}\n1,Shirt,${images.url("/a.jpg")}\n`;
+    const csv = productCsv(["Shirt", images.url("/a.jpg")]);
     const attacks: Record<string, string>[] = [
       { origin: "https://shop-attacker.example", "sec-fetch-site": "cross-site" },
       // A browser that sends Origin only.

@@ -14,6 +14,7 @@ import { type ImageServer, serveBytes, startImageServer } from "@/test/image-ser
 import { photoJpeg } from "@/test/sample-images";
 import { statusStoreUsage } from "@/lib/requests/status-answers";
 import { GET as statusRoute } from "./route";
+import { productCsv } from "@/test/product-csv";
 
 const status = { method: "get", path: "/api/csv/status/{requestId}" } as const;
 let images: ImageServer;
@@ -22,7 +23,7 @@ let requestId: string;
 beforeAll(async () => {
   images = await startImageServer();
   images.route("/a.jpg", serveBytes(await photoJpeg(), "image/jpeg"));
-  const csv = `S. No.,Product Name,Input Image Urls\n1,Shirt,"${images.url("/a.jpg")},${images.url("/gone.jpg")}"\n`;
+  const csv = productCsv(["Shirt", images.url("/a.jpg"), images.url("/gone.jpg")]);
   requestId = (await (await uploadCsv(csv)).json()).requestId;
   await settle(requestId);
 });
@@ -82,7 +83,7 @@ describe("status for pollers", () => {
       await held;
       serveBytes(bytes, "image/jpeg")(request, response, 1);
     });
-    const csv = `S. No.,Product Name,Input Image Urls\n1,Mug,${images.url("/held.jpg")}\n`;
+    const csv = productCsv(["Mug", images.url("/held.jpg")]);
     const other = (await (await uploadCsv(csv)).json()).requestId;
     const processing = await getStatus(other, "?products=0");
     expect(((await processing.clone().json()) as { status: string }).status).not.toBe("completed");
