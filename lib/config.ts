@@ -52,7 +52,7 @@ const httpUrl = z.preprocess(
 // A worker holds one image from download to store; its CPU work waits for a slot of the image gate
 // (lib/images/image-work-gate.ts), so more workers than cores keep downloads going while sharp works.
 const defaultConcurrency = Math.max(8, Math.min(32, os.availableParallelism() * 4));
-// Threads that download, hash, compress and store images (lib/processing/image-threads.ts). The
+// Threads that download, hash, compress and store images (lib/jobs/image-threads.ts). The
 // JavaScript side of one image costs a small fraction of its compression (libvips, on libuv's threads),
 // so one thread per two cores keeps every core busy with sharp.
 const defaultImageThreads = Math.max(1, Math.min(8, Math.floor(os.availableParallelism() / 2)));

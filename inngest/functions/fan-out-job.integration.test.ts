@@ -12,7 +12,7 @@ import { listUnfinishedImageIds } from "@/db/images";
 import { getDb } from "@/db/client";
 import { installLoopbackTripwire } from "@/test/loopback";
 import { config } from "@/lib/config";
-import { failImage } from "@/lib/processing/process-image";
+import { failImage } from "@/lib/jobs/process-image";
 import { uploadCsv } from "@/test/api";
 import { inngest } from "../client";
 import { fanOutContinued, imageRequested, requestAccepted, requestImagesFinished } from "../events";

@@ -1,6 +1,6 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { retryPolicy } from "@/lib/jobs/retry-policy";
-import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/jobs/finish-request";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { inngest } from "../client";
 import { requestImagesFinished } from "../events";

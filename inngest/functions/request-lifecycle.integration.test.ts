@@ -12,7 +12,7 @@ import { claimImages, listUnfinishedImageIds } from "@/db/images";
 import { findRequest } from "@/db/requests";
 import { images, requests } from "@/db/schema";
 import { config } from "@/lib/config";
-import { processImage, recordImages } from "@/lib/processing/process-image";
+import { processImage, recordImages } from "@/lib/jobs/process-image";
 import { cancelRequest, retryRequest, uploadCsv } from "@/test/api";
 import { type ImageServer, readBody, serveBytes, startImageServer } from "@/test/image-server";
 import { interceptInngest, runFunction, type SentEvent } from "@/test/inngest";

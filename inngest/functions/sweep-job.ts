@@ -1,5 +1,5 @@
 import { cron } from "inngest";
-import { deleteExpiredRequests, findLostWork } from "@/lib/requests/sweep";
+import { deleteExpiredRequests, findLostWork } from "@/lib/jobs/sweep";
 import { inngest } from "../client";
 import { requestAccepted, requestImagesFinished } from "../events";
 

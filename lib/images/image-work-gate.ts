@@ -82,7 +82,7 @@ export function processImageWorkGate(): ImageWorkGate {
   return gate;
 }
 
-/** An image thread's stand-in for the process's gate (`lib/processing/image-thread.ts`). */
+/** An image thread's stand-in for the process's gate (`lib/jobs/image-thread.ts`). */
 export function replaceImageWorkGate(gate: WorkGate) {
   replaceProcessSingleton("image work gate", gate);
 }

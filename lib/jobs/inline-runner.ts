@@ -17,9 +17,9 @@ import {
 } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import { logger } from "@/lib/logger";
-import { deleteExpiredRequests, findLostWork } from "@/lib/requests/sweep";
-import { closeWithoutOutputCsv, finishRequest } from "@/lib/processing/finish-request";
-import { processImage, recordImages } from "@/lib/processing/process-image";
+import { deleteExpiredRequests, findLostWork } from "@/lib/jobs/sweep";
+import { closeWithoutOutputCsv, finishRequest } from "@/lib/jobs/finish-request";
+import { processImage, recordImages } from "@/lib/jobs/process-image";
 import { attemptWebhook } from "@/lib/webhooks/deliver-webhook";
 import { FairQueue } from "./fair-queue";
 import type { JobRunner } from "./job-runner";
@@ -104,7 +104,7 @@ export class InlineRunner implements JobRunner {
   }
 
   /**
-   * Retention and lost work (`lib/requests/sweep.ts`), hourly; `now` is the clock it goes by. In this
+   * Retention and lost work (`lib/jobs/sweep.ts`), hourly; `now` is the clock it goes by. In this
    * process little work can be lost, but a request closed by nobody or left out of the queue by a bug
    * is picked up here rather than never.
    */

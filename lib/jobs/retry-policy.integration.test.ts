@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { findRequest } from "@/db/requests";
-import { OUTPUT_CSV_NOT_STORED } from "@/lib/processing/finish-request";
+import { OUTPUT_CSV_NOT_STORED } from "@/lib/jobs/finish-request";
 import { getStorage } from "@/lib/storage/get-storage";
 import { settle, uploadCsv } from "@/test/api";
 import { type ImageServer, startImageServer } from "@/test/image-server";

@@ -5,7 +5,7 @@ import { config } from "@/lib/config";
 import { retryPolicy } from "@/lib/jobs/retry-policy";
 import type { RequestForWork } from "@/lib/jobs/work-owner";
 import { logger } from "@/lib/logger";
-import { deleteRequestEverywhere } from "./request-actions";
+import { deleteRequestEverywhere } from "@/lib/requests/request-actions";
 
 /**
  * The hourly sweep's steps, shared by both runners: retention, and work that was lost on the way
