@@ -88,6 +88,15 @@ describe("settings", () => {
     expect(() => loadConfig({ JOB_RUNNER: "inngest" })).toThrow(/JOB_RUNNER: inngest needs INNGEST_DEV=1/);
   });
 
+  it("limits Inngest's images per owner, reading the setting's earlier per-request name too", () => {
+    expect(loadConfig({}).inngest.ownerConcurrency).toBe(5);
+    expect(loadConfig({ INNGEST_REQUEST_CONCURRENCY: "8" }).inngest.ownerConcurrency).toBe(8);
+    expect(
+      loadConfig({ INNGEST_OWNER_CONCURRENCY: "12", INNGEST_REQUEST_CONCURRENCY: "8" }).inngest.ownerConcurrency,
+    ).toBe(12);
+    expect(() => loadConfig({ INNGEST_OWNER_CONCURRENCY: "0" })).toThrow(/INNGEST_OWNER_CONCURRENCY/);
+  });
+
   it("rejects nonsense limits", () => {
     expect(() => loadConfig({ MAX_CSV_BYTES: "0" })).toThrow(/MAX_CSV_BYTES/);
     expect(() => loadConfig({ WORKER_CONCURRENCY: "-2" })).toThrow(/WORKER_CONCURRENCY/);

@@ -138,7 +138,9 @@ const schema = z
     INNGEST_SIGNING_KEY: optionalString,
     INNGEST_BASE_URL: httpUrl,
     INNGEST_CONCURRENCY: int(20, 1, 1000),
-    INNGEST_REQUEST_CONCURRENCY: int(5, 1, 1000),
+    INNGEST_OWNER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+    // The per-owner limit's earlier name, from when it applied per request.
+    INNGEST_REQUEST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
 
     AUTH_MODE: z.enum(["open", "keys"]).default("open"),
     AUTH_SECRET: optionalString.refine(
@@ -285,7 +287,7 @@ const schema = z
         signingKey: env.INNGEST_SIGNING_KEY,
         baseUrl: env.INNGEST_BASE_URL,
         concurrency: env.INNGEST_CONCURRENCY,
-        requestConcurrency: env.INNGEST_REQUEST_CONCURRENCY,
+        ownerConcurrency: env.INNGEST_OWNER_CONCURRENCY ?? env.INNGEST_REQUEST_CONCURRENCY ?? 5,
       },
     };
   });

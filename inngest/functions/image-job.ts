@@ -23,8 +23,10 @@ export const imageJob = inngest.createFunction(
     triggers: [imageRequested],
     concurrency: [
       { limit: config.inngest.concurrency },
-      // One big request cannot take every slot: requests uploaded after it still make progress.
-      { key: "event.data.requestId", limit: config.inngest.requestConcurrency },
+      // Fair shares, as the in-process runner gives them: one owner (a browser or a workspace, see
+      // lib/jobs/work-owner.ts) cannot take every slot, whatever its number of requests. Inngest
+      // takes at most two limits, so a per-request one would have to replace the total.
+      { key: "event.data.owner", limit: config.inngest.ownerConcurrency },
     ],
     retries: retries(retryPolicy.imageAttempts),
     onFailure: async ({ event, error, step }) => {

@@ -78,8 +78,8 @@ describe("/api/inngest with INNGEST_DEV=1", () => {
 
     const compress = functions.get("csv-image-compressor-compress-image")!;
     expect(compress.triggers.map((trigger) => trigger.event)).toEqual(["csv/image.requested"]);
-    // INNGEST_CONCURRENCY and INNGEST_REQUEST_CONCURRENCY defaults; IMAGE_MAX_ATTEMPTS is 3 in tests.
-    expect(compress.concurrency).toEqual([{ limit: 20 }, { key: "event.data.requestId", limit: 5 }]);
+    // INNGEST_CONCURRENCY and INNGEST_OWNER_CONCURRENCY defaults; IMAGE_MAX_ATTEMPTS is 3 in tests.
+    expect(compress.concurrency).toEqual([{ limit: 20 }, { key: "event.data.owner", limit: 5 }]);
     expect(compress.steps.step.retries).toEqual({ attempts: 3 });
 
     const finish = functions.get("csv-image-compressor-finish-request")!;
