@@ -7,3 +7,6 @@
 export const REQUEST_STATUSES = ["processing", "completed", "failed", "cancelled"] as const;
 export const IMAGE_STATUSES = ["pending", "processing", "completed", "failed", "cancelled"] as const;
 export const WEBHOOK_STATUSES = ["pending", "delivered", "failed"] as const;
+
+/** How an uploaded CSV was read (lib/csv/csv-layout.ts): the template, a shop export, or the seller's mapping. */
+export const CSV_LAYOUTS = ["template", "shopify", "woocommerce", "mapped"] as const;

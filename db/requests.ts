@@ -23,7 +23,8 @@ export type NewRequest = Pick<
   | "totalImages"
   | "webhookUrl"
   | "webhookSecret"
->;
+> &
+  Partial<Pick<RequestRow, "csvLayout">>;
 
 export type NewProduct = {
   position: number;

@@ -14,7 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "./enums";
+import { type CSV_LAYOUTS, IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "./enums";
 
 /** Every table of the service and its row types. Migrations in `db/migrations` are generated from this file. */
 
@@ -76,6 +76,13 @@ export const sessions = pgTable(
   (table) => [index("sessions_expires_at_idx").on(table.expiresAt)],
 );
 
+export type StoredCsvLayout = {
+  kind: (typeof CSV_LAYOUTS)[number];
+  ids: number[];
+  name: number;
+  images: number[];
+};
+
 /** One uploaded CSV. The counters let status answer without scanning its images. */
 export const requests = pgTable(
   "requests",
@@ -101,6 +108,11 @@ export const requests = pgTable(
     inputCsvKey: text("input_csv_key").notNull(),
     inputCsvUrl: text("input_csv_url").notNull(),
     outputCsvKey: text("output_csv_key"),
+    /**
+     * Where the uploaded CSV's products are (column indexes) and which layout it is in: the output CSV
+     * is written from the stored input with it. Null for requests stored before layouts: the template.
+     */
+    csvLayout: jsonb("csv_layout").$type<StoredCsvLayout>(),
     quality: integer("quality").notNull(),
     /** What the images become: keep, jpeg, png, webp, avif or auto (lib/contract.ts OUTPUT_FORMATS). */
     outputFormat: text("output_format").notNull().default("keep"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "@/db/enums";
+import { CSV_LAYOUTS, IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "@/db/enums";
+import type { ColumnMapping } from "@/lib/csv/csv-layout";
 
 /**
  * The public API's contract: every request and response body as a zod schema. The TypeScript types
@@ -55,6 +56,13 @@ export function readDimension(text: string): number | null {
   const trimmed = text.trim();
   return /^\d+$/.test(trimmed) && dimension.safeParse(Number(trimmed)).success ? Number(trimmed) : null;
 }
+
+/** The layouts a product CSV is read in; see the README's "CSV layouts". */
+export const CsvLayoutKind = z.enum(CSV_LAYOUTS).meta({
+  id: "CsvLayout",
+  description:
+    "`template`: `S. No.`, `Product Name`, `Input Image Urls`; the output adds `Output Image Urls`. `shopify` and `woocommerce`: a shop's product export; `mapped`: the columns named by the upload's mapping fields. For these three the output is the same file with each image URL replaced in place by its compressed copy.",
+});
 
 export const RequestState = z.enum(REQUEST_STATUSES).meta({
   id: "RequestState",
@@ -211,6 +219,7 @@ export const UploadAccepted = z
     uniqueImages: count.meta({ description: "Distinct image URLs: each is downloaded once." }),
     quality: Quality,
     options: OutputOptions,
+    layout: CsvLayoutKind,
     webhookUrl: z.string().nullable(),
     webhookSecret: z.string().nullable().meta({
       description:
@@ -368,7 +377,56 @@ export const UploadForm = z.object({
   format: OutputFormat.optional().meta({ description: "What every image becomes (default `keep`)." }),
   maxWidth: dimension.optional().meta({ description: "Largest width of an output image, in pixels." }),
   maxHeight: dimension.optional().meta({ description: "Largest height of an output image, in pixels." }),
+  nameColumn: z.string().optional().meta({
+    description:
+      "For a CSV in no known layout: the header of the column with the product name. Sent with `imageColumns`; a mapping is used even when the file is in a known layout.",
+    example: "Item title",
+  }),
+  imageColumns: z
+    .array(z.string())
+    .optional()
+    .meta({
+      description:
+        "With `nameColumn`: the header of a column with image URLs (comma-separated in a cell). Send the field once per image column.",
+      example: ["Main picture", "More pictures"],
+    }),
+  idColumn: z.string().optional().meta({
+    description:
+      "With `nameColumn`: the header of the column that identifies a product (its SKU, say); without it, products are named by their row number.",
+    example: "Item code",
+  }),
 });
+
+/**
+ * The column mapping in an upload's form fields: null when none was sent, problems naming the field
+ * when it is incomplete. Which columns exist is the CSV reader's to judge.
+ */
+export function readColumnMapping(fields: { idColumn?: string; nameColumn?: string; imageColumns?: string[] }): {
+  mapping: ColumnMapping | null;
+  problems: Problem[];
+} {
+  const idColumn = fields.idColumn?.trim() || null;
+  const nameColumn = fields.nameColumn?.trim() || null;
+  const imageColumns = (fields.imageColumns ?? []).map((column) => column.trim()).filter(Boolean);
+  if (!idColumn && !nameColumn && imageColumns.length === 0) return { mapping: null, problems: [] };
+  const problems: Problem[] = [];
+  if (!nameColumn) {
+    problems.push({
+      row: null,
+      column: "nameColumn",
+      message: "nameColumn is missing: a column mapping names the column with the product name.",
+    });
+  }
+  if (imageColumns.length === 0) {
+    problems.push({
+      row: null,
+      column: "imageColumns",
+      message: "imageColumns is missing: a column mapping names at least one column with image URLs.",
+    });
+  }
+  if (problems.length > 0) return { mapping: null, problems };
+  return { mapping: { idColumn, nameColumn: nameColumn!, imageColumns }, problems };
+}
 
 export const MAX_PAGE = 1_000_000;
 

@@ -1,5 +1,6 @@
 import { rejectedUpload } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
+import type { ColumnMapping } from "./csv-layout";
 import { CsvTextDecoder } from "./decode-csv-file";
 import { type CsvLimits, type ParsedProductCsv, ProductCsvReader } from "./parse-product-csv";
 
@@ -16,8 +17,12 @@ export class CsvUpload {
   private readonly decoder = new CsvTextDecoder();
   private reader: ProductCsvReader;
 
-  constructor(private readonly limits: CsvFileLimits) {
-    this.reader = new ProductCsvReader(limits);
+  constructor(
+    private readonly limits: CsvFileLimits,
+    /** The seller's choice of columns, for a file in no known layout. */
+    readonly mapping: ColumnMapping | null = null,
+  ) {
+    this.reader = new ProductCsvReader(limits, mapping);
   }
 
   /** Past the size limit: 413. Not CSV text: 415. */
@@ -41,7 +46,7 @@ export class CsvUpload {
   }
 
   private feed({ text, restart }: { text: string; restart: boolean }) {
-    if (restart) this.reader = new ProductCsvReader(this.limits);
+    if (restart) this.reader = new ProductCsvReader(this.limits, this.mapping);
     this.reader.push(text);
   }
 }

@@ -1,4 +1,5 @@
-import { COLUMNS, type InputColumn, locateColumns } from "./columns";
+import { COLUMNS } from "./columns";
+import { type ColumnMapping, type CsvLayout, findLayout, isReimportLayout } from "./csv-layout";
 import { readImageUrl, splitImageUrls } from "./image-urls";
 import { type CsvFormat, type CsvQuoteProblem, splitCsvRecords } from "./split-csv-records";
 
@@ -42,13 +43,21 @@ export type ParsedProductCsv = {
   /** The distinct images, each URL once in the form that recognises repeats, in order of first appearance. */
   imageUrls: string[];
   limitCrossed: CsvLimitCrossed | null;
+  /** Where the products are; null when the header matched no layout (or there was none). */
+  layout: CsvLayout | null;
+  /** The header row's cells as written (empty before one is read): the dashboard maps them. */
+  header: string[];
 };
 
 export const MAX_REPORTED_PROBLEMS = 100;
 
 /** The whole text at once (the dashboard's preview, tests). */
-export function parseProductCsv(text: string, limits: CsvLimits): ParsedProductCsv {
-  const reader = new ProductCsvReader(limits);
+export function parseProductCsv(
+  text: string,
+  limits: CsvLimits,
+  mapping: ColumnMapping | null = null,
+): ParsedProductCsv {
+  const reader = new ProductCsvReader(limits, mapping);
   reader.push(text);
   return reader.end();
 }
@@ -71,17 +80,30 @@ export class ProductCsvReader {
   private format: CsvFormat | null = null;
   /** The text so far ends in `\r`: the header's `\r\n` may be split between two pieces. */
   private endsInCarriageReturn = false;
-  /** Where each column is, once the header has been read; "unreadable" when columns are missing. */
-  private columns: Map<InputColumn, number> | "unreadable" | null = null;
+  /** Where the products are, once the header has been read; "unreadable" when it matches no layout. */
+  private layout: CsvLayout | "unreadable" | null = null;
+  private header: string[] = [];
+  /** A Shopify product spans the rows sharing its `Handle`: each handle's product, once it has an image. */
+  private readonly productsByHandle = new Map<string, ProductRow>();
+  /** The handle of the row before: a row with no handle of its own continues that product. */
+  private lastHandle = "";
+  /** Rows of a shop export or mapped file read so far: the row limit counts rows, not products. */
+  private listingRows = 0;
+  /** Products already in `products`, and those already reported over the images-per-product limit. */
+  private readonly listed = new WeakSet<ProductRow>();
+  private readonly overImagesPerProduct = new WeakSet<ProductRow>();
   private recordIndex = 0;
   private imageCount = 0;
   private sawContent = false;
   limitCrossed: CsvLimitCrossed | null = null;
 
-  constructor(private readonly limits: CsvLimits) {}
+  constructor(
+    private readonly limits: CsvLimits,
+    private readonly mapping: ColumnMapping | null = null,
+  ) {}
 
   private get done(): boolean {
-    return this.limitCrossed !== null || this.columns === "unreadable";
+    return this.limitCrossed !== null || this.layout === "unreadable";
   }
 
   push(text: string): void {
@@ -103,12 +125,8 @@ export class ProductCsvReader {
     }
     if (!this.sawContent && this.problems.count === 0) {
       this.problems.add(null, null, "The file is empty. Upload a CSV with a header row and at least one product.");
-    } else if (this.columns instanceof Map && this.products.length === 0 && this.problems.count === 0) {
-      this.problems.add(
-        null,
-        null,
-        "The CSV has a header row but no products. Add one row per product below the header.",
-      );
+    } else if (this.layout instanceof Object && this.products.length === 0 && this.problems.count === 0) {
+      this.problems.add(null, null, noProductsMessage(this.layout, this.header, this.recordIndex > 1));
     }
     return {
       products: this.products,
@@ -118,6 +136,8 @@ export class ProductCsvReader {
       uniqueImageCount: this.uniqueUrls.size,
       imageUrls: [...this.uniqueUrls.keys()],
       limitCrossed: this.limitCrossed,
+      layout: this.layout instanceof Object ? this.layout : null,
+      header: this.header,
     };
   }
 
@@ -155,36 +175,139 @@ export class ProductCsvReader {
     const blank = record.every((value) => value.trim() === "");
     if (blank) return;
     this.sawContent = true;
-    if (this.columns instanceof Map) this.readProduct(this.columns, record, rowNumber);
-    else this.readHeader(record, rowNumber);
+    if (this.layout instanceof Object) {
+      if (this.layout.kind === "template") this.readProduct(this.layout, record, rowNumber);
+      else this.readListing(this.layout, record, rowNumber);
+    } else this.readHeader(record, rowNumber);
   }
 
   private readHeader(header: string[], rowNumber: number) {
-    const positions = locateColumns(header);
-    const missing = (["serialNumber", "productName", "inputUrls"] as const).filter((column) => !positions.has(column));
-    for (const column of missing) {
-      this.problems.add(
-        rowNumber,
-        COLUMNS[column],
-        `Missing column "${COLUMNS[column]}". The header row must name ${describeColumns()}; found ${describeFound(header)}.`,
-      );
-    }
-    // Without its columns no row can be read, and there is nothing more to say about the file.
-    this.columns = missing.length > 0 ? "unreadable" : positions;
-  }
-
-  private readProduct(columns: Map<InputColumn, number>, record: string[], rowNumber: number) {
-    const { limits, problems } = this;
-    if (this.products.length >= limits.maxRows) {
-      problems.add(
-        rowNumber,
-        null,
-        `Too many products: the limit is ${limits.maxRows} rows per file. Split the file and upload the parts.`,
-      );
-      this.limitCrossed = { limit: "rows", message: `The file has more than ${limits.maxRows} products.` };
+    this.header = header;
+    const found = findLayout(header, this.mapping);
+    if ("layout" in found) {
+      this.layout = found.layout;
       return;
     }
-    const cell = (column: InputColumn) => (record[columns.get(column)!] ?? "").trim();
+    for (const problem of found.problems) this.problems.add(rowNumber, problem.column, problem.message);
+    // Without its columns no row can be read, and there is nothing more to say about the file.
+    this.layout = "unreadable";
+  }
+
+  /** A row past the row limit ends reading: the file is refused. */
+  private overRowLimit(rowNumber: number, rowsRead: number): boolean {
+    const { limits } = this;
+    if (rowsRead < limits.maxRows) return false;
+    this.problems.add(
+      rowNumber,
+      null,
+      `Too many products: the limit is ${limits.maxRows} rows per file. Split the file and upload the parts.`,
+    );
+    this.limitCrossed = { limit: "rows", message: `The file has more than ${limits.maxRows} products.` };
+    return true;
+  }
+
+  /** Counts a row's image URLs against the file's limit; past it, reading ends. */
+  private overImageLimit(rowNumber: number, column: string, added: number): boolean {
+    this.imageCount += added;
+    if (this.imageCount <= this.limits.maxImages) return false;
+    const message = `The file lists more than ${this.limits.maxImages.toLocaleString("en-US")} image URLs, the most one upload may hold. Split it into smaller files.`;
+    this.problems.add(rowNumber, column, message);
+    this.limitCrossed = { limit: "images", message };
+    return true;
+  }
+
+  /** The image of a URL, numbered in the order images first appear; -1 with a problem for a URL that cannot be fetched. */
+  private imagePosition(url: string, rowNumber: number, column: string): number {
+    const verdict = readImageUrl(url);
+    if ("problem" in verdict) {
+      this.problems.add(rowNumber, column, verdict.problem);
+      return -1;
+    }
+    let position = this.uniqueUrls.get(verdict.canonical);
+    if (position === undefined) this.uniqueUrls.set(verdict.canonical, (position = this.uniqueUrls.size));
+    return position;
+  }
+
+  /**
+   * A row of a shop export or a mapped file. Rows without images are welcome (a variant, a product
+   * with no photo): they come back as they are. A Shopify product gathers the images of all its rows,
+   * each image once.
+   */
+  private readListing(layout: CsvLayout, record: string[], rowNumber: number) {
+    if (this.overRowLimit(rowNumber, this.listingRows++)) return;
+    const cell = (index: number) => (record[index] ?? "").trim();
+    const urls: { url: string; column: string }[] = [];
+    for (const index of layout.images) {
+      const column = this.header[index]?.trim() || `column ${index + 1}`;
+      const found = splitImageUrls(record[index] ?? "");
+      if (found.length > this.limits.maxUrlsPerRow) {
+        this.problems.add(
+          rowNumber,
+          column,
+          `${found.length} image URLs in one cell; the limit is ${this.limits.maxUrlsPerRow}.`,
+        );
+      }
+      for (const url of found) urls.push({ url, column });
+    }
+    if (this.overImageLimit(rowNumber, urls[0]?.column ?? "", urls.length)) return;
+
+    let product: ProductRow | undefined;
+    if (layout.kind === "shopify") {
+      const handle = cell(layout.ids[0]) || this.lastHandle;
+      this.lastHandle = handle;
+      product = this.productsByHandle.get(handle);
+      if (!product) {
+        product = this.newProduct(rowNumber, handle || String(rowNumber), cell(layout.name) || handle);
+        this.productsByHandle.set(handle, product);
+      }
+    } else {
+      const id = layout.ids.map(cell).find((value) => value !== "") ?? String(rowNumber);
+      product = this.newProduct(rowNumber, id, cell(layout.name) || id);
+    }
+
+    for (const { url, column } of urls) {
+      const position = this.imagePosition(url, rowNumber, column);
+      // One image once per product: a Shopify variant's image is also one of its product's images.
+      if (position !== -1 && product.imagePositions.includes(position)) continue;
+      product.imageUrls.push(url);
+      product.imagePositions.push(position);
+    }
+    if (product.imageUrls.length > this.limits.maxUrlsPerRow && !this.overImagesPerProduct.has(product)) {
+      this.overImagesPerProduct.add(product);
+      this.problems.add(
+        rowNumber,
+        urls[0].column,
+        `The product "${shorten(product.serialNumber)}" has more than ${this.limits.maxUrlsPerRow} images; the limit is ${this.limits.maxUrlsPerRow} per product.`,
+      );
+    }
+    product.inputUrlsCell = product.imageUrls.join(", ");
+    // Listed from its first image on: a product without any is left as it is and not processed.
+    if (product.imageUrls.length > 0 && !this.listed.has(product)) {
+      this.listed.add(product);
+      this.products.push(product);
+    }
+  }
+
+  private newProduct(rowNumber: number, id: string, name: string): ProductRow {
+    return {
+      rowNumber,
+      serialNumber: id,
+      productName: name.slice(0, this.limits.maxProductNameLength),
+      inputUrlsCell: "",
+      imageUrls: [],
+      imagePositions: [],
+    };
+  }
+
+  private readProduct(layout: CsvLayout, record: string[], rowNumber: number) {
+    const { limits, problems } = this;
+    const columns = new Map([
+      ["serialNumber", layout.ids[0]],
+      ["productName", layout.name],
+      ["inputUrls", layout.images[0]],
+    ] as const);
+    if (this.overRowLimit(rowNumber, this.products.length)) return;
+    const cell = (column: "serialNumber" | "productName" | "inputUrls") => (record[columns.get(column)!] ?? "").trim();
 
     const rawSerial = cell("serialNumber");
     const serialNumber = normalizeSerialNumber(rawSerial);
@@ -219,24 +342,8 @@ export class ProductCsvReader {
         `${imageUrls.length} image URLs in one row; the limit is ${limits.maxUrlsPerRow}.`,
       );
     }
-    const imagePositions = imageUrls.map((url) => {
-      const verdict = readImageUrl(url);
-      if ("problem" in verdict) {
-        problems.add(rowNumber, COLUMNS.inputUrls, verdict.problem);
-        return -1;
-      }
-      let position = this.uniqueUrls.get(verdict.canonical);
-      if (position === undefined) this.uniqueUrls.set(verdict.canonical, (position = this.uniqueUrls.size));
-      return position;
-    });
-
-    this.imageCount += imageUrls.length;
-    if (this.imageCount > limits.maxImages) {
-      const message = `The file lists more than ${limits.maxImages.toLocaleString("en-US")} image URLs, the most one upload may hold. Split it into smaller files.`;
-      problems.add(rowNumber, COLUMNS.inputUrls, message);
-      this.limitCrossed = { limit: "images", message };
-      return;
-    }
+    const imagePositions = imageUrls.map((url) => this.imagePosition(url, rowNumber, COLUMNS.inputUrls));
+    if (this.overImageLimit(rowNumber, COLUMNS.inputUrls, imageUrls.length)) return;
     this.products.push({
       rowNumber,
       serialNumber: serialNumber ?? "",
@@ -260,7 +367,7 @@ export function normalizeSerialNumber(value: string): string | null {
  * The delimiter is the one of `,` `;` and tab that the first line uses most (outside quotes);
  * European Excel writes `;`. The first line's ending is the file's.
  */
-function detectFormat(firstLine: string, newline: string): CsvFormat {
+export function detectFormat(firstLine: string, newline: string): CsvFormat {
   const unquoted = firstLine.replace(/"[^"]*"/g, "");
   const counts = [",", ";", "\t"].map((delimiter) => [delimiter, unquoted.split(delimiter).length - 1] as const);
   const [delimiter] = counts.reduce((best, candidate) => (candidate[1] > best[1] ? candidate : best));
@@ -283,13 +390,12 @@ function describeQuoteProblem(problem: CsvQuoteProblem): string {
     : 'A cell has a stray " inside it; write a quote inside a quoted cell as "".';
 }
 
-function describeColumns(): string {
-  return `"${COLUMNS.serialNumber}", "${COLUMNS.productName}" and "${COLUMNS.inputUrls}"`;
-}
-
-function describeFound(header: string[]): string {
-  const names = header.map((name) => name.trim()).filter(Boolean);
-  return names.length ? names.map((name) => `"${shorten(name)}"`).join(", ") : "no column names";
+/** A header and no products: what a seller should add, in the words of their layout. */
+function noProductsMessage(layout: CsvLayout, header: string[], hasRows: boolean): string {
+  if (!isReimportLayout(layout.kind) || !hasRows)
+    return "The CSV has a header row but no products. Add one row per product below the header.";
+  const columns = layout.images.map((index) => `"${header[index]?.trim()}"`).join(" or ");
+  return `No image URLs found: every row's ${columns} is empty. Add the image URLs to compress, or choose other image columns.`;
 }
 
 function shorten(text: string): string {

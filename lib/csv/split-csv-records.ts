@@ -27,11 +27,22 @@ const SPACE = /\s/;
  * of its own (one empty field when the text ends with a line end).
  *
  * With `more`, the last record may not be complete: it is left for later, problems and all.
+ *
+ * With `spans`, each record's fields are also located in the text as written, quotes and all:
+ * `spans[record]` holds `start, end` offsets for each field in turn, so a writer can replace one
+ * field and copy every other byte as it was.
  */
-export function splitCsvRecords(text: string, { delimiter, newline }: CsvFormat, more: boolean): CsvRecords {
+export function splitCsvRecords(
+  text: string,
+  { delimiter, newline }: CsvFormat,
+  more: boolean,
+  spans?: number[][],
+): CsvRecords {
   const records: string[][] = [];
   const problems: CsvQuoteProblem[] = [];
   let row: string[] = [];
+  let rowSpans: number[] = [];
+  let fieldStart = 0;
   let rowProblems: CsvQuoteProblem[] = [];
   let recordStart = 0;
   let cursor = 0;
@@ -44,10 +55,16 @@ export function splitCsvRecords(text: string, { delimiter, newline }: CsvFormat,
     if (nextDelimiter !== -1 && nextDelimiter < cursor) nextDelimiter = text.indexOf(delimiter, cursor);
     if (nextNewline !== -1 && nextNewline < cursor) nextNewline = text.indexOf(newline, cursor);
   };
+  const field = (value: string, end: number) => {
+    row.push(value);
+    if (spans) rowSpans.push(fieldStart, end);
+  };
   const endRecord = (next: number) => {
     records.push(row);
+    if (spans) spans.push(rowSpans);
     for (const problem of rowProblems) problems.push(problem);
     row = [];
+    rowSpans = [];
     rowProblems = [];
     recordStart = next;
     moveTo(next);
@@ -55,13 +72,14 @@ export function splitCsvRecords(text: string, { delimiter, newline }: CsvFormat,
   /** The rest of the text is the last field of the last record. */
   const finish = (value: string): CsvRecords => {
     if (more) return { records, problems, cursor: recordStart };
-    row.push(value);
+    field(value, text.length);
     endRecord(text.length);
     return { records, problems, cursor: text.length };
   };
 
   if (text === "") return { records, problems, cursor: 0 };
   for (;;) {
+    fieldStart = cursor;
     if (text[cursor] === QUOTE) {
       const start = cursor + 1;
       let quote = cursor;
@@ -87,12 +105,12 @@ export function splitCsvRecords(text: string, { delimiter, newline }: CsvFormat,
         )
           after++;
         if (text.startsWith(delimiter, after)) {
-          row.push(unescapeQuotes(text.slice(start, quote)));
+          field(unescapeQuotes(text.slice(start, quote)), after);
           moveTo(after + delimiter.length);
           break;
         }
         if (text.startsWith(newline, after)) {
-          row.push(unescapeQuotes(text.slice(start, quote)));
+          field(unescapeQuotes(text.slice(start, quote)), after);
           endRecord(after + newline.length);
           break;
         }
@@ -101,10 +119,10 @@ export function splitCsvRecords(text: string, { delimiter, newline }: CsvFormat,
       continue;
     }
     if (nextDelimiter !== -1 && (nextNewline === -1 || nextDelimiter < nextNewline)) {
-      row.push(text.slice(cursor, nextDelimiter));
+      field(text.slice(cursor, nextDelimiter), nextDelimiter);
       moveTo(nextDelimiter + delimiter.length);
     } else if (nextNewline !== -1) {
-      row.push(text.slice(cursor, nextNewline));
+      field(text.slice(cursor, nextNewline), nextNewline);
       endRecord(nextNewline + newline.length);
     } else {
       return finish(text.slice(cursor));

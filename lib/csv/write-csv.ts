@@ -1,5 +1,8 @@
+import Papa from "papaparse";
+
 /**
- * CSV writing for the output file. A cell that a spreadsheet would run as a formula (`=`, `+`, `-`,
+ * CSV writing for the template's output file (a shop export or mapped file comes back as written,
+ * see output-csv-text.ts). A cell that a spreadsheet would run as a formula (`=`, `+`, `-`,
  * `@`, tab, carriage return at the start) gets an apostrophe in front, the usual defence against CSV
  * injection; the apostrophe is not shown by Excel or Sheets.
  *
@@ -18,17 +21,31 @@
  * our own storage keys and never do.
  */
 const FIELD_START_FORMULA = /(?<=^|[;\t\r\n])"*[=+\-@\t\r]/g;
+/** The same places inside a cell, after its start: papaparse's `escapeFormulae` only looks at the start. */
+const INNER_FIELD_START_FORMULA = /(?<=[;\t\r\n])"*[=+\-@\t\r]/g;
+/** The start of a cell, quote marks looked through; handed to papaparse's `escapeFormulae`. */
+const CELL_START_FORMULA = /^"*[=+\-@\t\r]/;
 
 export function neutralizeCell(value: string): string {
   return value.replace(FIELD_START_FORMULA, "'$&");
 }
 
-/** Quoted when it holds a comma, quote or line break (RFC 4180), or a `;` or tab, the separators other readers split on. */
-export function formatCsvCell(value: string): string {
-  const safe = neutralizeCell(value);
-  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/**
+ * Rows as CSV text, each ending in CRLF. papaparse writes them (RFC 4180 quoting, `escapeFormulae`
+ * for the start of each cell); the places inside a cell are neutralised before, and a cell with a `;`
+ * or tab, the separators other readers split on, is quoted too.
+ */
+export function formatCsvRows(rows: string[][]): string {
+  if (rows.length === 0) return "";
+  const safe = rows.map((cells) => cells.map((cell) => cell.replace(INNER_FIELD_START_FORMULA, "'$&")));
+  const text = Papa.unparse(safe, {
+    newline: "\r\n",
+    escapeFormulae: CELL_START_FORMULA,
+    quotes: (value: unknown) => typeof value === "string" && /[;\t]/.test(value),
+  });
+  return `${text}\r\n`;
 }
 
 export function formatCsvRow(cells: string[]): string {
-  return `${cells.map(formatCsvCell).join(",")}\r\n`;
+  return formatCsvRows([cells]);
 }

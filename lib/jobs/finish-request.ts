@@ -3,7 +3,7 @@ import { closeRequest as closeRequestRow, findRequest } from "@/db/requests";
 import type { RequestRow } from "@/db/schema";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputCsvKey } from "@/lib/storage/keys";
-import { buildOutputCsv } from "@/lib/requests/output-csv";
+import { writeOutputCsv } from "@/lib/requests/output-csv";
 import { requestChanged } from "@/lib/requests/status-answers";
 
 /**
@@ -18,7 +18,7 @@ export async function finishRequest(requestId: string): Promise<boolean> {
   if (!request || !awaitsFinish(request)) return false;
 
   const key = outputCsvKey(request.filesId, request.fileName);
-  const csv = await buildOutputCsv(request.id);
+  const csv = await writeOutputCsv(request);
   const storage = await getStorage();
   await storage.put(key, csv, { contentType: "text/csv; charset=utf-8" });
 

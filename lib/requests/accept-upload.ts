@@ -10,6 +10,7 @@ import {
   type OutputOptions,
   type Problem,
   readDimension,
+  readColumnMapping,
   readOutputFormat,
   readQuality,
   type UploadAccepted,
@@ -124,6 +125,7 @@ async function store(
       totalImages: imageUrls.length,
       webhookUrl: options.webhookUrl,
       webhookSecret,
+      csvLayout: csv.layout,
     },
     productRows,
     imageUrls,
@@ -166,6 +168,7 @@ async function store(
     uniqueImages: imageUrls.length,
     quality: options.quality,
     options: options.output,
+    layout: csv.layout!.kind,
     webhookUrl: shownWebhookUrl(options.webhookUrl),
     webhookSecret,
     ...requestLinks(requestId),
@@ -195,7 +198,7 @@ async function takeBack(requestId: string, removeFile?: () => Promise<void>) {
 /** The form fields beside the file, each checked on its own; a problem names its field. */
 function readOptions(fields: UploadFields) {
   const problems: Problem[] = [];
-  const field = (name: keyof UploadFields, message: string) => problems.push({ row: null, column: name, message });
+  const field = (name: string, message: string) => problems.push({ row: null, column: name, message });
 
   let quality = config.images.defaultQuality;
   if (fields.quality?.trim()) {
@@ -226,6 +229,7 @@ function readOptions(fields: UploadFields) {
       field(name, `${name} must be a whole number of pixels from 1 to ${MAX_DIMENSION} (got "${text}").`);
     else output[name] = value;
   }
+  problems.push(...readColumnMapping(fields).problems);
   return { quality, webhookUrl, output, problems };
 }
 

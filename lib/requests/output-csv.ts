@@ -1,42 +1,59 @@
 import "server-only";
 import { findImagesByPosition } from "@/db/images";
-import { listProducts } from "@/db/requests";
-import { COLUMNS } from "@/lib/csv/columns";
-import { formatCsvRow } from "@/lib/csv/write-csv";
+import { findRequest } from "@/db/requests";
+import type { RequestRow } from "@/db/schema";
+import { CsvTextDecoder } from "@/lib/csv/decode-csv-file";
+import { outputCsvText, type OutputUrls } from "@/lib/csv/output-csv-text";
 import { getStorage } from "@/lib/storage/get-storage";
+import type { Storage } from "@/lib/storage/storage";
 import { outputUrlOf } from "./output-url";
 
 const PAGE = 1000;
 
 /**
- * The output CSV: the input columns plus `Output Image Urls`, one row per input row in input order.
- * Output URLs follow the input URLs' order; a failed image leaves its place empty so the others
- * never shift. Read from the database a page of products at a time.
+ * The output CSV of a request, written from its uploaded CSV (see `outputCsvText` for what each layout
+ * gets): the stored file is read, its image URLs looked up in the request's images, and the text
+ * written a slice at a time. Memory is bounded by the upload limits: the file (MAX_CSV_BYTES) and one
+ * entry per distinct image (MAX_IMAGES_PER_REQUEST).
  */
-export async function buildOutputCsv(requestId: string): Promise<string> {
+export async function writeOutputCsv(request: RequestRow): Promise<Buffer[]> {
   const storage = await getStorage();
-  const lines = [formatCsvRow([COLUMNS.serialNumber, COLUMNS.productName, COLUMNS.inputUrls, COLUMNS.outputUrls])];
-  for (let offset = 0; ; offset += PAGE) {
-    const rows = await listProducts({ requestId, limit: PAGE, offset });
-    if (rows.length === 0) break;
-    const imagesByPosition = await findImagesByPosition({
-      requestId,
-      positions: rows.flatMap((row) => row.imagePositions),
-    });
-    for (const row of rows) {
-      const outputUrls = await Promise.all(
-        row.imagePositions.map((position) => outputUrlOf(imagesByPosition.get(position), storage)),
-      );
-      lines.push(
-        formatCsvRow([
-          row.serialNumber,
-          row.productName,
-          row.inputUrlsCell,
-          outputUrls.map((url) => url ?? "").join(", "),
-        ]),
-      );
-    }
-    if (rows.length < PAGE) break;
+  const input = await readStoredCsv(storage, request.inputCsvKey);
+  const outputUrls = await outputUrlsOf(request, storage);
+  const chunks: Buffer[] = [];
+  for await (const text of outputCsvText(input, request.csvLayout, outputUrls))
+    if (text) chunks.push(Buffer.from(text, "utf8"));
+  return chunks;
+}
+
+/** The output CSV as one text (the download when no stored copy can be used, tests). */
+export async function buildOutputCsv(requestId: string): Promise<string> {
+  const request = await findRequest(requestId);
+  if (!request) throw new Error(`No request ${requestId}.`);
+  return Buffer.concat(await writeOutputCsv(request)).toString("utf8");
+}
+
+/** Each distinct input URL of the request and its output's URL, a page of images at a time. */
+async function outputUrlsOf(request: RequestRow, storage: Storage): Promise<OutputUrls> {
+  const urls = new Map<string, string | null>();
+  for (let start = 0; start < request.totalImages; start += PAGE) {
+    const positions = Array.from({ length: Math.min(PAGE, request.totalImages - start) }, (_, i) => start + i);
+    const images = await findImagesByPosition({ requestId: request.id, positions });
+    for (const image of images.values()) urls.set(image.url, await outputUrlOf(image, storage));
   }
-  return lines.join("");
+  return urls;
+}
+
+async function readStoredCsv(storage: Storage, key: string): Promise<string> {
+  const stored = await storage.get(key);
+  if (!stored) throw new Error(`The uploaded CSV ${key} is no longer in storage.`);
+  const decoder = new CsvTextDecoder();
+  let text = "";
+  const reader = stored.body.getReader();
+  for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+    const { text: more, restart } = decoder.push(piece.value);
+    text = restart ? more : text + more;
+  }
+  const { text: rest, restart } = decoder.end();
+  return restart ? rest : text + rest;
 }

@@ -3,7 +3,10 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { config } from "@/lib/config";
-import { CsvUpload, fileTooLarge } from "@/lib/csv/csv-upload";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { readColumnMapping } from "@/lib/contract";
+import type { ColumnMapping } from "@/lib/csv/csv-layout";
+import { type CsvFileLimits, CsvUpload, fileTooLarge } from "@/lib/csv/csv-upload";
 import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
 import { AppError, rejectedUpload } from "@/lib/errors";
 import { shuttingDown } from "@/lib/shutdown";
@@ -13,9 +16,21 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 /** Form fields are short settings; a longer one is not one of ours. */
 const MAX_FIELD_BYTES = 4 * 1024;
 
-/** The form fields an upload may carry beside the file. */
-export const UPLOAD_FIELDS = ["quality", "webhookUrl", "format", "maxWidth", "maxHeight"] as const;
-export type UploadFields = Partial<Record<(typeof UPLOAD_FIELDS)[number], string>>;
+/** The form fields an upload may carry beside the file, once each. */
+export const UPLOAD_FIELDS = [
+  "quality",
+  "webhookUrl",
+  "format",
+  "maxWidth",
+  "maxHeight",
+  "idColumn",
+  "nameColumn",
+] as const;
+/** A field that may be sent several times, one column name each. */
+const IMAGE_COLUMNS_FIELD = "imageColumns";
+/** Image columns a mapping may name: more than any real catalogue has. */
+const MAX_IMAGE_COLUMNS = 30;
+export type UploadFields = Partial<Record<(typeof UPLOAD_FIELDS)[number], string>> & { imageColumns?: string[] };
 
 export type ReadUpload = {
   fileName: string;
@@ -31,6 +46,25 @@ export type ReadUpload = {
  * buffered twice, and reading ends at the first limit crossed or when the deadline passes. A slow or
  * endless body holds a connection for `UPLOAD_TIMEOUT_MS` at most.
  */
+/**
+ * The upload's CSV as its mapping reads it. Mapping fields that came after the file were not known
+ * while it arrived: the file is read again, a chunk at a time with other work let in between.
+ */
+async function readWithMapping(
+  upload: CsvUpload,
+  limits: CsvFileLimits,
+  mapping: ColumnMapping | null,
+): Promise<ParsedProductCsv> {
+  if (JSON.stringify(mapping) === JSON.stringify(upload.mapping)) return upload.end();
+  const again = new CsvUpload(limits, mapping);
+  for (const chunk of upload.chunks) {
+    again.push(chunk);
+    if (again.limitCrossed) break;
+    await nextTurn();
+  }
+  return again.end();
+}
+
 export async function readUpload(request: Request): Promise<ReadUpload> {
   if (shuttingDown()) {
     throw rejectedUpload(
@@ -54,7 +88,13 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
   try {
     form = busboy({
       headers: { "content-type": contentType },
-      limits: { files: 1, fileSize: maxBytes + 1, fields: 10, fieldSize: MAX_FIELD_BYTES, parts: 12 },
+      limits: {
+        files: 1,
+        fileSize: maxBytes + 1,
+        fields: UPLOAD_FIELDS.length + MAX_IMAGE_COLUMNS + 4,
+        fieldSize: MAX_FIELD_BYTES,
+        parts: UPLOAD_FIELDS.length + MAX_IMAGE_COLUMNS + 6,
+      },
     });
   } catch {
     throw rejectedUpload(
@@ -91,8 +131,10 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
     }, config.csv.uploadTimeoutMs);
 
     form.on("field", (name, value, info) => {
-      if ((UPLOAD_FIELDS as readonly string[]).includes(name) && !info.valueTruncated) {
-        fields[name as keyof UploadFields] = value;
+      if (name === IMAGE_COLUMNS_FIELD && !info.valueTruncated) {
+        (fields.imageColumns ??= []).push(value);
+      } else if ((UPLOAD_FIELDS as readonly string[]).includes(name) && !info.valueTruncated) {
+        fields[name as (typeof UPLOAD_FIELDS)[number]] = value;
       } else if (info.valueTruncated) {
         failure ??= rejectedUpload(
           "bad_request:upload",
@@ -109,7 +151,8 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
         stream.resume();
         return;
       }
-      const upload = new CsvUpload({ ...config.csv, maxBytes });
+      // Mapping fields sent before the file are used as it arrives; those after it, once it is read.
+      const upload = new CsvUpload({ ...config.csv, maxBytes }, readColumnMapping(fields).mapping);
       file = { name: info.filename ?? "", upload };
       stream.on("data", (chunk: Buffer) => {
         if (failure || upload.limitCrossed) return;
@@ -151,18 +194,11 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
           rejectedUpload("bad_request:upload", 'No file received: put the CSV in a form field named "file".'),
         );
       }
-      try {
-        const csv = file.upload.end();
-        finish(null, {
-          fileName: file.name,
-          csv,
-          chunks: file.upload.chunks,
-          byteLength: file.upload.byteLength,
-          fields,
-        });
-      } catch (error) {
-        finish(error);
-      }
+      const { upload, name } = file;
+      readWithMapping(upload, { ...config.csv, maxBytes }, readColumnMapping(fields).mapping).then(
+        (csv) => finish(null, { fileName: name, csv, chunks: upload.chunks, byteLength: upload.byteLength, fields }),
+        (error: unknown) => finish(error),
+      );
     });
 
     body.pipe(form);
