@@ -25,13 +25,14 @@ export function uploadCsv(
   {
     fileName = "products.csv",
     type = "text/csv",
-    fields = {} as Record<string, string>,
+    fields = {} as Record<string, string | string[]>,
     as = BROWSER,
-  }: { fileName?: string; type?: string; fields?: Record<string, string>; as?: Caller } = {},
+  }: { fileName?: string; type?: string; fields?: Record<string, string | string[]>; as?: Caller } = {},
 ) {
   const form = new FormData();
   form.set("file", new File([typeof csv === "string" ? csv : Buffer.from(csv)], fileName, { type }));
-  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  // A list is sent as the same field several times (`imageColumns`).
+  for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(name, one);
   return uploadRoute(new Request(`${ORIGIN}/api/csv/upload`, { method: "POST", body: form, headers: as }));
 }
 

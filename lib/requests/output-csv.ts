@@ -49,11 +49,23 @@ async function readStoredCsv(storage: Storage, key: string): Promise<string> {
   if (!stored) throw new Error(`The uploaded CSV ${key} is no longer in storage.`);
   const decoder = new CsvTextDecoder();
   let text = "";
+  let head: Uint8Array | null = null;
   const reader = stored.body.getReader();
   for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+    head ??= piece.value;
     const { text: more, restart } = decoder.push(piece.value);
     text = restart ? more : text + more;
   }
   const { text: rest, restart } = decoder.end();
-  return restart ? rest : text + rest;
+  text = restart ? rest : text + rest;
+  // The decoder drops a byte order mark; a file that had one (Excel, WooCommerce) gets it back.
+  return head && hasByteOrderMark(head) ? `\uFEFF${text}` : text;
+}
+
+function hasByteOrderMark(bytes: Uint8Array): boolean {
+  return (
+    (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) ||
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff)
+  );
 }
