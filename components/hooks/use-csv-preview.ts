@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { ColumnMapping } from "@/lib/csv/csv-layout";
 import { type CsvFileLimits, CsvUpload } from "@/lib/csv/csv-upload";
 import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
 import { formatBytes } from "@/lib/format";
@@ -10,7 +11,7 @@ export type CsvPreviewState =
   | { state: "reading"; file: File }
   /** The file cannot be read as CSV at all (too large, an image, a workbook). */
   | { state: "unreadable"; file: File; message: string }
-  | { state: "parsed"; file: File; csv: ParsedProductCsv };
+  | { state: "parsed"; file: File; csv: ParsedProductCsv; mapping: ColumnMapping | null };
 
 type Finished = Extract<CsvPreviewState, { state: "unreadable" | "parsed" }>;
 
@@ -18,27 +19,32 @@ type Finished = Extract<CsvPreviewState, { state: "unreadable" | "parsed" }>;
  * Reads the chosen file in the browser and validates it with the same parser the server uses, so the
  * seller sees every problem before anything is sent. A file is "reading" until its own result arrives.
  */
-export function useCsvPreview(file: File | null, limits: CsvFileLimits): CsvPreviewState {
+export function useCsvPreview(
+  file: File | null,
+  limits: CsvFileLimits,
+  mapping: ColumnMapping | null,
+): CsvPreviewState {
   const [finished, setFinished] = useState<Finished | null>(null);
   const { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength } = limits;
 
   useEffect(() => {
     if (!file) return;
     let current = true;
-    readPreview(file, { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength }).then((next) => {
+    readPreview(file, { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength }, mapping).then((next) => {
       if (current) setFinished(next);
     });
     return () => {
       current = false;
     };
-  }, [file, maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength]);
+  }, [file, maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength, mapping]);
 
   if (!file) return { state: "empty" };
-  return finished?.file === file ? finished : { state: "reading", file };
+  const current = finished?.file === file && (finished.state !== "parsed" || finished.mapping === mapping);
+  return current ? finished : { state: "reading", file };
 }
 
 /** The file read the way the server reads an upload, piece by piece, with the same checks. */
-async function readPreview(file: File, limits: CsvFileLimits): Promise<Finished> {
+async function readPreview(file: File, limits: CsvFileLimits, mapping: ColumnMapping | null): Promise<Finished> {
   if (file.size > limits.maxBytes) {
     return {
       state: "unreadable",
@@ -47,13 +53,13 @@ async function readPreview(file: File, limits: CsvFileLimits): Promise<Finished>
     };
   }
   try {
-    const upload = new CsvUpload(limits);
+    const upload = new CsvUpload(limits, mapping);
     const reader = file.stream().getReader();
     for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
       upload.push(piece.value);
       if (upload.limitCrossed) break;
     }
-    return { state: "parsed", file, csv: upload.end() };
+    return { state: "parsed", file, csv: upload.end(), mapping };
   } catch (error) {
     return {
       state: "unreadable",

@@ -27,6 +27,10 @@ export type UploadInput = {
   format?: string;
   maxWidth?: string;
   maxHeight?: string;
+  idColumn?: string;
+  nameColumn?: string;
+  /** Sent as one `imageColumns` field each. */
+  imageColumns?: string[];
 };
 
 /**
@@ -45,9 +49,11 @@ export function useCsvUpload({ onAccepted }: { onAccepted: (response: UploadAcce
   const upload = useCallback(({ file, ...fields }: UploadInput) => {
     request.current?.abort();
     const form = new FormData();
+    // Empty fields are left out: the server's defaults apply. Fields go first: the server reads a
+    // column mapping sent before the file as the file arrives.
+    for (const [name, value] of Object.entries(fields))
+      for (const one of [value ?? []].flat()) if (one.trim()) form.append(name, one.trim());
     form.append("file", file, file.name);
-    // Empty fields are left out: the server's defaults apply.
-    for (const [name, value] of Object.entries(fields)) if (value?.trim()) form.append(name, value.trim());
 
     const xhr = new XMLHttpRequest();
     request.current = xhr;

@@ -1,4 +1,5 @@
 import type { CsvPreviewState } from "@/components/hooks/use-csv-preview";
+import type { ReactNode } from "react";
 import type { UploadState } from "@/components/hooks/use-csv-upload";
 import { WarningIcon } from "@/components/ui/icons";
 import { formatBytes } from "@/lib/format";
@@ -16,6 +17,7 @@ export function ChosenFile({
   busy,
   onReplace,
   onRemove,
+  children,
 }: {
   file: File;
   preview: CsvPreviewState;
@@ -23,6 +25,8 @@ export function ChosenFile({
   busy: boolean;
   onReplace: () => void;
   onRemove: () => void;
+  /** Shown under the preview: the column mapping, for a file in no known layout. */
+  children?: ReactNode;
 }) {
   return (
     <section aria-label="Chosen file" className="space-y-4 rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
@@ -69,6 +73,7 @@ export function ChosenFile({
           {preview.message}
         </p>
       ) : null}
+      {children}
       {preview.state === "parsed" ? <CsvPreview csv={preview.csv} /> : null}
 
       <UploadRejection upload={upload} />

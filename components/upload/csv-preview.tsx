@@ -5,11 +5,25 @@ import { ProblemList } from "@/components/ui/problem-list";
 
 const SAMPLE_ROWS = 5;
 
+const LAYOUT_NOTES = {
+  shopify:
+    "Read as a Shopify product export: products by Handle, images from Image Src and Variant Image. You get the same file back with each image URL replaced by its compressed copy.",
+  woocommerce:
+    "Read as a WooCommerce product export: products by ID or SKU, images from Images. You get the same file back with each image URL replaced by its compressed copy.",
+  mapped:
+    "Read with the columns you chose. You get the same file back with each image URL replaced by its compressed copy.",
+} as const;
+
 /** What the chosen CSV holds, read in the browser before anything is uploaded. */
 export function CsvPreview({ csv }: { csv: ParsedProductCsv }) {
   const sample = csv.products.slice(0, SAMPLE_ROWS);
   return (
     <div data-testid="csv-preview" className="space-y-4">
+      {csv.layout && csv.layout.kind !== "template" ? (
+        <p data-testid="preview-layout" data-layout={csv.layout.kind} className="text-sm text-slate-600">
+          {LAYOUT_NOTES[csv.layout.kind]}
+        </p>
+      ) : null}
       <dl className="grid grid-cols-3 gap-2 sm:gap-3">
         <Stat label="Products" value={csv.products.length} testId="preview-products" />
         <Stat label="Images" value={csv.imageCount} testId="preview-images" />

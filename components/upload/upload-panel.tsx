@@ -8,7 +8,9 @@ import { isUnderWay, useCsvUpload } from "@/components/hooks/use-csv-upload";
 import { WarningIcon } from "@/components/ui/icons";
 import type { UploadAccepted } from "@/lib/contract";
 import type { CsvFileLimits } from "@/lib/csv/csv-upload";
+import type { ColumnMapping } from "@/lib/csv/csv-layout";
 import { ChosenFile } from "./chosen-file";
+import { ColumnMappingFields } from "./column-mapping";
 import { CsvDropZone } from "./csv-drop-zone";
 import { sampleCsvFile } from "./sample-csv";
 import { UploadActions } from "./upload-actions";
@@ -20,7 +22,8 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const [file, setFile] = useState<File | null>(null);
   const [pickProblem, setPickProblem] = useState<string | null>(null);
   const [options, setOptions] = useState(() => defaultUploadOptions(defaultQuality));
-  const preview = useCsvPreview(file, limits);
+  const [mapping, setMapping] = useState<ColumnMapping | null>(null);
+  const preview = useCsvPreview(file, limits, mapping);
   const onAccepted = useCallback(
     (response: UploadAccepted) => router.push(`/requests/${encodeURIComponent(response.requestId)}`),
     [router],
@@ -32,6 +35,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
     (drop: CsvDrop) => {
       reset();
       if (!drop) return;
+      setMapping(null);
       setFile(drop.file);
       setPickProblem(drop.problem);
     },
@@ -46,13 +50,18 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!file || busy || !optionsValid) return;
-    send({ file, ...options });
+    send({
+      file,
+      ...options,
+      ...(mapping ? { ...mapping, idColumn: mapping.idColumn ?? undefined } : {}),
+    });
   };
 
   // Product photos served by this app itself: the first try works offline and needs no set-up.
   const trySamples = () => {
     reset();
     setPickProblem(null);
+    setMapping(null);
     setFile(sampleCsvFile(window.location.origin));
   };
 
@@ -60,7 +69,10 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
     reset();
     setFile(null);
     setPickProblem(null);
+    setMapping(null);
   };
+  // A file in no known layout (its header read, no columns found), or one read with a mapping.
+  const mappable = csv !== null && csv.header.length > 0 && (csv.layout === null || mapping !== null);
 
   return (
     <form onSubmit={submit} noValidate aria-label="Upload a product CSV" className="space-y-5">
@@ -98,7 +110,17 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
           busy={busy}
           onReplace={dropzone.open}
           onRemove={clear}
-        />
+        >
+          {mappable ? (
+            <ColumnMappingFields
+              key={file.name + file.lastModified}
+              header={csv.header}
+              value={mapping}
+              onChange={setMapping}
+              disabled={busy}
+            />
+          ) : null}
+        </ChosenFile>
       ) : null}
 
       <UploadOptions value={options} onChange={setOptions} defaultQuality={defaultQuality} disabled={busy} />
