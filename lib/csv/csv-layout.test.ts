@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { shopifyExport, wooCommerceExport } from "@/test/shop-exports";
 import { findLayout, suggestMapping } from "./csv-layout";
-import { replaceUrls } from "./output-csv-text";
+import { outputCsvText, replaceUrls } from "./output-csv-text";
 import { parseProductCsv } from "./parse-product-csv";
 
 const limits = { maxRows: 100, maxUrlsPerRow: 5, maxImages: 1000, maxProductNameLength: 200 };
@@ -115,6 +115,31 @@ describe("URLs replaced in a cell", () => {
     ]);
     expect(replaceUrls(" https://a.test/1.jpg ,https://a.test/w_1,h_2/2.jpg,  https://a.test/3.jpg", outputs)).toBe(
       " https://out.test/1.jpg ,https://out.test/2.jpg,  https://a.test/3.jpg",
+    );
+  });
+});
+
+describe("the template's output", () => {
+  const outputs = new Map([["https://a.test/1.jpg", "https://out.test/1.jpg"]]);
+  const write = async (input: string) => {
+    let text = "";
+    for await (const piece of outputCsvText(input, null, outputs)) text += piece;
+    return text;
+  };
+
+  it("keeps extra columns in place, the output column after the input URLs", async () => {
+    expect(
+      await write("Brand,S. No.,Product Name,Input Image Urls,Notes\nAcme,1.,Shirt ,https://a.test/1.jpg,=x\n"),
+    ).toBe(
+      'Brand,S. No.,Product Name,Input Image Urls,Output Image Urls,Notes\r\nAcme,1,Shirt,https://a.test/1.jpg,https://out.test/1.jpg,"\'=x"\r\n',
+    );
+  });
+
+  it("replaces the output column of an earlier output uploaded again instead of adding a second", async () => {
+    const earlier =
+      "S. No.,Product Name,Input Image Urls,Output Image Urls,Notes\n1,Shirt,https://a.test/1.jpg,https://old.test/1.jpg,n\n";
+    expect(await write(earlier)).toBe(
+      "S. No.,Product Name,Input Image Urls,Output Image Urls,Notes\r\n1,Shirt,https://a.test/1.jpg,https://out.test/1.jpg,n\r\n",
     );
   });
 });

@@ -1,4 +1,4 @@
-import { COLUMNS } from "./columns";
+import { COLUMNS, normalizeHeader } from "./columns";
 import { type CsvLayout, findLayout, isReimportLayout } from "./csv-layout";
 import { readImageUrl, splitImageUrls } from "./image-urls";
 import { detectFormat, normalizeSerialNumber } from "./parse-product-csv";
@@ -33,7 +33,7 @@ export async function* outputCsvText(
   const reimport = layout !== null && isReimportLayout(layout.kind);
   if (reimport && bom) yield "\uFEFF";
   const writeSlice = reimport ? rewriteUrls : templateRows;
-  const state: SliceState = { headerSeen: false, layout };
+  const state: SliceState = { headerSeen: false, layout, staleOutput: null };
 
   for (let position = 0; position < text.length;) {
     let end = Math.min(text.length, position + SLICE_CHARS);
@@ -65,7 +65,12 @@ type Slice = {
   state: SliceState;
 };
 
-type SliceState = { headerSeen: boolean; layout: CsvLayout | null };
+type SliceState = {
+  headerSeen: boolean;
+  layout: CsvLayout | null;
+  /** The template's header already has an `Output Image Urls` column (an earlier output uploaded again). */
+  staleOutput: number | null;
+};
 
 /** The slice as written, with only the image URL cells rewritten. */
 function rewriteUrls({ slice, records, spans, cursor, format, outputUrls, state }: Slice): string {
@@ -99,20 +104,30 @@ function templateRows({ records, outputUrls, state }: Slice): string {
     const [serial, name, urls] = [state.layout.ids[0], state.layout.name, state.layout.images[0]];
     const cells = [...record];
     while (cells.length <= Math.max(serial, name, urls)) cells.push("");
+    let output: string;
     if (!state.headerSeen) {
       state.headerSeen = true;
+      // A file that is itself an earlier output: its old output column gives way to the new one.
+      const stale = record.findIndex(
+        (column, index) => normalizeHeader(column) === normalizeHeader(COLUMNS.outputUrls) && index !== urls,
+      );
+      state.staleOutput = stale === -1 ? null : stale;
       cells[serial] = COLUMNS.serialNumber;
       cells[name] = COLUMNS.productName;
       cells[urls] = COLUMNS.inputUrls;
-      cells.splice(urls + 1, 0, COLUMNS.outputUrls);
+      output = COLUMNS.outputUrls;
     } else {
       // As the upload read them, so the output says what the status says.
       cells[serial] = normalizeSerialNumber(cells[serial].trim()) ?? "";
       cells[name] = cells[name].trim();
       cells[urls] = cells[urls].trim();
-      const output = splitImageUrls(cells[urls]).map((url) => outputUrlOf(url, outputUrls) ?? "");
-      cells.splice(urls + 1, 0, output.join(", "));
+      output = splitImageUrls(cells[urls])
+        .map((url) => outputUrlOf(url, outputUrls) ?? "")
+        .join(", ");
     }
+    const stale = state.staleOutput;
+    if (stale !== null && stale < cells.length) cells.splice(stale, 1);
+    cells.splice(stale !== null && stale < urls ? urls : urls + 1, 0, output);
     rows.push(cells);
   }
   return formatCsvRows(rows);
