@@ -10,13 +10,6 @@ import { images, type ImageRow, requests, type RequestRow } from "./schema";
  * reuse never crosses workspaces or browsers, and a request without an owner reuses nothing.
  */
 
-/**
- * Every fingerprint starts with the recipe the output was made by. Changing how outputs are made
- * (encoder settings) changes it, so outputs made the old way are reused neither by their bytes nor by
- * a 304.
- */
-export const OUTPUT_RECIPE = "r3:";
-
 // Whether an output was itself reused says nothing about it: the image that reuses it is reused.
 const { reused: _reused, ...storedResult } = resultColumns;
 const earlierColumns = { id: images.id, ...storedResult };
@@ -87,8 +80,10 @@ type Wanted = OutputShape & Pick<RequestRow, "owner"> & { url: string };
 
 /**
  * For each image, the latest finished download of its URL by the same owner with the same options and
- * with validators to send back: a 304 to them means that output still stands. One statement per
- * owner and options for a whole page of claimed images, not one per image.
+ * with validators to send back: a 304 to them means that output still stands, if it was made by
+ * today's recipe (its fingerprint's prefix, which the image's work checks: the recipe belongs to the
+ * encoder, and outputs are made by one recipe at a time, so the latest is the only one that may
+ * qualify). One statement per owner and options for a whole page of claimed images, not one per image.
  */
 export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promise<Map<T, EarlierOutput | null>> {
   const found = new Map<T, EarlierOutput | null>(wanted.map((image) => [image, null]));
@@ -102,15 +97,13 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
   const db = await getDb();
   for (const group of groups.values()) {
     const [shape] = group;
-    // As above, the images of those URLs first (by the URL index), not every image of the owner; the
-    // recipe is compared in a form no index serves, so that the planner does not pick that one.
+    // As above, the images of those URLs first (by the URL index), not every image of the owner.
     const rows = rowsOf<EarlierOutput & { url: string }>(
       await db.execute(sql`
         with candidate as materialized (
           select image.* from ${images} as image
           where image.url = any(${sql.param([...new Set(group.map((image) => image.url))])}::text[])
             and image.status = 'completed' and image.output_key is not null
-            and left(image.output_fingerprint, ${OUTPUT_RECIPE.length}) = ${OUTPUT_RECIPE}
             and (image.source_etag is not null or image.source_last_modified is not null)
         )
         select distinct on (candidate.url) candidate.url, ${candidateColumns}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CSV_LAYOUTS, IMAGE_STATUSES, REQUEST_STATUSES, WEBHOOK_STATUSES } from "@/db/enums";
 import type { ColumnMapping } from "@/lib/csv/csv-layout";
+import { OUTPUT_CHOICES } from "@/lib/images/image-formats";
 
 /**
  * The public API's contract: every request and response body as a zod schema. The TypeScript types
@@ -26,7 +27,7 @@ export function readQuality(text: string): number | null {
 }
 
 /** What an upload may ask its images to become (`format`), and the largest size they may have. */
-export const OUTPUT_FORMATS = ["keep", "jpeg", "png", "webp", "avif", "auto"] as const;
+export const OUTPUT_FORMATS = OUTPUT_CHOICES;
 export const MAX_DIMENSION = 16_383;
 
 export const OutputFormat = z.enum(OUTPUT_FORMATS).meta({

@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 import { MAX_DIMENSION, type OutputFormat, readDimension } from "@/lib/contract";
+import { imageFormatInfo } from "@/lib/images/image-formats";
 
 /** The output options as typed: a format and two optional sizes, kept as text until sent. */
 export type OutputOptionsInput = { format: OutputFormat; maxWidth: string; maxHeight: string };
@@ -10,10 +11,10 @@ export const DEFAULT_OUTPUT_OPTIONS: OutputOptionsInput = { format: "keep", maxW
 
 export const FORMAT_LABELS: Record<OutputFormat, string> = {
   keep: "Same as the original",
-  jpeg: "JPEG",
-  png: "PNG",
-  webp: "WebP",
-  avif: "AVIF",
+  jpeg: imageFormatInfo.jpeg.label,
+  png: imageFormatInfo.png.label,
+  webp: imageFormatInfo.webp.label,
+  avif: imageFormatInfo.avif.label,
   auto: "Smallest of WebP, AVIF and the original's",
 };
 

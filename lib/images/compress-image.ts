@@ -1,11 +1,10 @@
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { config } from "@/lib/config";
-import { type OutputFormat, Quality } from "@/lib/contract";
 import { ImageFailure } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
 import { imageWorkGate } from "./image-work-gate";
 import { makeThumbnail } from "./thumbnail";
-import { type ImageFormat, imageFormatInfo } from "./image-formats";
+import { type ImageFormat, type OutputChoice, imageFormatInfo } from "./image-formats";
 import { describeNotAnImage, sniffImage } from "./sniff-image";
 import { stripMetadata } from "./strip-metadata";
 
@@ -26,7 +25,7 @@ export type CompressOptions = {
   /** Processing time after which sharp gives up; keeps a pathological file from holding a worker. */
   timeoutSeconds?: number;
   /** What the image becomes (`keep` unless the request says otherwise). */
-  format?: OutputFormat;
+  format?: OutputChoice;
   /** Largest output size: the image is scaled down to fit, never enlarged. */
   maxWidth?: number | null;
   maxHeight?: number | null;
@@ -51,18 +50,6 @@ export type CompressedImage = {
 };
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
-
-/** The name sharp's metadata gives each format we sniff; a mismatch means the bytes lie about themselves. */
-const sharpFormatName: Record<ImageFormat, string> = {
-  jpeg: "jpeg",
-  png: "png",
-  gif: "gif",
-  webp: "webp",
-  avif: "heif",
-  tiff: "tiff",
-};
-
-const animatableFormats: ImageFormat[] = ["gif", "webp"];
 
 const megapixels = (pixels: number) => {
   const mp = pixels / 1_000_000;
@@ -117,7 +104,7 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
     maxFrames = config.images.maxFrames,
     timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
   } = options;
-  if (!Quality.safeParse(quality).success) {
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new RangeError(`quality must be an integer from 1 to 100, got ${quality}`);
   }
 
@@ -126,7 +113,10 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
   const inputFormat = sniffed.format;
 
   const header = await readHeader(input);
-  if (header.format !== sharpFormatName[inputFormat] || (inputFormat === "avif" && header.compression === "hevc")) {
+  if (
+    header.format !== imageFormatInfo[inputFormat].sharpName ||
+    (inputFormat === "avif" && header.compression === "hevc")
+  ) {
     throw ImageFailure.permanent(
       `the image file is damaged or incomplete (not a valid ${imageFormatInfo[inputFormat].label} file)`,
     );
@@ -143,7 +133,7 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
     throw ImageFailure.permanent(`the image has ${pages} frames; the limit is ${maxFrames}`);
   }
 
-  const animated = animatableFormats.includes(inputFormat) && pages > 1;
+  const animated = imageFormatInfo[inputFormat].animatable && pages > 1;
   const framesRead = animated ? pages : 1;
   // Every frame is decoded, so the pixel limit covers them all: a tiny file of many large frames
   // would otherwise hold a worker for minutes.
@@ -305,7 +295,7 @@ function outputOwnFormat(inputFormat: ImageFormat, header: Metadata): ImageForma
  * animation never becomes a still image: only WebP besides its own format can hold it, and AVIF is
  * not used for it.
  */
-function outputCandidates(format: OutputFormat, ownFormat: ImageFormat, animated: boolean): ImageFormat[] {
+function outputCandidates(format: OutputChoice, ownFormat: ImageFormat, animated: boolean): ImageFormat[] {
   const unique = (formats: ImageFormat[]) => [...new Set(formats)];
   switch (format) {
     case "keep":
@@ -356,8 +346,8 @@ function contentTypeAndExtension(format: ImageFormat) {
 }
 
 /**
- * Sets the output encoder. sharp converts to sRGB and strips metadata by default; grey images are kept
- * grey where the format stores a single channel (a third of the data of RGB).
+ * Sets the output encoder from the format's table entry. sharp converts to sRGB and strips metadata by
+ * default; grey images are kept grey where the format stores a single channel (a third of the data of RGB).
  */
 function encode(
   pipeline: Sharp,
@@ -366,71 +356,23 @@ function encode(
   header: Metadata,
   { exactFrames = false } = {},
 ): Sharp {
+  const { encoder } = imageFormatInfo[format];
+  if (!encoder) throw new Error(`${imageFormatInfo[format].label} is never written`);
   const grey = header.space === "b-w" || header.space === "grey16";
-  switch (format) {
-    case "jpeg":
-      // JPEG has no transparency: what was transparent becomes white, as on most product pages.
-      if (header.hasAlpha) pipeline = pipeline.flatten({ background: "#ffffff" });
-      // mozjpeg's tables and trellis search make the encode four to five times slower.
-      return (grey ? pipeline.toColourspace("b-w") : pipeline).jpeg({
-        quality,
-        mozjpeg: false,
-        progressive: header.isProgressive,
-        optimiseCoding: true,
-      });
-    case "png":
-      // Quantising to a palette is what shrinks PNG photos; zlib level alone barely changes them.
-      // Effort 1 quantises a noisy 2 MP photo in 0.8 s against 10.8 s at effort 7, for the same size.
-      // Half dithering: without it, gradients band visibly at quality 50; at full strength its noise
-      // undoes zlib on flat graphics. A 2 MP logo with a gradient came out at 1.13× its bytes (so it
-      // was kept as it was) in 215 ms, and comes out at 0.43× in 92 ms, with no banding to be seen;
-      // photos come out no larger (noisy 1.00×, smooth 0.90× of full dithering's bytes).
-      return (grey ? pipeline.toColourspace("b-w") : pipeline).png({
-        palette: true,
-        quality,
-        effort: 1,
-        compressionLevel: 9,
-        dither: 0.5,
-      });
-    case "webp":
-      // Effort 2 encodes a 2 MP photo in half the time of effort 4, for a file 3% larger.
-      return pipeline.webp({ quality, effort: 2, ...animation(header) });
-    case "avif":
-      // Speed over the last bytes: effort 0 encodes a 2 MP photo in ~0.19 s against ~0.39 s at effort 2,
-      // and came out no larger in our measurements (the default, 4, takes ~1 s).
-      return pipeline.avif({ quality, effort: 0, chromaSubsampling: "4:2:0" });
-    case "gif":
-      return pipeline.gif({
-        ...gifSettings(quality),
-        ...(exactFrames ? { interFrameMaxError: 0 } : {}),
-        ...animation(header),
-      });
-    case "tiff":
-      throw new Error("TIFF is never written: it becomes JPEG or PNG");
-  }
+  // JPEG has no transparency: what was transparent becomes white, as on most product pages.
+  if (format === "jpeg" && header.hasAlpha) pipeline = pipeline.flatten({ background: "#ffffff" });
+  if (grey && (format === "jpeg" || format === "png")) pipeline = pipeline.toColourspace("b-w");
+  const options = {
+    ...encoder({ quality, progressive: header.isProgressive ?? false }),
+    ...(imageFormatInfo[format].animatable ? animation(header) : {}),
+    ...(exactFrames ? { interFrameMaxError: 0 } : {}),
+  };
+  return pipeline.toFormat(format, options);
 }
 
 function animation(header: Metadata) {
   return {
     ...(header.loop !== undefined ? { loop: header.loop } : {}),
     ...(header.delay?.length ? { delay: header.delay } : {}),
-  };
-}
-
-/**
- * GIF has no quality setting, and re-quantising a GIF only loses colours: its palette already holds at
- * most 256, and sharp rounds `colours` to 2, 4, 16 or 256 (a power-of-two bit depth), so 16 is the only
- * step down and it ruins photos. The palette is therefore reused, and quality sets how much change
- * between frames may be ignored (pixels that barely change become transparent and compress well).
- * On an animation with a still scene and grainy frames that saves about 60% at quality 50.
- */
-function gifSettings(quality: number) {
-  return {
-    reuse: true,
-    // With the GIF's own palette reused, every pixel has its exact colour: dithering only adds work
-    // (a quarter of the encode) and error. Effort makes no difference to a reused palette.
-    dither: 0,
-    effort: 1,
-    interFrameMaxError: Math.round((100 - quality) * 0.3),
   };
 }

@@ -10,7 +10,7 @@ import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
 import { retryDelay, retryPolicy } from "@/lib/jobs/retry-policy";
-import { findSameOutput, outputFingerprint, reuseOutput } from "./reuse-output";
+import { findSameOutput, madeByTodaysRecipe, outputFingerprint, reuseOutput } from "./reuse-output";
 
 /**
  * The work on one claimed image: download it, compress it (or reuse an earlier output), store it.
@@ -74,7 +74,8 @@ export async function workOnImage(
  * options match an earlier output of the owner's, it is copied; otherwise it is compressed.
  */
 async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<ImageResult> {
-  const { earlier } = image;
+  // An output made by an earlier recipe is not what would be made today: download the image in full.
+  const earlier = image.earlier && madeByTodaysRecipe(image.earlier) ? image.earlier : null;
   let downloaded = await (
     earlier
       ? fetchImage(image.url, {

@@ -2,14 +2,10 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { ImageResult } from "@/db/image-results";
 import type { ClaimedImage } from "@/db/images";
-import {
-  type EarlierOutput,
-  OUTPUT_RECIPE,
-  findOutputsByFingerprint,
-  fingerprintLookupKey,
-} from "@/db/earlier-outputs";
+import { type EarlierOutput, findOutputsByFingerprint, fingerprintLookupKey } from "@/db/earlier-outputs";
 import { batchedLookup } from "@/lib/batched-lookup";
 import type { Validators } from "@/lib/fetch/fetch-image";
+import { OUTPUT_RECIPE } from "@/lib/images/image-formats";
 import { getStorage } from "@/lib/storage/get-storage";
 import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
 import { StorageError } from "@/lib/storage/storage";
@@ -30,6 +26,11 @@ export function outputFingerprint(bytes: Buffer, image: ClaimedImage): string {
     maxHeight: image.maxHeight,
   });
   return OUTPUT_RECIPE + createHash("sha256").update(bytes).update(shape).digest("hex");
+}
+
+/** Whether an earlier output was made the way outputs are made today (see `OUTPUT_RECIPE`). */
+export function madeByTodaysRecipe(earlier: EarlierOutput): boolean {
+  return earlier.outputFingerprint?.startsWith(OUTPUT_RECIPE) ?? false;
 }
 
 /** The latest finished output of the image's owner with this fingerprint; null for an image without an owner. */

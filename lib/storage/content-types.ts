@@ -1,13 +1,14 @@
+import { imageFormatInfo, imageFormats } from "@/lib/images/image-formats";
+
+/** Content types by file extension: the output CSV, and every image format's extensions from its table. */
 const byExtension: Record<string, string> = {
   csv: "text/csv; charset=utf-8",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  avif: "image/avif",
-  gif: "image/gif",
-  tif: "image/tiff",
-  tiff: "image/tiff",
+  ...Object.fromEntries(
+    imageFormats.flatMap((format) => {
+      const { extension, otherExtensions, contentType } = imageFormatInfo[format];
+      return [extension, ...otherExtensions].map((name) => [name, contentType]);
+    }),
+  ),
 };
 
 export function contentTypeForKey(key: string): string {
