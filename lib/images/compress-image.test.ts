@@ -355,17 +355,19 @@ describe("compressImage: refusals", () => {
 
   it("fails a truncated JPEG with a clear reason instead of returning a half-grey picture", async () => {
     const failure = await failureOf(compressFixture("truncatedJpeg"));
-    expect(failure.message).toBe("the image file is damaged or incomplete (premature end of JPEG image)");
+    expect(failure.message).toBe(
+      "the JPEG file is truncated: it ends before the image does (it was cut short when it was saved or uploaded)",
+    );
   });
 
   it("fails files that start like an image but are garbage", async () => {
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 0x41)]);
     expect((await failureOf(compressImage(png, { quality: QUALITY }))).message).toBe(
-      "the image file is damaged or incomplete (corrupt header)",
+      "the PNG file is damaged: its header is missing or corrupt",
     );
     const gif = Buffer.from(`GIF89a${"x".repeat(50)}`);
     expect((await failureOf(compressImage(gif, { quality: QUALITY }))).message).toBe(
-      "the image file is damaged or incomplete (corrupt header: Invalid frame data)",
+      "the GIF file is damaged: its image data is not GIF data",
     );
   });
 

@@ -7,6 +7,7 @@ import { makeThumbnail } from "./thumbnail";
 import { type ImageFormat, type OutputChoice, imageFormatInfo } from "./image-formats";
 import { describeNotAnImage, sniffImage } from "./sniff-image";
 import { stripMetadata } from "./strip-metadata";
+import { noPixelsReason, notValidReason, unreadableReason, unsupportedFeature } from "./unreadable-reasons";
 
 // A server sees each image once: sharp's operation cache would only hold memory (50 MB by default).
 sharp.cache(false);
@@ -56,33 +57,12 @@ const megapixels = (pixels: number) => {
   return mp >= 10 ? `${Math.round(mp)} MP` : `${Number(mp.toPrecision(2))} MP`;
 };
 
-/**
- * A short reason from a sharp error, without libvips' operation names: "Input buffer has corrupt
- * header: gifload_buffer: no frames in GIF" becomes "corrupt header: no frames in GIF".
- */
-function sharpReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const reason = message
-    .replace(/\s+/g, " ")
-    .replace(/^Input (buffer|file) has corrupt header:?/i, "corrupt header:")
-    .replace(/^Input (buffer|file) contains /i, "")
-    .replace(/(^|: )(Vips\w+|\w+load(_\w+)?|webp|heif|tiff|png|gif|jpeg): /gi, "$1")
-    .replace(/[:\s]+$/, "")
-    .trim();
-  if (!reason) return "unknown error";
-  return reason.length > 120 ? `${reason.slice(0, 119)}…` : reason;
-}
-
-function damaged(error: unknown) {
-  return ImageFailure.permanent(`the image file is damaged or incomplete (${sharpReason(error)})`);
-}
-
 /** Reads the header only; the pixel limit is ours to apply, with a clearer message than sharp's. */
-async function readHeader(input: Buffer): Promise<Metadata> {
+async function readHeader(input: Buffer, format: ImageFormat): Promise<Metadata> {
   try {
     return await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw damaged(error);
+    throw ImageFailure.permanent(unreadableReason(input, format, error));
   }
 }
 
@@ -112,17 +92,17 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
   if (!sniffed) throw ImageFailure.permanent(describeNotAnImage(input));
   const inputFormat = sniffed.format;
 
-  const header = await readHeader(input);
+  const unsupported = unsupportedFeature(input, inputFormat);
+  if (unsupported) throw ImageFailure.permanent(unsupported);
+  const header = await readHeader(input, inputFormat);
   if (
     header.format !== imageFormatInfo[inputFormat].sharpName ||
     (inputFormat === "avif" && header.compression === "hevc")
   ) {
-    throw ImageFailure.permanent(
-      `the image file is damaged or incomplete (not a valid ${imageFormatInfo[inputFormat].label} file)`,
-    );
+    throw ImageFailure.permanent(notValidReason(inputFormat));
   }
   const framePixels = header.width * header.height;
-  if (!(framePixels > 0)) throw damaged(new Error("the image has no pixels"));
+  if (!(framePixels > 0)) throw ImageFailure.permanent(noPixelsReason(inputFormat));
   if (framePixels > maxPixels) {
     throw ImageFailure.permanent(
       `the image is ${header.width}×${header.height} pixels (${megapixels(framePixels)}); the limit is ${megapixels(maxPixels)}`,
@@ -222,14 +202,14 @@ async function encodeWithin(
       const height = animated ? (result.info.pageHeight ?? result.info.height / framesRead) : result.info.height;
       best = { data: result.data, format: candidate, width: result.info.width, height };
     } catch (error) {
-      const reason = sharpReason(error);
+      const reason = error instanceof Error ? error.message : String(error);
       if (/^timeout/i.test(reason)) {
         throw ImageFailure.permanent(`the image took longer than ${timeoutSeconds} s to process`);
       }
       if (/exceeds pixel limit/i.test(reason)) {
         throw ImageFailure.permanent(`the image is larger than the limit of ${megapixels(maxPixels)}`);
       }
-      throw damaged(error);
+      throw ImageFailure.permanent(unreadableReason(input, inputFormat, error));
     }
   }
   if (!best) throw new Error("no output format to encode");
