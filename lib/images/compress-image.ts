@@ -129,18 +129,14 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
     );
   }
   // What the encode will hold, not only the decoded pixels: candidates are encoded one at a time.
-  const ownFormat = outputOwnFormat(inputFormat, header);
-  const workingMemory = Math.max(
-    ...outputCandidates(options.format ?? "keep", ownFormat, animated).map(
-      (candidate) => imageFormatInfo[candidate].workingMemory,
-    ),
-  );
+  const candidates = outputCandidates(options.format ?? "keep", ownCandidates(inputFormat, header), animated);
+  const workingMemory = Math.max(...candidates.map((candidate) => imageFormatInfo[candidate].workingMemory));
   return imageWorkGate().run(decodedBytes * workingMemory, () =>
     encodeWithin(input, {
       ...options,
       maxPixels,
       inputFormat,
-      ownFormat,
+      candidates,
       header,
       animated,
       framesRead,
@@ -154,15 +150,15 @@ async function encodeWithin(
   options: CompressOptions & {
     maxPixels: number;
     inputFormat: ImageFormat;
-    ownFormat: ImageFormat;
+    candidates: ImageFormat[];
     header: Metadata;
     animated: boolean;
     framesRead: number;
     timeoutSeconds: number;
   },
 ): Promise<CompressedImage> {
-  const { quality, maxPixels, inputFormat, ownFormat, header, animated, framesRead, timeoutSeconds } = options;
-  const { format = "keep", maxWidth = null, maxHeight = null } = options;
+  const { quality, maxPixels, inputFormat, candidates, header, animated, framesRead, timeoutSeconds } = options;
+  const { maxWidth = null, maxHeight = null } = options;
 
   const pipeline = () => {
     let image = sharp(input, {
@@ -188,7 +184,7 @@ async function encodeWithin(
 
   // Each candidate format is encoded in turn (one decode in memory at a time) and the smallest kept.
   let best: { data: Buffer; format: ImageFormat; width: number; height: number } | null = null;
-  for (const candidate of outputCandidates(format, ownFormat, animated)) {
+  for (const candidate of candidates) {
     try {
       let result = await encode(pipeline(), candidate, quality, header).toBuffer({ resolveWithObject: true });
       // Frames that differ by less than the GIF encoder's allowed error are merged into one; a scaled-down
@@ -265,9 +261,16 @@ function keptOriginal(
   return stripMetadata(input, inputFormat, header);
 }
 
-/** What `keep` writes: the image's own format; TIFF, which browsers do not show, becomes JPEG (PNG with alpha). */
-function outputOwnFormat(inputFormat: ImageFormat, header: Metadata): ImageFormat {
-  return inputFormat === "tiff" ? (header.hasAlpha ? "png" : "jpeg") : inputFormat;
+/**
+ * What `keep` may write: the image's own format. A TIFF, which browsers do not show, becomes the
+ * smallest of the web formats that fit it, since keeping the original is no option: JPEG for a colour
+ * image (PNG with transparency); a grey PNG or JPEG for a greyscale scan, and a two-colour PNG or JPEG
+ * for a bilevel (fax) page, whose text a JPEG holds in several times the bytes of the scan.
+ */
+function ownCandidates(inputFormat: ImageFormat, header: Metadata): ImageFormat[] {
+  if (inputFormat !== "tiff") return [inputFormat];
+  if (header.hasAlpha) return ["png"];
+  return isGrey(header) ? ["png", "jpeg"] : ["jpeg"];
 }
 
 /**
@@ -275,17 +278,22 @@ function outputOwnFormat(inputFormat: ImageFormat, header: Metadata): ImageForma
  * animation never becomes a still image: only WebP besides its own format can hold it, and AVIF is
  * not used for it.
  */
-function outputCandidates(format: OutputChoice, ownFormat: ImageFormat, animated: boolean): ImageFormat[] {
+function outputCandidates(format: OutputChoice, own: ImageFormat[], animated: boolean): ImageFormat[] {
   const unique = (formats: ImageFormat[]) => [...new Set(formats)];
   switch (format) {
     case "keep":
-      return [ownFormat];
+      return own;
     case "auto":
-      return unique(animated ? [ownFormat, "webp"] : [ownFormat, "webp", "avif"]);
+      return unique(animated ? [...own, "webp"] : [...own, "webp", "avif"]);
     default:
-      return animated && format !== "webp" ? [ownFormat] : [format];
+      return animated && format !== "webp" ? own : [format];
   }
 }
+
+const isGrey = (header: Metadata) => header.space === "b-w" || header.space === "grey16";
+
+/** One bit a pixel: black and white only, as fax machines and document scanners write. */
+const isBilevel = (header: Metadata) => isGrey(header) && header.bitsPerSample === 1;
 
 async function framesOf(image: Buffer): Promise<number> {
   return (await sharp(image).metadata()).pages ?? 1;
@@ -338,12 +346,15 @@ function encode(
 ): Sharp {
   const { encoder } = imageFormatInfo[format];
   if (!encoder) throw new Error(`${imageFormatInfo[format].label} is never written`);
-  const grey = header.space === "b-w" || header.space === "grey16";
+  const grey = isGrey(header);
   // JPEG has no transparency: what was transparent becomes white, as on most product pages.
   if (format === "jpeg" && header.hasAlpha) pipeline = pipeline.flatten({ background: "#ffffff" });
   if (grey && (format === "jpeg" || format === "png")) pipeline = pipeline.toColourspace("b-w");
   const options = {
     ...encoder({ quality, progressive: header.isProgressive ?? false }),
+    // Two colours make a 1-bit palette: a bilevel page stays exactly black and white, at an eighth of
+    // the bytes of grey. Dithering would only add grey noise to it.
+    ...(format === "png" && isBilevel(header) ? { colours: 2, dither: 0 } : {}),
     ...(imageFormatInfo[format].animatable ? animation(header) : {}),
     ...(exactFrames ? { interFrameMaxError: 0 } : {}),
   };

@@ -46,7 +46,7 @@ export type ImageFormatInfo = {
  * setting below (or how `compressImage` chooses among formats) changes what is made of an image:
  * outputs made the old way are then reused neither by their bytes nor by a 304.
  */
-export const OUTPUT_RECIPE = "r3:";
+export const OUTPUT_RECIPE = "r4:";
 
 export const imageFormatInfo: Record<ImageFormat, ImageFormatInfo> = {
   jpeg: {
