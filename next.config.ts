@@ -7,6 +7,7 @@ const nextConfig: NextConfig = {
   // Loaded from node_modules at run time: PGlite ships WebAssembly and data files beside its code;
   // prom-client keeps one registry per process only if every bundle loads the same copy.
   // rate-limiter-flexible loads drizzle-orm at run time: both must be the one copy in node_modules.
+  // libheif-js (HEIC decoding) reads its WebAssembly file from beside its code.
   serverExternalPackages: [
     "@electric-sql/pglite",
     "postgres",
@@ -14,6 +15,7 @@ const nextConfig: NextConfig = {
     "prom-client",
     "rate-limiter-flexible",
     "drizzle-orm",
+    "libheif-js",
   ],
   // `next dev` serves its scripts and hot reload to these hosts besides localhost: a developer who
   // opens http://127.0.0.1:3000 gets a working dashboard.

@@ -1,7 +1,8 @@
-import sharp, { type Metadata, type Sharp } from "sharp";
+import sharp, { type FormatEnum, type Metadata, type Sharp } from "sharp";
 import { config } from "@/lib/config";
 import { ImageFailure } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
+import { HeicDecodeError, decodeHeic, readPrimaryImage } from "./heic";
 import { imageWorkGate } from "./image-work-gate";
 import { makeThumbnail } from "./thumbnail";
 import { type ImageFormat, type OutputChoice, imageFormatInfo } from "./image-formats";
@@ -19,6 +20,8 @@ export type CompressOptions = {
   maxPixels?: number;
   /** Largest image accepted once decoded, in bytes (all frames, all channels). */
   maxDecodedBytes?: number;
+  /** Memory all image work may hold at once: a HEIC whose decode alone would take more is refused. */
+  memoryBudgetBytes?: number;
   /** Also make the small "before" preview, in the same pass over the memory budget. */
   thumbnail?: boolean;
   /** Most frames (pages) accepted in an animation. */
@@ -81,6 +84,7 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
     quality,
     maxPixels = config.images.maxPixels,
     maxDecodedBytes = config.images.maxDecodedBytes,
+    memoryBudgetBytes = config.images.memoryBudgetBytes,
     maxFrames = config.images.maxFrames,
     timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
   } = options;
@@ -94,7 +98,8 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
 
   const unsupported = unsupportedFeature(input, inputFormat);
   if (unsupported) throw ImageFailure.permanent(unsupported);
-  const header = await readHeader(input, inputFormat);
+  const primaryHeic = inputFormat === "heic" ? readPrimaryImage(input) : null;
+  const header = inputFormat === "heic" ? heicHeader(input, primaryHeic) : await readHeader(input, inputFormat);
   if (
     header.format !== imageFormatInfo[inputFormat].sharpName ||
     (inputFormat === "avif" && header.compression === "hevc")
@@ -128,26 +133,72 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
       `the image needs ${formatBytes(decodedBytes)} of memory once decoded (${header.width}×${header.height}, ${header.channels ?? "?"} channels of ${bytesPerSample(header) * 8} bits${framesRead > 1 ? `, ${framesRead} frames` : ""}); the limit is ${formatBytes(maxDecodedBytes)}`,
     );
   }
+  // Decoding outside sharp (HEIC in WebAssembly) must fit the whole budget: unlike sharp it cannot
+  // stream, and running alone (see the gate) would not make it smaller.
+  const readingMemory = imageFormatInfo[inputFormat].readingMemory ?? 0;
+  if (decodedBytes * readingMemory > memoryBudgetBytes) {
+    const largest = memoryBudgetBytes / readingMemory / (header.channels ?? 4);
+    throw ImageFailure.permanent(
+      `the ${imageFormatInfo[inputFormat].label} photo is ${megapixels(framePixels)}; photos in this format are read up to ${megapixels(largest)} here (decoding one takes more memory than other formats)`,
+    );
+  }
   // What the encode will hold, not only the decoded pixels: candidates are encoded one at a time.
   const candidates = outputCandidates(options.format ?? "keep", ownCandidates(inputFormat, header), animated);
-  const workingMemory = Math.max(...candidates.map((candidate) => imageFormatInfo[candidate].workingMemory));
-  return imageWorkGate().run(decodedBytes * workingMemory, () =>
-    encodeWithin(input, {
+  const workingMemory = Math.max(
+    readingMemory,
+    ...candidates.map((candidate) => imageFormatInfo[candidate].workingMemory),
+  );
+  return imageWorkGate().run(decodedBytes * workingMemory, async () => {
+    // A HEIC is decoded here, within the memory it was granted, into what sharp reads: a lossless PNG.
+    const source = primaryHeic ? await decodedHeic(input, primaryHeic.icc) : input;
+    return encodeWithin(input, {
       ...options,
+      source,
       maxPixels,
       inputFormat,
       candidates,
-      header,
+      header: primaryHeic ? await readHeader(source, "png") : header,
       animated,
       framesRead,
       timeoutSeconds,
-    }),
-  );
+    });
+  });
+}
+
+/**
+ * A HEIC's header from its boxes, as sharp would give it for any other input: the primary image's size
+ * as displayed (after its rotation), one frame, and up to four 8-bit channels for the memory it needs.
+ */
+function heicHeader(input: Buffer, primary: ReturnType<typeof readPrimaryImage>): Metadata {
+  if (!primary) {
+    throw ImageFailure.permanent(unreadableReason(input, "heic", new Error("its image size cannot be found")));
+  }
+  const turned = primary.quarterTurns % 2 === 1;
+  return {
+    format: "heif",
+    width: turned ? primary.height : primary.width,
+    height: turned ? primary.width : primary.height,
+    channels: 4,
+    depth: "uchar",
+    pages: 1,
+    space: "srgb",
+  } as Metadata;
+}
+
+async function decodedHeic(input: Buffer, icc: Buffer | null): Promise<Buffer> {
+  try {
+    return await decodeHeic(input, icc);
+  } catch (error) {
+    if (error instanceof HeicDecodeError) throw ImageFailure.permanent(unreadableReason(input, "heic", error));
+    throw error;
+  }
 }
 
 async function encodeWithin(
   input: Buffer,
   options: CompressOptions & {
+    /** What sharp reads: the input, or for a HEIC its decoded image. */
+    source: Buffer;
     maxPixels: number;
     inputFormat: ImageFormat;
     candidates: ImageFormat[];
@@ -157,11 +208,11 @@ async function encodeWithin(
     timeoutSeconds: number;
   },
 ): Promise<CompressedImage> {
-  const { quality, maxPixels, inputFormat, candidates, header, animated, framesRead, timeoutSeconds } = options;
+  const { source, quality, maxPixels, inputFormat, candidates, header, animated, framesRead, timeoutSeconds } = options;
   const { maxWidth = null, maxHeight = null } = options;
 
   const pipeline = () => {
-    let image = sharp(input, {
+    let image = sharp(source, {
       // For an animation sharp applies the limit to all frames stacked together, as checked above.
       limitInputPixels: maxPixels,
       // 'error' refuses truncated files; 'warning' (sharp's default) would also refuse JPEGs that browsers
@@ -210,7 +261,7 @@ async function encodeWithin(
   }
   if (!best) throw new Error("no output format to encode");
 
-  const thumbnail = options.thumbnail ? await makeThumbnail(input, { maxPixels }) : null;
+  const thumbnail = options.thumbnail ? await makeThumbnail(source, { maxPixels }) : null;
   // The original stands when it is already what was asked for and re-encoding did not make it smaller.
   const original = displayedSize(header, framesRead);
   const originalQualifies =
@@ -262,13 +313,13 @@ function keptOriginal(
 }
 
 /**
- * What `keep` may write: the image's own format. A TIFF, which browsers do not show, becomes the
- * smallest of the web formats that fit it, since keeping the original is no option: JPEG for a colour
+ * What `keep` may write: the image's own format. A TIFF or HEIC, which browsers do not show (HEIC only
+ * Safari), becomes the smallest of the web formats that fit it, since keeping the original is no option: JPEG for a colour
  * image (PNG with transparency); a grey PNG or JPEG for a greyscale scan, and a two-colour PNG or JPEG
  * for a bilevel (fax) page, whose text a JPEG holds in several times the bytes of the scan.
  */
 function ownCandidates(inputFormat: ImageFormat, header: Metadata): ImageFormat[] {
-  if (inputFormat !== "tiff") return [inputFormat];
+  if (imageFormatInfo[inputFormat].encoder) return [inputFormat];
   if (header.hasAlpha) return ["png"];
   return isGrey(header) ? ["png", "jpeg"] : ["jpeg"];
 }
@@ -358,7 +409,8 @@ function encode(
     ...(imageFormatInfo[format].animatable ? animation(header) : {}),
     ...(exactFrames ? { interFrameMaxError: 0 } : {}),
   };
-  return pipeline.toFormat(format, options);
+  // Only formats with an encoder get here, and each is one sharp writes.
+  return pipeline.toFormat(format as keyof FormatEnum, options);
 }
 
 function animation(header: Metadata) {

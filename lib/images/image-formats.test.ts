@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { contentTypeForKey } from "@/lib/storage/content-types";
@@ -8,11 +10,12 @@ import { sniffImage } from "./sniff-image";
 
 /**
  * How an image in a format nobody asks for by name is made for the test: GIF is only written for GIFs
- * (`keep`); formats never written come from sharp or a fixture.
+ * (`keep`); formats never written come from sharp, or from a fixture for HEIC (no HEVC encoder is on npm).
  */
 const madeOtherwise: Partial<Record<ImageFormat, () => Promise<Buffer>>> = {
   gif: async () => (await compressImage(await animatedGif(), { quality: 50, format: "keep" })).data,
   tiff: tiffImage,
+  heic: async () => readFileSync(path.join(import.meta.dirname, "../../test/fixtures/turned-photo.heic")),
 };
 
 async function encoded(format: ImageFormat): Promise<Buffer> {

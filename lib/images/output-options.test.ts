@@ -11,7 +11,15 @@ import { compressImage } from "./compress-image";
  */
 
 const QUALITY = 50;
-const sharpName = { jpeg: "jpeg", png: "png", webp: "webp", avif: "heif", gif: "gif", tiff: "tiff" } as const;
+const sharpName = {
+  jpeg: "jpeg",
+  png: "png",
+  webp: "webp",
+  avif: "heif",
+  gif: "gif",
+  tiff: "tiff",
+  heic: "heif",
+} as const;
 
 async function convert(input: Buffer, format: OutputFormat, sizes: { maxWidth?: number; maxHeight?: number } = {}) {
   const output = await compressImage(input, { quality: QUALITY, format, ...sizes });

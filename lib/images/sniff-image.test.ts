@@ -44,8 +44,14 @@ describe("sniffImage", () => {
     expect(sniffImage(await imageFixtures[fixture]())).toBeNull();
   });
 
-  it("refuses HEIC, BMP, PDF and a lone JPEG marker", () => {
-    expect(sniffImage(ftyp("heic", "mif1", "heic"))).toBeNull();
+  it("recognises HEIC/HEIF by its brands, AVIF first", () => {
+    expect(sniffImage(ftyp("heic", "mif1", "heic"))).toEqual({ format: "heic" });
+    expect(sniffImage(ftyp("mif1", "mif1", "heic"))).toEqual({ format: "heic" });
+    expect(sniffImage(ftyp("heix", "mif1", "heix"))).toEqual({ format: "heic" });
+    expect(sniffImage(ftyp("mif1", "mif1", "avif"))).toEqual({ format: "avif" });
+  });
+
+  it("refuses BMP, PDF and a lone JPEG marker", () => {
     expect(sniffImage(bytes("BM", Array(40).fill(0)))).toBeNull();
     expect(sniffImage(bytes("%PDF-1.7\n"))).toBeNull();
     expect(sniffImage(bytes([0xff, 0xd8]))).toBeNull();
@@ -53,7 +59,7 @@ describe("sniffImage", () => {
 });
 
 describe("describeNotAnImage", () => {
-  const supported = "(JPEG, PNG, WebP, AVIF, GIF, TIFF)";
+  const supported = "(JPEG, PNG, WebP, AVIF, GIF, TIFF, HEIC/HEIF)";
 
   it("explains the files a seller's link most often returns instead of an image", async () => {
     expect(describeNotAnImage(await imageFixtures.emptyFile())).toBe("the file is empty (0 bytes)");
@@ -87,9 +93,6 @@ describe("describeNotAnImage", () => {
     expect(describeNotAnImage(bytes([0, 0, 1, 0, 1, 0, 16, 16]))).toBe(
       `ICO is not a supported image format ${supported}`,
     );
-    expect(describeNotAnImage(ftyp("heic", "mif1", "heic"))).toBe(
-      `HEIC/HEIF is not a supported image format ${supported}`,
-    );
     expect(describeNotAnImage(bytes([0xff, 0x0a, 0, 0]))).toBe(`JPEG XL is not a supported image format ${supported}`);
     expect(describeNotAnImage(bytes("8BPS", [0, 1]))).toBe(
       `Photoshop (PSD) is not a supported image format ${supported}`,
@@ -103,7 +106,7 @@ describe("describeNotAnImage", () => {
       "the URL returned an XML document, not an image",
     );
     expect(describeNotAnImage(bytes([0x00, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01, 0x02]))).toBe(
-      "the file is not a recognised image (supported formats: JPEG, PNG, WebP, AVIF, GIF, TIFF)",
+      "the file is not a recognised image (supported formats: JPEG, PNG, WebP, AVIF, GIF, TIFF, HEIC/HEIF)",
     );
   });
 });

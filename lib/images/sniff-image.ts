@@ -47,6 +47,7 @@ export function sniffImage(bytes: Buffer): SniffedImage | null {
   }
   const brands = isoBrands(bytes);
   if (brands && isAvif(brands)) return { format: "avif" };
+  if (brands && brands.all.some((brand) => heifBrands.includes(brand))) return { format: "heic" };
   return null;
 }
 
@@ -115,7 +116,6 @@ export function describeNotAnImage(bytes: Buffer): string {
 
   const brands = isoBrands(bytes);
   if (brands) {
-    if (brands.all.some((brand) => heifBrands.includes(brand))) return unsupportedImage("HEIC/HEIF");
     return "the URL returned a video, not an image";
   }
   if (startsWith(bytes, "RIFF")) return "the URL returned a media file, not an image";

@@ -28,6 +28,7 @@ export function stripMetadata(
       return stripGif(image);
     case "avif":
     case "tiff":
+    case "heic":
       // HEIF items and TIFF tags are found through offsets into the file: cutting one out means
       // rewriting them all. Not worth the risk; a file without metadata needs nothing cut.
       return header.exif || header.xmp || header.iptc ? null : image;

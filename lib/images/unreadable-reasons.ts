@@ -24,17 +24,21 @@ export const AVIF_SEQUENCE_REASON =
 const LAYERED_AVIF_REASON =
   "layered AVIF (an image stored in progressive layers) is not supported: save it as a single-layer AVIF, or as JPEG or PNG";
 
+const HEIF_SEQUENCE_REASON =
+  "a HEIC/HEIF image sequence (an animation or burst) is not supported: save one photo of it as HEIC or JPEG";
+
 /**
- * A feature of the file that is refused before decoding, or null. Only AVIF has one: an image sequence
- * (`avis`), which would otherwise be read as its first frame or not at all, and an animation must not
- * become a still image.
+ * A feature of the file that is refused before decoding, or null: an AVIF or HEIF image sequence
+ * (`avis`, `msf1`, `hevs`, or a `moov` track), which would otherwise be read as its first frame or not
+ * at all, and an animation must not become a still image.
  */
 export function unsupportedFeature(bytes: Buffer, format: ImageFormat): string | null {
-  if (format !== "avif") return null;
+  if (format !== "avif" && format !== "heic") return null;
   const [ftyp] = boxesIn(bytes, 0, Math.min(bytes.length, 4096));
   const major = ftyp ? bytes.toString("latin1", ftyp.contentStart, ftyp.contentStart + 4) : "";
-  if (major === "avis" || findBox(boxesIn(bytes), "moov")) return AVIF_SEQUENCE_REASON;
-  return null;
+  const sequence = ["avis", "msf1", "hevs"].includes(major) || findBox(boxesIn(bytes), "moov") !== undefined;
+  if (!sequence) return null;
+  return format === "avif" ? AVIF_SEQUENCE_REASON : HEIF_SEQUENCE_REASON;
 }
 
 /** Why a file that sniffed as `format` could not be decoded; `error` is the decoder's, read only for hints. */
@@ -59,6 +63,9 @@ export function unreadableReason(bytes: Buffer, format: ImageFormat, error: unkn
       return avifReason(bytes, message);
     case "tiff":
       return tiffReason(bytes);
+    case "heic":
+      if (boxesIn(bytes).some((box) => box.truncated)) return truncatedReason(format);
+      return damagedReason(format, message.startsWith("its ") || message.startsWith("the ") ? message : undefined);
   }
 }
 
