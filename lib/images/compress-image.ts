@@ -314,9 +314,10 @@ function keptOriginal(
 
 /**
  * What `keep` may write: the image's own format. A TIFF or HEIC, which browsers do not show (HEIC only
- * Safari), becomes the smallest of the web formats that fit it, since keeping the original is no option: JPEG for a colour
- * image (PNG with transparency); a grey PNG or JPEG for a greyscale scan, and a two-colour PNG or JPEG
- * for a bilevel (fax) page, whose text a JPEG holds in several times the bytes of the scan.
+ * Safari), becomes the smallest of the web formats that fit it, since keeping the original is no
+ * option: JPEG for a colour image (PNG with transparency; a HEIC's is not known before decoding, so it
+ * is put on white); a grey PNG or JPEG for a greyscale scan, and a two-colour PNG or JPEG for a
+ * bilevel (fax) page, whose text a JPEG holds in several times the bytes of the scan.
  */
 function ownCandidates(inputFormat: ImageFormat, header: Metadata): ImageFormat[] {
   if (imageFormatInfo[inputFormat].encoder) return [inputFormat];
