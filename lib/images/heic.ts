@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { deflateSync, crc32 } from "node:zlib";
 import sharp from "sharp";
@@ -113,7 +112,6 @@ type LibHeif = {
   heif_chroma: { heif_chroma_interleaved_RGB: unknown; heif_chroma_interleaved_RGBA: unknown };
 };
 type LibHeifFactory = (options: {
-  wasmBinary: Uint8Array;
   onRuntimeInitialized: () => void;
   onAbort: (reason: unknown) => void;
   print: (text: string) => void;
@@ -121,23 +119,20 @@ type LibHeifFactory = (options: {
 }) => unknown;
 
 const load = createRequire(import.meta.url);
-let wasmBinary: Promise<Buffer> | null = null;
 
 /**
  * A new libheif for each decode. WebAssembly memory only grows: one instance kept for the thread's
  * life would hold the largest image it ever decoded (about 100 MB after a 12 MP photo) for good. A
  * new instance costs 80–360 ms (the module is compiled again; a decode of a 12 MP photo takes
- * seconds), and its memory goes with it once the decode is done.
+ * seconds), and its memory goes with it once the decode is done. The build with the WebAssembly inside
+ * its script is used: a separate .wasm file would be pulled into Next's bundle.
  */
 async function newLibHeif(): Promise<LibHeif> {
-  wasmBinary ??= readFile(load.resolve("libheif-js/libheif-wasm/libheif.wasm"));
-  const binary = await wasmBinary;
-  const factory = load("libheif-js/libheif-wasm/libheif.js") as LibHeifFactory;
+  const factory = load("libheif-js/libheif-wasm/libheif-bundle.js") as LibHeifFactory;
   return new Promise((resolve, reject) => {
     let instance: unknown = null;
     let ready = false;
     instance = factory({
-      wasmBinary: binary,
       onRuntimeInitialized() {
         ready = true;
         // Instantiation is asynchronous: the factory has returned by now.
