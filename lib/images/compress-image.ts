@@ -1,4 +1,4 @@
-import sharp, { type FormatEnum, type Metadata, type Sharp } from "sharp";
+import sharp, { type FormatEnum, type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { config } from "@/lib/config";
 import { ImageFailure } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
@@ -33,6 +33,11 @@ export type CompressOptions = {
   /** Largest output size: the image is scaled down to fit, never enlarged. */
   maxWidth?: number | null;
   maxHeight?: number | null;
+  /**
+   * Largest output file, in bytes: each format is written at the highest quality up to `quality`
+   * whose file fits (a bounded search); an image that does not fit even at quality 1 fails with the reason.
+   */
+  maxBytes?: number | null;
 };
 
 export type CompressedImage = {
@@ -49,6 +54,8 @@ export type CompressedImage = {
   bytesOut: number;
   /** False when re-encoding did not make the file smaller and `data` is the original, its metadata stripped. */
   optimized: boolean;
+  /** The quality the output was encoded at: the one asked for, or lower to fit `maxBytes`. */
+  quality: number;
   /** The small WebP preview of the original, when asked for and it could be made. */
   thumbnail: Buffer | null;
 };
@@ -209,7 +216,7 @@ async function encodeWithin(
   },
 ): Promise<CompressedImage> {
   const { source, quality, maxPixels, inputFormat, candidates, header, animated, framesRead, timeoutSeconds } = options;
-  const { maxWidth = null, maxHeight = null } = options;
+  const { maxWidth = null, maxHeight = null, maxBytes = null } = options;
 
   const pipeline = () => {
     let image = sharp(source, {
@@ -233,21 +240,36 @@ async function encodeWithin(
     return image;
   };
 
+  const encodeAt = async (candidate: ImageFormat, at: number) => {
+    let result = await encode(pipeline(), candidate, at, header).toBuffer({ resolveWithObject: true });
+    // Frames that differ by less than the GIF encoder's allowed error are merged into one; a scaled-down
+    // animation can lose every frame but the first that way. Such a GIF is written again exactly.
+    if (animated && candidate === "gif" && (await framesOf(result.data)) < framesRead) {
+      result = await encode(pipeline(), candidate, at, header, { exactFrames: true }).toBuffer({
+        resolveWithObject: true,
+      });
+    }
+    return result;
+  };
+
   // Each candidate format is encoded in turn (one decode in memory at a time) and the smallest kept.
-  let best: { data: Buffer; format: ImageFormat; width: number; height: number } | null = null;
+  let best: { data: Buffer; format: ImageFormat; width: number; height: number; quality: number } | null = null;
+  let smallestMiss: { format: ImageFormat; bytes: number } | null = null;
   for (const candidate of candidates) {
     try {
-      let result = await encode(pipeline(), candidate, quality, header).toBuffer({ resolveWithObject: true });
-      // Frames that differ by less than the GIF encoder's allowed error are merged into one; a scaled-down
-      // animation can lose every frame but the first that way. Such a GIF is written again exactly.
-      if (animated && candidate === "gif" && (await framesOf(result.data)) < framesRead) {
-        result = await encode(pipeline(), candidate, quality, header, { exactFrames: true }).toBuffer({
-          resolveWithObject: true,
-        });
+      let result: Encoded & { quality: number } = { ...(await encodeAt(candidate, quality)), quality };
+      if (maxBytes !== null && result.data.length > maxBytes) {
+        const search = await highestQualityWithin(maxBytes, quality, (at) => encodeAt(candidate, at));
+        if (!search.fit) {
+          const bytes = Math.min(search.smallestBytes, result.data.length);
+          if (!smallestMiss || bytes < smallestMiss.bytes) smallestMiss = { format: candidate, bytes };
+          continue;
+        }
+        result = search.fit;
       }
       if (best && result.data.length >= best.data.length) continue;
       const height = animated ? (result.info.pageHeight ?? result.info.height / framesRead) : result.info.height;
-      best = { data: result.data, format: candidate, width: result.info.width, height };
+      best = { data: result.data, format: candidate, width: result.info.width, height, quality: result.quality };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (/^timeout/i.test(reason)) {
@@ -259,6 +281,11 @@ async function encodeWithin(
       throw ImageFailure.permanent(unreadableReason(input, inputFormat, error));
     }
   }
+  if (!best && smallestMiss && maxBytes !== null) {
+    throw ImageFailure.permanent(
+      `the image cannot be made ${formatBytes(maxBytes)} or smaller: even at the lowest quality it does not fit (the smallest it came to is ${formatBytes(smallestMiss.bytes)} as ${imageFormatInfo[smallestMiss.format].label}); allow a larger size, or a smaller maximum width and height`,
+    );
+  }
   if (!best) throw new Error("no output format to encode");
 
   const thumbnail = options.thumbnail ? await makeThumbnail(source, { maxPixels }) : null;
@@ -268,7 +295,8 @@ async function encodeWithin(
     best.format === inputFormat &&
     (maxWidth === null || original.width <= maxWidth) &&
     (maxHeight === null || original.height <= maxHeight);
-  const kept = originalQualifies && best.data.length >= input.length ? keptOriginal(input, options) : null;
+  const keptCandidate = originalQualifies && best.data.length >= input.length ? keptOriginal(input, options) : null;
+  const kept = keptCandidate && (maxBytes === null || keptCandidate.length <= maxBytes) ? keptCandidate : null;
   if (kept) {
     return {
       thumbnail,
@@ -281,6 +309,7 @@ async function encodeWithin(
       bytesIn: input.length,
       bytesOut: kept.length,
       optimized: false,
+      quality,
     };
   }
   return {
@@ -294,6 +323,7 @@ async function encodeWithin(
     bytesIn: input.length,
     bytesOut: best.data.length,
     optimized: true,
+    quality: best.quality,
   };
 }
 
@@ -346,6 +376,38 @@ const isGrey = (header: Metadata) => header.space === "b-w" || header.space === 
 
 /** One bit a pixel: black and white only, as fax machines and document scanners write. */
 const isBilevel = (header: Metadata) => isGrey(header) && header.bitsPerSample === 1;
+
+type Encoded = { data: Buffer; info: OutputInfo };
+
+/**
+ * The highest quality below `quality` whose output fits `maxBytes`, by bisection: at most seven encodes
+ * for quality 50 or 100, and when nothing fits, quality 1 is among them. Only outputs that fit are
+ * taken: a palette PNG is not smaller at every lower quality (at quality 1 a logo came out larger than
+ * at 50), so the search may settle below the best fitting quality, never above the limit.
+ */
+async function highestQualityWithin(
+  maxBytes: number,
+  quality: number,
+  encodeAt: (quality: number) => Promise<Encoded>,
+): Promise<{ fit: (Encoded & { quality: number }) | null; smallestBytes: number }> {
+  let fit: (Encoded & { quality: number }) | null = null;
+  let smallestBytes = Infinity;
+  // Qualities above `high` are known not to fit; `low` fits (0: none known yet).
+  let low = 0;
+  let high = quality - 1;
+  while (high > low) {
+    const middle = Math.ceil((low + high) / 2);
+    const result = await encodeAt(middle);
+    smallestBytes = Math.min(smallestBytes, result.data.length);
+    if (result.data.length <= maxBytes) {
+      fit = { ...result, quality: middle };
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return { fit, smallestBytes };
+}
 
 async function framesOf(image: Buffer): Promise<number> {
   return (await sharp(image).metadata()).pages ?? 1;
