@@ -134,6 +134,41 @@ const operations: (RouteConfig & { operationId: string })[] = [
     },
   },
   {
+    operationId: "downloadFailuresReport",
+    method: "get",
+    path: "/api/csv/requests/{requestId}/failures.csv",
+    summary: "The failed images of a finished request, as CSV",
+    description:
+      "Columns `Row` (the spreadsheet row, the header being row 1), `S. No.`, `Product Name`, `Input Image Url`, `Reason` and `Attempts`: one line per place a failed image holds in the file (an image used in two rows is named at both), in row order. A request where nothing failed gives the header alone. Cells that a spreadsheet would run as a formula start with an apostrophe.",
+    security: signedIn,
+    request: { params: requestIdParams },
+    responses: {
+      200: { description: "The CSV as an attachment.", content: { "text/csv": { schema: z.string() } } },
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+      409: json(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
+    },
+  },
+  {
+    operationId: "downloadImagesZip",
+    method: "get",
+    path: "/api/csv/requests/{requestId}/images.zip",
+    summary: "Every compressed image of a finished request, as one ZIP",
+    description:
+      "Streamed as it is written. One entry per place an image holds in the file, named `<row>-<product name as a slug>-<n>.<ext>` (`12-blue-shirt-2.jpg`: row 12's second URL), so an image used in two rows is there under both names; failed images are left out (see `failures.csv`). Entries are stored without further compression: the images are compressed already. Archives over 4 GB or 65,535 entries use ZIP64.",
+    security: signedIn,
+    request: { params: requestIdParams },
+    responses: {
+      200: {
+        description: "The ZIP as an attachment.",
+        content: { "application/zip": { schema: z.string().meta({ format: "binary" }) } },
+      },
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+      409: json(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
+    },
+  },
+  {
     operationId: "listRequests",
     method: "get",
     path: "/api/csv/requests",

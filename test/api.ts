@@ -1,5 +1,7 @@
 import { GET as filesRoute } from "@/app/files/[...key]/route";
 import { GET as downloadRoute } from "@/app/api/csv/download/[requestId]/route";
+import { GET as failuresRoute } from "@/app/api/csv/requests/[requestId]/failures.csv/route";
+import { GET as imagesZipRoute } from "@/app/api/csv/requests/[requestId]/images.zip/route";
 import { GET as requestsRoute } from "@/app/api/csv/requests/route";
 import { DELETE as deleteRoute } from "@/app/api/csv/requests/[requestId]/route";
 import { POST as cancelRoute } from "@/app/api/csv/requests/[requestId]/cancel/route";
@@ -45,6 +47,18 @@ export function getStatus(requestId: string, query = "", etag?: string, as: Call
 
 export function download(requestId: string, as: Caller = BROWSER) {
   return downloadRoute(new Request(`${ORIGIN}/api/csv/download/${requestId}`, { headers: as }), {
+    params: Promise.resolve({ requestId }),
+  });
+}
+
+export function failuresReport(requestId: string, as: Caller = BROWSER) {
+  return failuresRoute(new Request(`${ORIGIN}/api/csv/requests/${requestId}/failures.csv`, { headers: as }), {
+    params: Promise.resolve({ requestId }),
+  });
+}
+
+export function imagesZip(requestId: string, as: Caller = BROWSER) {
+  return imagesZipRoute(new Request(`${ORIGIN}/api/csv/requests/${requestId}/images.zip`, { headers: as }), {
     params: Promise.resolve({ requestId }),
   });
 }

@@ -49,7 +49,21 @@ export function isSafeKey(key: string): boolean {
 
 /** The download name offered to a browser for a request's output CSV. */
 export function outputCsvFileName(fileName: string): string {
-  return safeName(fileName, "products.csv").replace(/\.csv$/i, "") + "-output.csv";
+  return downloadName(fileName, "-output.csv");
+}
+
+/** The download name of a request's failures report. */
+export function failuresCsvFileName(fileName: string): string {
+  return downloadName(fileName, "-failures.csv");
+}
+
+/** The download name of the ZIP of a request's compressed images. */
+export function imagesZipFileName(fileName: string): string {
+  return downloadName(fileName, "-images.zip");
+}
+
+function downloadName(fileName: string, suffix: string): string {
+  return safeName(fileName, "products.csv").replace(/\.csv$/i, "") + suffix;
 }
 
 function safeName(fileName: string, fallback: string): string {

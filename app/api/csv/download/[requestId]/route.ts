@@ -1,3 +1,4 @@
+import { attachment } from "@/lib/attachment";
 import { identifyClient } from "@/lib/auth/identify-client";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";
 import { openOutputCsv } from "@/lib/requests/download";
@@ -11,7 +12,7 @@ export const GET = handleErrors(
     return new Response(output.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${output.fileName}"; filename*=UTF-8''${encodeURIComponent(output.fileName)}`,
+        "Content-Disposition": attachment(output.fileName),
         "Cache-Control": "no-store",
       },
     });
