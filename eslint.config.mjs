@@ -17,7 +17,7 @@ export default defineConfig([
     },
   },
   {
-    files: ["components/**", "app/**/*.tsx", "e2e/**", "test/**", "bench/**", "scripts/**", "**/*.test.ts"],
+    files: ["components/**", "app/**/*.tsx", "e2e/**", "test/**", "bench/**", "scripts/**", "bin/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
   {

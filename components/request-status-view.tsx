@@ -11,6 +11,7 @@ import { ProductImagesTable } from "./product-images-table";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RequestActions } from "./request-actions";
+import { RequestFiles } from "./request-files";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useRequestStatus } from "@/components/hooks/use-request-status";
 
@@ -73,6 +74,7 @@ export function RequestStatusView({
           </div>
           <div className="flex flex-col gap-2 sm:items-end">
             <DownloadButton status={status} />
+            <RequestFiles status={status} />
             {changeable ? <RequestActions request={status} onDeleted={() => router.push("/")} /> : null}
           </div>
         </div>
