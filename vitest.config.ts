@@ -58,7 +58,7 @@ export default defineConfig({
         test: {
           ...projectOptions,
           name: "pglite",
-          include: ["{app,lib,db,inngest,components,test}/**/*.test.ts"],
+          include: ["{app,lib,db,inngest,components,test,bin}/**/*.test.ts"],
           env: { ...sharedEnv, DATABASE_URL: "", PGLITE_DIR: "memory://" },
         },
       },

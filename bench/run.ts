@@ -3,7 +3,7 @@
  * production server, measured from outside as a client meets it. Each figure is printed with a
  * baseline measured in the same run, their ratio, and the target from the performance issue.
  *
- * Sections: throughput, upload, status, loop, memory-idle, memory-peak, memory-deep, kinds, reuse, formats (all when
+ * Sections: throughput, upload, status, loop, memory-idle, memory-peak, memory-deep, kinds, reuse, formats, images-zip (all when
  * none is named).
  * --profile runs the throughput section (alone, unless sections are named) with the server under
  * --cpu-prof, and prints where its main thread spent its time.
@@ -19,6 +19,7 @@ import { eventLoop } from "./sections/event-loop";
 import { kinds } from "./sections/kinds";
 import { memoryIdle } from "./sections/memory-idle";
 import { formats } from "./sections/formats";
+import { imagesZip } from "./sections/images-zip";
 import { memoryDeep } from "./sections/memory-deep";
 import { memoryPeak } from "./sections/memory-peak";
 import type { Section, SectionResult } from "./sections/section";
@@ -38,6 +39,7 @@ const SECTIONS: Section[] = [
   kinds,
   reuse,
   formats,
+  imagesZip,
 ];
 // Sections that need no server (the rest need `next build`).
 const IN_PROCESS = new Set(["kinds"]);
