@@ -42,6 +42,13 @@ beforeAll(async () => {
   origin = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
 
+/** The CliError a call ends in. */
+async function failureOf(call: Promise<Response>): Promise<CliError> {
+  const outcome = await call.catch((caught: unknown) => caught);
+  expect(outcome).toBeInstanceOf(CliError);
+  return outcome as CliError;
+}
+
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("the command line's client", () => {
@@ -55,8 +62,7 @@ describe("the command line's client", () => {
   });
 
   it("turns a refused file into its row errors and exit 2", async () => {
-    const error = await new ServiceClient(origin, null, "test").call("/refused").catch((caught) => caught);
-    expect(error).toBeInstanceOf(CliError);
+    const error = await failureOf(new ServiceClient(origin, null, "test").call("/refused"));
     expect(error.exitCode).toBe(EXIT.refused);
     expect(error.message).toBe("The file was refused: The CSV has 3 problems.");
     expect(error.details).toEqual([
@@ -67,12 +73,16 @@ describe("the command line's client", () => {
   });
 
   it("says when to try again after a limit, and that a closed port cannot be reached", async () => {
-    const limited = await new ServiceClient(origin, null, "test").call("/limited").catch((caught) => caught);
+    const limited = await failureOf(new ServiceClient(origin, null, "test").call("/limited"));
     expect(limited.exitCode).toBe(EXIT.server);
     expect(limited.message).toBe("The server answered 429: Too many uploads. Try again in 42 s.");
-    const closed = new URL("http://127.0.0.1:1");
-    const down = await new ServiceClient(closed, null, "test").call("/api/health").catch((caught) => caught);
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const closed = new URL(`http://127.0.0.1:${(probe.address() as AddressInfo).port}`);
+    await new Promise((resolve) => probe.close(resolve));
+    const down = await failureOf(new ServiceClient(closed, null, "test").call("/api/health"));
     expect(down.exitCode).toBe(EXIT.server);
-    expect(down.message).toMatch(/^Cannot reach the server at http:\/\/127\.0\.0\.1:1 \(connection refused\)/);
+    expect(down.message).toMatch(/^Cannot reach the server at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/);
   });
 });
