@@ -98,9 +98,14 @@ function streamImagesZip(request: RequestRow, storage: Storage): ReadableStream<
           continue;
         }
         openedAhead.add(object.body);
+        // yazl keeps every entry, and this function with it, until the archive ends (for its central
+        // directory): the function lets go of the stream once it is handed over.
+        let body: ReadableStream<Uint8Array> | null = object.body;
         zip.addReadStreamLazy(zipEntryName(place), { compress: false, mtime }, (callback) => {
-          openedAhead.delete(object.body);
-          writing = Readable.fromWeb(object.body as NodeWebReadableStream<Uint8Array>);
+          if (!body) return;
+          openedAhead.delete(body);
+          writing = Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>);
+          body = null;
           writing.on("error", (error) => failWith(error));
           callback(null, writing);
           void fill();
