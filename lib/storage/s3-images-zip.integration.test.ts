@@ -76,5 +76,5 @@ describe("the images ZIP on S3", () => {
         expect(entries.get(name)!.equals(served), name).toBe(true);
       }
     }
-  }, 90_000);
+  }, 150_000);
 });

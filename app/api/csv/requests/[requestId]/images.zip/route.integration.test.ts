@@ -24,7 +24,8 @@ beforeAll(async () => {
   images.route("/b.png", serveBytes(await cutoutPng(), "image/png"));
   images.route("/big.jpg", serveBytes(await photoJpeg(800, 600), "image/jpeg"));
   first = await upload(csv());
-});
+  // The first request waits for the database and the image threads to start: slow on a busy machine.
+}, 120_000);
 
 afterAll(() => images.close());
 
