@@ -7,13 +7,14 @@ import {
   ListObjectsV2Command,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { PutBody, PutOptions, Storage, StoredObject } from "./storage";
+import type { ByteRange, PutBody, PutOptions, Storage, StoredFileInfo, StoredObject } from "./storage";
 import { StorageError } from "./storage";
 import { contentTypeForKey } from "./content-types";
 import { isSafeKey } from "./keys";
@@ -166,10 +167,16 @@ export class S3Storage implements Storage {
     }
   }
 
-  async get(key: string): Promise<StoredObject | null> {
+  async get(key: string, { range }: { range?: ByteRange } = {}): Promise<StoredObject | null> {
     this.assertKey(key);
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const result = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
       if (!result.Body) return null;
       return {
         body: result.Body.transformToWebStream() as ReadableStream<Uint8Array>,
@@ -179,6 +186,23 @@ export class S3Storage implements Storage {
     } catch (error) {
       if (errorName(error) === "NoSuchKey" || (errorName(error) === "NotFound" && httpStatus(error) === 404))
         return null;
+      throw this.failure(`Could not read ${key}`, error);
+    }
+  }
+
+  async stat(key: string): Promise<StoredFileInfo | null> {
+    this.assertKey(key);
+    try {
+      const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        contentType: result.ContentType ?? contentTypeForKey(key),
+        size: result.ContentLength ?? 0,
+        lastModified: result.LastModified ?? new Date(0),
+        // S3's ETag is a strong validator of the object's bytes (an MD5, or a multipart upload's tag).
+        etag: result.ETag ?? `"${result.ContentLength ?? 0}"`,
+      };
+    } catch (error) {
+      if (errorName(error) === "NoSuchKey" || errorName(error) === "NotFound" || httpStatus(error) === 404) return null;
       throw this.failure(`Could not read ${key}`, error);
     }
   }

@@ -98,6 +98,44 @@ export function describeStorageConformance(title: string, subject: StorageSubjec
       expect(Buffer.concat(pieces).equals(bytes)).toBe(true);
     });
 
+    it("reads one byte range, streamed, without the rest of the object", async () => {
+      const key = `${newFolder()}/large.png`;
+      const bytes = randomBytes(3 * 1024 * 1024);
+      await store().put(key, bytes, { contentType: "image/png" });
+
+      for (const range of [
+        // (Not 0-0: the S3 test server answers that one whole.)
+        { start: 0, end: 9 },
+        { start: 1_000_000, end: 1_000_099 },
+        { start: bytes.length - 10, end: bytes.length - 1 },
+        { start: 5, end: 2 * 1024 * 1024 },
+      ]) {
+        const part = await store().get(key, { range });
+        expect(part!.size, JSON.stringify(range)).toBe(range.end - range.start + 1);
+        const read = await readAll(part!.body);
+        expect(read.equals(bytes.subarray(range.start, range.end + 1)), JSON.stringify(range)).toBe(true);
+      }
+    });
+
+    it("states an object's type, size and validators without reading it", async () => {
+      const folder = newFolder();
+      const key = `${folder}/photo.jpg`;
+      const before = Date.now();
+      await store().put(key, randomBytes(1234), { contentType: "image/jpeg" });
+      const first = await store().stat(key);
+      expect(first).toMatchObject({ contentType: "image/jpeg", size: 1234 });
+      expect(first!.etag).toMatch(/^"[^"]+"$/);
+      // HTTP dates count whole seconds.
+      expect(first!.lastModified.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
+      expect(first!.lastModified.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+
+      // The same size again, other bytes: another validator.
+      await store().put(key, randomBytes(1234), { contentType: "image/jpeg" });
+      expect((await store().stat(key))!.etag).not.toBe(first!.etag);
+      expect(await store().stat(`${folder}/missing.jpg`)).toBeNull();
+      expect(await store().stat(folder)).toBeNull();
+    });
+
     it("replaces an object written to the same key again", async () => {
       const key = `${newFolder()}/7.webp`;
       await store().put(key, randomBytes(4096), { contentType: "image/webp" });
@@ -241,6 +279,7 @@ export function describeStorageConformance(title: string, subject: StorageSubjec
         const attempts = {
           put: () => store().put(key, "x", { contentType: "image/jpeg" }),
           get: () => store().get(key),
+          stat: () => store().stat(key),
           delete: () => store().delete(key),
           deleteFolder: () => store().deleteFolder(key),
           "copy from": () => store().copy(key, good),
@@ -278,6 +317,7 @@ export function describeStorageConformance(title: string, subject: StorageSubjec
       const attempts = {
         put: () => storage.put("images/r/1.jpg", randomBytes(100), { contentType: "image/jpeg" }),
         get: () => storage.get("images/r/1.jpg"),
+        stat: () => storage.stat("images/r/1.jpg"),
         copy: () => storage.copy("images/r/1.jpg", "images/s/1.jpg"),
       };
       for (const [operation, attempt] of Object.entries(attempts)) {

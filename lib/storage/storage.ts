@@ -19,6 +19,18 @@ export type StoredObject = {
   size: number | null;
 };
 
+/** What a store knows of an object without reading it: enough to answer conditional and range requests. */
+export type StoredFileInfo = {
+  contentType: string;
+  size: number;
+  lastModified: Date;
+  /** A strong validator (RFC 9110 §8.8.3), quoted: it changes whenever the bytes may have. */
+  etag: string;
+};
+
+/** Bytes `start` to `end` of an object, both included, as HTTP's `Range` counts them. */
+export type ByteRange = { start: number; end: number };
+
 /**
  * What the rest of the service knows of a store: these methods and what it says of itself below.
  * Nothing outside `lib/storage` asks which kind of store it is.
@@ -42,8 +54,13 @@ export interface Storage {
    * extension, and every method refuses a key `isSafeKey` refuses with a StorageError.
    */
   put(key: string, body: PutBody, options: PutOptions): Promise<void>;
-  /** Null when there is no such object. */
-  get(key: string): Promise<StoredObject | null>;
+  /**
+   * Null when there is no such object. With `range` (within the object's size), the body holds only
+   * those bytes, read from the store as they are sent, and `size` is their count.
+   */
+  get(key: string, options?: { range?: ByteRange }): Promise<StoredObject | null>;
+  /** The object's type, size and validators without reading it; null when there is no such object. */
+  stat(key: string): Promise<StoredFileInfo | null>;
   /** Removes an object; removing one that does not exist is not an error. */
   delete(key: string): Promise<void>;
   /**
