@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
-import { AppError } from "@/lib/errors";
+import { NextRequest } from "next/server";
 
 /**
  * The dashboard's session in keys mode: an httpOnly cookie naming the session, the workspace and the
@@ -80,19 +80,15 @@ function signature(payload: string): string {
   return createHmac("sha256", config.auth.secret!).update(payload).digest("base64url");
 }
 
-/** A cookie's value from a request's Cookie header; one that is not well formed is a 400 naming it. */
+/**
+ * A cookie's value, read with Next.js's cookie API (`request.cookies`). Route handlers get a
+ * NextRequest; a plain Request (a test, a caller outside Next.js) is read the same way. A value that
+ * is not well formed is no cookie: an owner cookie like that is replaced by a new one, as if absent.
+ */
 export function cookieOf(request: Request, name: string): string | undefined {
-  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key !== name) continue;
-    try {
-      return decodeURIComponent(value.join("="));
-    } catch {
-      throw new AppError(
-        "bad_request:cookie",
-        `The ${name} cookie is not well formed; clear this site's cookies and try again.`,
-      );
-    }
-  }
-  return undefined;
+  const cookies =
+    request instanceof NextRequest
+      ? request.cookies
+      : new NextRequest(request.url, { headers: request.headers }).cookies;
+  return cookies.get(name)?.value;
 }

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 import { config } from "@/lib/config";
 
 /**
@@ -12,7 +13,9 @@ import { config } from "@/lib/config";
 
 type Range = { label: string; v4?: string[]; v6?: string[] };
 
-// First match wins, so narrow ranges with a more telling label come before the wide ones.
+// First match wins, so narrow ranges with a more telling label come before the wide ones. The labels
+// are the seller's words; ipaddr.js's own range names lump documentation, benchmarking and IETF
+// addresses together as "reserved", so the table names the ranges and ipaddr.js matches them.
 const ranges: Range[] = [
   { label: "the cloud metadata address", v4: ["169.254.169.254/32"], v6: ["fd00:ec2::254/128"] },
   { label: "an unspecified address", v4: ["0.0.0.0/8"], v6: ["::/128"] },
@@ -34,43 +37,41 @@ const ranges: Range[] = [
   { label: "a Teredo tunnel address", v6: ["2001::/32"] },
 ];
 
-const compiled = ranges.map(({ label, v4 = [], v6 = [] }) => {
-  const v4List = new BlockList();
-  const v6List = new BlockList();
-  for (const cidr of v4) addSubnet(v4List, cidr, "ipv4");
-  for (const cidr of v6) addSubnet(v6List, cidr, "ipv6");
-  return { label, v4List, v6List };
-});
+const blocked: Parameters<typeof ipaddr.subnetMatch>[1] = Object.fromEntries(
+  ranges.map(({ label, v4 = [], v6 = [] }) => [label, [...v4, ...v6].map((cidr) => ipaddr.parseCIDR(cidr))]),
+);
 
-function addSubnet(list: BlockList, cidr: string, type: "ipv4" | "ipv6") {
-  const [network, prefix] = cidr.split("/");
-  list.addSubnet(network, Number(prefix), type);
-}
+/** IPv6 prefixes whose last 32 bits are the IPv4 address the packets are delivered to. */
+const IPV4_IN_LAST_32_BITS = [
+  "::ffff:0:0/96", // mapped
+  "::ffff:0:0:0/96", // translated
+  "64:ff9b::/96", // NAT64 well-known prefix
+  "::/96", // compatible (deprecated); :: and ::1 are judged as themselves
+].map((cidr) => ipaddr.IPv6.parseCIDR(cidr));
+const SIX_TO_FOUR = ipaddr.IPv6.parseCIDR("2002::/16");
 
 /**
  * Why an address must not be connected to, as a phrase ("a private network address"), or null
  * when it is a public address. Anything that is not an IP address is refused.
  */
 export function describeBlockedAddress(ip: string): string | null {
-  const address = stripBrackets(ip).replace(/%.*$/, "");
-  const family = isIP(address);
-  if (family === 4) return describeIPv4(address);
-  if (family !== 6) return "not an IP address";
-
-  const words = parseIPv6(address);
-  if (!words) return "not an IP address";
-  const canonical = words.map((word) => word.toString(16)).join(":");
-  const unspecifiedOrLoopback = words.slice(0, 7).every((word) => word === 0) && words[7] <= 1;
-  const embedded = unspecifiedOrLoopback ? null : embeddedIPv4(words);
-  if (embedded) {
-    const reason = describeIPv4(embedded);
-    return reason && `${reason} (IPv4 ${embedded} inside an IPv6 address)`;
+  const address = stripBrackets(ip);
+  // Node's own rule decides what is an address (ipaddr.js also reads `1.2.3` or `0x7f.1` as IPv4):
+  // the socket layer connects to exactly these spellings.
+  const family = isIP(address.replace(/%.*$/, ""));
+  if (family === 0) return "not an IP address";
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6") {
+    const embedded = embeddedIPv4(parsed as ipaddr.IPv6);
+    if (embedded) {
+      const reason = describeIPv4(embedded);
+      return reason && `${reason} (IPv4 ${embedded.toString()} inside an IPv6 address)`;
+    }
   }
-  for (const { label, v6List } of compiled) {
-    if (v6List.check(canonical, "ipv6")) return label;
-  }
+  const label = ipaddr.subnetMatch(parsed, blocked, "public");
+  if (label !== "public") return label;
   // Only 2000::/3 is allocated for global unicast; everything else is reserved or special-purpose.
-  if ((words[0] & 0xe000) !== 0x2000) return "a reserved address";
+  if (parsed.kind() === "ipv6" && ((parsed as ipaddr.IPv6).parts[0] & 0xe000) !== 0x2000) return "a reserved address";
   return null;
 }
 
@@ -78,47 +79,22 @@ export function isBlockedAddress(ip: string): boolean {
   return describeBlockedAddress(ip) !== null;
 }
 
-function describeIPv4(address: string): string | null {
-  for (const { label, v4List } of compiled) {
-    if (v4List.check(address, "ipv4")) return label;
-  }
-  return null;
+function describeIPv4(address: ipaddr.IPv4): string | null {
+  const label = ipaddr.subnetMatch(address, blocked, "public");
+  return label === "public" ? null : label;
 }
 
 /** The IPv4 address an IPv6 address stands for, in the forms that route to one. */
-function embeddedIPv4(words: number[]): string | null {
-  const zero = (from: number, to: number) => words.slice(from, to).every((word) => word === 0);
-  const tail = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
-  // ::ffff:a.b.c.d (mapped) and ::ffff:0:a.b.c.d (translated)
-  if (zero(0, 5) && words[5] === 0xffff) return tail(words[6], words[7]);
-  if (zero(0, 4) && words[4] === 0xffff && words[5] === 0) return tail(words[6], words[7]);
-  // ::a.b.c.d (compatible, deprecated)
-  if (zero(0, 6)) return tail(words[6], words[7]);
-  // 64:ff9b::a.b.c.d (NAT64 well-known prefix)
-  if (words[0] === 0x64 && words[1] === 0xff9b && zero(2, 6)) return tail(words[6], words[7]);
-  // 2002:aabb:ccdd::/48 (6to4)
-  if (words[0] === 0x2002) return tail(words[1], words[2]);
-  return null;
-}
-
-/** Eight 16-bit words of a valid IPv6 address (as judged by `isIP`), or null. */
-function parseIPv6(address: string): number[] | null {
-  let text = address.toLowerCase();
-  const dotted = text.match(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number);
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const bytes = address.toByteArray();
+  const unspecifiedOrLoopback = bytes.slice(0, 15).every((byte) => byte === 0) && bytes[15] <= 1;
+  if (unspecifiedOrLoopback) return null;
+  if (IPV4_IN_LAST_32_BITS.some((prefix) => address.match(prefix))) {
+    return ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4;
   }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const words = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...rest].map((word) =>
-    Number.parseInt(word, 16),
-  );
-  return words.length === 8 && words.every((word) => word >= 0 && word <= 0xffff) ? words : null;
+  // 2002:aabb:ccdd::/48 (6to4)
+  if (address.match(SIX_TO_FOUR)) return ipaddr.fromByteArray(bytes.slice(2, 6)) as ipaddr.IPv4;
+  return null;
 }
 
 function stripBrackets(host: string): string {
@@ -128,10 +104,8 @@ function stripBrackets(host: string): string {
 /** A host name or IP in one spelling: lower case, no brackets, no trailing dot, IPv6 fully expanded. */
 export function normalizeHost(host: string): string {
   const bare = stripBrackets(host.trim().toLowerCase()).replace(/\.$/, "");
-  if (isIP(bare) === 6) {
-    const words = parseIPv6(bare.replace(/%.*$/, ""));
-    if (words) return words.map((word) => word.toString(16)).join(":");
-  }
+  const withoutZone = bare.replace(/%.*$/, "");
+  if (isIP(withoutZone) === 6) return ipaddr.IPv6.parse(withoutZone).toNormalizedString();
   return bare;
 }
 

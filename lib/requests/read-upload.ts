@@ -1,7 +1,7 @@
 import "server-only";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import busboy from "busboy";
+import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { config } from "@/lib/config";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { readColumnMapping } from "@/lib/contract";
@@ -84,9 +84,9 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
   const declared = Number(request.headers.get("content-length"));
   if (declared > maxBytes + MULTIPART_OVERHEAD) throw fileTooLarge(maxBytes, declared);
 
-  let form: busboy.Busboy;
+  let form: BusboyInstance;
   try {
-    form = busboy({
+    form = new Busboy({
       headers: { "content-type": contentType },
       limits: {
         files: 1,
@@ -130,12 +130,12 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       );
     }, config.csv.uploadTimeoutMs);
 
-    form.on("field", (name, value, info) => {
-      if (name === IMAGE_COLUMNS_FIELD && !info.valueTruncated) {
+    form.on("field", (name, value, _nameTruncated, valueTruncated) => {
+      if (name === IMAGE_COLUMNS_FIELD && !valueTruncated) {
         (fields.imageColumns ??= []).push(value);
-      } else if ((UPLOAD_FIELDS as readonly string[]).includes(name) && !info.valueTruncated) {
+      } else if ((UPLOAD_FIELDS as readonly string[]).includes(name) && !valueTruncated) {
         fields[name as (typeof UPLOAD_FIELDS)[number]] = value;
-      } else if (info.valueTruncated) {
+      } else if (valueTruncated) {
         failure ??= rejectedUpload(
           "bad_request:upload",
           `The form field "${name}" is longer than ${MAX_FIELD_BYTES} bytes.`,
@@ -143,7 +143,7 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       }
     });
 
-    form.on("file", (name, stream, info) => {
+    form.on("file", (name, stream, fileName) => {
       // A body cut off inside a part ends that part's stream with an error too; the form's own error
       // below answers it.
       stream.on("error", () => {});
@@ -153,7 +153,7 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       }
       // Mapping fields sent before the file are used as it arrives; those after it, once it is read.
       const upload = new CsvUpload({ ...config.csv, maxBytes }, readColumnMapping(fields).mapping);
-      file = { name: info.filename ?? "", upload };
+      file = { name: fileName ?? "", upload };
       stream.on("data", (chunk: Buffer) => {
         if (failure || upload.limitCrossed) return;
         try {
@@ -172,8 +172,8 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       stream.on("limit", () => finish(fileTooLarge(maxBytes, null)));
     });
 
-    form.on("error", (error: Error) => {
-      const cutOff = /unexpected end/i.test(error.message);
+    form.on("error", (error: unknown) => {
+      const cutOff = /unexpected end/i.test(error instanceof Error ? error.message : String(error));
       finish(
         rejectedUpload(
           "bad_request:upload",
@@ -187,7 +187,8 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       finish(rejectedUpload("bad_request:upload", "The upload was cut off before it was complete; nothing was kept."));
     });
 
-    form.on("close", () => {
+    // Emitted once every part has been read (the form's own end, not the body's).
+    form.on("finish", () => {
       if (failure) return finish(failure);
       if (!file) {
         return finish(
