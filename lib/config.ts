@@ -35,6 +35,17 @@ function isWebhookSecret(value: string): boolean {
   return match !== null && Buffer.from(match[1], "base64").length >= 24;
 }
 
+/** An http(s) origin as a browser sends it in `Origin` (lower case, no default port), or null. */
+function corsOrigin(value: string): string | null {
+  try {
+    const url = new URL(value);
+    const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+    return /^https?:$/.test(url.protocol) && bare && !/[?#]/.test(value) ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
 // `npm run dev` fetches from this machine out of the box, so a first try with local images works.
 const DEVELOPMENT_HOSTS = ["127.0.0.1", "localhost", "::1"];
 
@@ -148,6 +159,23 @@ const schema = z
       "must be at least 32 characters (for example: openssl rand -base64 32)",
     ),
     TRUST_PROXY: flag(false),
+    CORS_ALLOW_ORIGINS: z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        const origins = (value ?? "")
+          .split(",")
+          .map((origin) => origin.trim())
+          .filter(Boolean);
+        const bad = origins.filter((origin) => origin !== "*" && corsOrigin(origin) === null);
+        if (bad.length > 0) {
+          context.addIssue({
+            code: "custom",
+            message: `${bad.map((origin) => JSON.stringify(origin)).join(", ")}: each entry must be an origin (scheme, host and port only, such as https://shop.example.com), or * for any`,
+          });
+        }
+        return origins.map((origin) => (origin === "*" ? origin : corsOrigin(origin)!));
+      }),
     RATE_LIMIT_UPLOADS_PER_MINUTE: int(30, 1, 100_000),
     RATE_LIMIT_IMAGES_PER_HOUR: int(250_000, 1, 100_000_000),
     RATE_LIMIT_REQUESTS_AT_ONCE: int(10, 1, 10_000),
@@ -257,6 +285,8 @@ const schema = z
       },
       metricsToken: env.METRICS_TOKEN,
       auth: { mode: env.AUTH_MODE, secret: env.AUTH_SECRET, trustProxy: env.TRUST_PROXY },
+      /** Origins whose pages may call the API from a browser (`*`: any); empty, the browser's same-origin rule stands. */
+      corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
       limits: {
         uploadsPerMinute: env.RATE_LIMIT_UPLOADS_PER_MINUTE,
         imagesPerHour: env.RATE_LIMIT_IMAGES_PER_HOUR,

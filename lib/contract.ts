@@ -237,7 +237,7 @@ export const ErrorCode = z
     "bad_request:upload",
     "bad_request:parameter",
     "bad_request:body",
-    "bad_request:cookie",
+    "bad_request:path",
     "payload_too_large:csv",
     "payload_too_large:images",
     "request_timeout:upload",
@@ -250,6 +250,7 @@ export const ErrorCode = z
     "unauthorized",
     "forbidden:cross_site",
     "unsupported_media_type:body",
+    "range_not_satisfiable:file",
     "too_many_requests:rate_limit",
     "too_many_requests:processing",
     "unprocessable:idempotency",
@@ -264,9 +265,42 @@ export const ErrorCode = z
   ])
   .meta({ id: "ErrorCode", description: "What went wrong, for programs; `error` says it for people." });
 
-export const ErrorBody = z
-  .object({ error: z.string().meta({ description: "A message a person can act on." }), code: ErrorCode })
-  .meta({ id: "Error" });
+/**
+ * RFC 9457 problem details, sent beside `error` and `code` in every error answer
+ * (`Content-Type: application/problem+json`).
+ */
+const problemFields = {
+  type: z.string().meta({
+    description:
+      "A URL naming the kind of error: its entry in this service's API reference (`/docs#error-<code>`). One per `code`.",
+  }),
+  title: z.string().meta({ description: "A short summary of the kind of error; the same for every occurrence." }),
+  status: z.number().int().meta({ description: "The HTTP status code of this answer." }),
+  detail: z.string().meta({ description: "What went wrong this time (the same text as `error`)." }),
+};
+
+/**
+ * An answer that carries a request's summary keeps `status` for the request's state, as clients have
+ * always read it; RFC 9457 tells its readers to ignore a `status` that is not a number.
+ */
+const { status: _httpStatus, ...problemOfRequest } = problemFields;
+
+/**
+ * What every error answer shares and a client shows: the message and its code. Answers that carry a
+ * request's summary use `status` for its state, so a client reads errors with this, not `ErrorBody`.
+ */
+export const ErrorMessage = z.object({ error: z.string(), code: ErrorCode });
+
+export const ProblemDetails = z.object(problemFields).meta({
+  id: "ProblemDetails",
+  description:
+    "The RFC 9457 fields every error answer carries, beside `error` and `code` (and the fields of its kind).",
+});
+
+export const ErrorBody = ProblemDetails.extend({
+  error: z.string().meta({ description: "A message a person can act on." }),
+  code: ErrorCode,
+}).meta({ id: "Error" });
 
 export const Problem = z
   .object({
@@ -280,24 +314,24 @@ export const Problem = z
   })
   .meta({ id: "Problem" });
 
-export const UploadRejected = z
-  .object({
-    error: z.string(),
-    code: ErrorCode,
-    isValid: z.literal(false),
-    errors: z.array(Problem).meta({ description: "Every problem found, up to 100." }),
-    errorCount: count.meta({ description: "All problems found, also those past the first 100." }),
-  })
-  .meta({ id: "UploadRejected" });
+export const UploadRejected = ProblemDetails.extend({
+  error: z.string(),
+  code: ErrorCode,
+  isValid: z.literal(false),
+  errors: z.array(Problem).meta({ description: "Every problem found, up to 100." }),
+  errorCount: count.meta({ description: "All problems found, also those past the first 100." }),
+}).meta({ id: "UploadRejected" });
 
 export const DownloadNotReady = z
-  .object({ error: z.string(), code: ErrorCode, ...summaryFields })
+  .object({ error: z.string(), code: ErrorCode, ...problemOfRequest, ...summaryFields })
   .meta({ id: "DownloadNotReady", description: "The request is still processing: a message and its summary." });
 
-export const ActionRefused = z.object({ error: z.string(), code: ErrorCode, ...summaryFields }).meta({
-  id: "ActionRefused",
-  description: "The request is not in a state for this action: a message and the request's summary.",
-});
+export const ActionRefused = z
+  .object({ error: z.string(), code: ErrorCode, ...problemOfRequest, ...summaryFields })
+  .meta({
+    id: "ActionRefused",
+    description: "The request is not in a state for this action: a message and the request's summary.",
+  });
 
 const HealthPart = z
   .object({

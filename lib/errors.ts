@@ -5,6 +5,7 @@
  */
 
 import type { ErrorCode } from "./contract";
+import { config } from "./config";
 
 /** The codes are listed once, in the API contract. */
 export type AppErrorCode = ErrorCode;
@@ -17,6 +18,7 @@ const statusByKind: Record<string, number> = {
   conflict: 409,
   method_not_allowed: 405,
   request_timeout: 408,
+  range_not_satisfiable: 416,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
@@ -24,6 +26,55 @@ const statusByKind: Record<string, number> = {
   unavailable: 503,
   internal: 500,
 };
+
+/**
+ * The RFC 9457 `title` of each code: the same for every occurrence, as the RFC asks (`detail` and
+ * `error` say what happened this time). Typed by the contract's list, so a new code needs its title.
+ */
+export const errorTitles: Record<AppErrorCode, string> = {
+  "bad_request:csv": "The CSV is not valid",
+  "bad_request:upload": "The upload form is not valid",
+  "bad_request:parameter": "A query parameter is not valid",
+  "bad_request:body": "The request body is not valid",
+  "bad_request:path": "The path is not valid",
+  "payload_too_large:csv": "The CSV is too large",
+  "payload_too_large:images": "The CSV lists too many images",
+  "request_timeout:upload": "The upload took too long",
+  "unsupported_media_type:csv": "The file is not a CSV",
+  "not_found:request": "No such request",
+  "not_found:file": "No such file",
+  "not_found:route": "No such path",
+  "not_found:api_key": "No such API key",
+  method_not_allowed: "Method not allowed on this path",
+  unauthorized: "Authentication needed",
+  "forbidden:cross_site": "Request from another site refused",
+  "unsupported_media_type:body": "The body is not JSON",
+  "range_not_satisfiable:file": "The requested range is outside the file",
+  "too_many_requests:rate_limit": "Over a rate limit",
+  "too_many_requests:processing": "Too many requests processing at once",
+  "unprocessable:idempotency": "Idempotency-Key reused for a different upload",
+  "conflict:processing": "The request is still processing",
+  "conflict:finished": "The request is already finished",
+  "conflict:nothing_to_retry": "No failed image to retry",
+  "unavailable:storage": "Storage is unavailable",
+  "unavailable:jobs": "Background work is unavailable",
+  "unavailable:database": "The database is unavailable",
+  "unavailable:inngest": "Inngest is not configured",
+  internal: "Internal error",
+};
+
+/**
+ * The RFC 9457 `type` of a code: the code's entry in this service's API reference (`/docs`), an
+ * absolute URL a developer who finds one in a log can open. Programs keep reading `code`.
+ */
+export function problemType(code: AppErrorCode): string {
+  return `${config.publicBaseUrl}/docs#error-${code}`;
+}
+
+/** An error's HTTP status, from the kind before the colon of its code. */
+export function statusOfCode(code: AppErrorCode): number {
+  return statusByKind[code.split(":")[0]] ?? 500;
+}
 
 export class AppError extends Error {
   override name = "AppError";
@@ -37,7 +88,7 @@ export class AppError extends Error {
     readonly headers?: Record<string, string>,
   ) {
     super(message);
-    this.status = statusByKind[code.split(":")[0]] ?? 500;
+    this.status = statusOfCode(code);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import { isDatabaseUnreachable } from "@/db/client";
 import { config } from "./config";
-import { AppError } from "./errors";
+import { isListedOriginWithoutCookies, preflightHeaders, withCorsHeaders } from "./cors";
+import { AppError, errorTitles, problemType } from "./errors";
 import { logger } from "./logger";
 
 /**
@@ -9,41 +10,63 @@ import { logger } from "./logger";
  * unavailable; anything else is logged with its context and answered without internals.
  */
 export function errorResponse(error: unknown, context: string): Response {
-  if (error instanceof AppError) {
-    return Response.json(
-      { error: error.message, code: error.code, ...error.body },
-      { status: error.status, headers: error.headers },
-    );
-  }
+  if (error instanceof AppError) return problemResponse(error);
   if (isDatabaseUnreachable(error)) {
     logger.error({ err: error, route: context }, "the database is unavailable");
-    return Response.json(
-      { error: "The database is unavailable right now. Please try again in a minute.", code: "unavailable:database" },
-      { status: 503, headers: { "Retry-After": "30" } },
+    return problemResponse(
+      new AppError(
+        "unavailable:database",
+        "The database is unavailable right now. Please try again in a minute.",
+        undefined,
+        { "Retry-After": "30" },
+      ),
     );
   }
   logger.error({ err: error, route: context }, "request failed on our side");
-  return Response.json(
-    {
-      error: "Something went wrong on our side. Please try again; if it keeps happening, contact support.",
-      code: "internal",
-    },
-    { status: 500 },
+  return problemResponse(
+    new AppError(
+      "internal",
+      "Something went wrong on our side. Please try again; if it keeps happening, contact support.",
+    ),
   );
 }
 
 /**
+ * An error as RFC 9457 problem details (`application/problem+json`): `type`, `title`, `status` and
+ * `detail`, beside the `error` and `code` clients have always read and the fields of its kind
+ * (`isValid` and `errors` of a refused upload, a request's summary).
+ */
+export function problemResponse(error: AppError): Response {
+  const body = {
+    type: problemType(error.code),
+    title: errorTitles[error.code],
+    status: error.status,
+    detail: error.message,
+    error: error.message,
+    code: error.code,
+    ...error.body,
+  };
+  const headers = new Headers(error.headers);
+  headers.set("Content-Type", "application/problem+json");
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+/**
  * Wraps a route handler: a write sent by a browser from another site is refused before the handler
- * runs, and every thrown error is answered by `errorResponse`.
+ * runs, every thrown error is answered by `errorResponse`, and a listed origin (CORS_ALLOW_ORIGINS)
+ * gets the headers that let its page read the answer.
  */
 export function handleErrors<Args extends unknown[]>(context: string, handler: (...args: Args) => Promise<Response>) {
   return async (...args: Args): Promise<Response> => {
+    const request = args[0] instanceof Request ? args[0] : null;
+    let response: Response;
     try {
-      if (args[0] instanceof Request) refuseCrossSiteWrite(args[0]);
-      return await handler(...args);
+      if (request) refuseCrossSiteWrite(request);
+      response = await handler(...args);
     } catch (error) {
-      return errorResponse(error, context);
+      response = errorResponse(error, context);
     }
+    return request ? withCorsHeaders(request, response) : response;
   };
 }
 
@@ -57,6 +80,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 function refuseCrossSiteWrite(request: Request) {
   if (SAFE_METHODS.has(request.method)) return;
+  if (isListedOriginWithoutCookies(request)) return;
   const site = request.headers.get("sec-fetch-site");
   if (site) {
     // "none": typed or bookmarked by the user, never sent by another page.
@@ -154,19 +178,33 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
   return body;
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-const METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+const METHODS: Method[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+type Handler = (request?: Request) => Response;
 
 /**
- * Handlers for the methods a route does not serve: 405 with `Allow` and a JSON message. Next.js
- * answers them with an empty 405 otherwise. `export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET")`.
+ * The methods a route does not serve, and `OPTIONS`. Without them Next.js answers an empty 405, and
+ * an `OPTIONS` whose `Allow` lists every method the route file exports, served or not. Here a 405 is
+ * a problem answer and `Allow` (on both) lists what the route really answers: its methods, `HEAD`
+ * with `GET`, and `OPTIONS`. A preflight from a listed origin (CORS_ALLOW_ORIGINS) is answered too.
+ * `export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET")`.
  */
-export function methodsNotAllowed(...allowed: Method[]): Record<Method, () => Response> {
-  const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
-  const answer = () =>
-    Response.json(
-      { error: `This path answers ${allow.join(", ")} only.`, code: "method_not_allowed" },
-      { status: 405, headers: { Allow: allow.join(", ") } },
+export function methodsNotAllowed(...served: Exclude<Method, "HEAD" | "OPTIONS">[]): Record<Method, Handler> {
+  const allow: string[] = [...served.flatMap((method) => (method === "GET" ? ["GET", "HEAD"] : [method])), "OPTIONS"];
+  const notAllowed: Handler = (request) => {
+    const response = problemResponse(
+      new AppError("method_not_allowed", `This path answers ${allow.join(", ")} only.`, undefined, {
+        Allow: allow.join(", "),
+      }),
     );
-  return Object.fromEntries(METHODS.map((method) => [method, answer])) as Record<Method, () => Response>;
+    return request ? withCorsHeaders(request, response) : response;
+  };
+  const options: Handler = (request) => {
+    const preflight = request ? preflightHeaders(request, allow) : {};
+    return new Response(null, { status: 204, headers: { Allow: allow.join(", "), ...preflight } });
+  };
+  return {
+    ...(Object.fromEntries(METHODS.map((method) => [method, notAllowed])) as Record<Method, Handler>),
+    OPTIONS: options,
+  };
 }

@@ -15,11 +15,17 @@ const json = (schema: z.ZodType, description: string) => ({
   content: { "application/json": { schema } },
 });
 
+/** An error answer: RFC 9457 problem details beside `error` and `code` (`lib/http.ts`). */
+const problem = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/problem+json": { schema } },
+});
+
 /** Who may call: nobody needs to in open mode; in keys mode, a key or the dashboard's session. */
 const signedIn: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }, {}];
 const workspaceOnly: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
 
-const unauthorized = json(
+const unauthorized = problem(
   contract.ErrorBody,
   "Keys mode (`AUTH_MODE=keys`) and no valid API key or session: send `Authorization: Bearer <key>`. Comes with `WWW-Authenticate: Bearer`.",
 );
@@ -31,7 +37,7 @@ const limitHeaders = z.object({
   "RateLimit-Policy": z.string().meta({ description: 'The window, e.g. `"uploads";q=30;w=60`.' }),
 });
 
-const keysModeOnly = json(contract.ErrorBody, "Open mode: keys and sessions exist only with `AUTH_MODE=keys`.");
+const keysModeOnly = problem(contract.ErrorBody, "Open mode: keys and sessions exist only with `AUTH_MODE=keys`.");
 
 const requestIdParams = z.object({
   requestId: z.string().meta({ description: "The id returned by the upload." }),
@@ -69,30 +75,33 @@ const operations: (RouteConfig & { operationId: string })[] = [
             .meta({ description: "This is the first answer to the same `Idempotency-Key`, given again." }),
         }),
       },
-      400: json(contract.UploadRejected, "The CSV or a form field is invalid; every problem is listed."),
-      408: json(contract.UploadRejected, "The body did not arrive within `UPLOAD_TIMEOUT_MS` (2 minutes by default)."),
-      413: json(
+      400: problem(contract.UploadRejected, "The CSV or a form field is invalid; every problem is listed."),
+      408: problem(
+        contract.UploadRejected,
+        "The body did not arrive within `UPLOAD_TIMEOUT_MS` (2 minutes by default).",
+      ),
+      413: problem(
         contract.UploadRejected,
         "The file is over the size limit (`MAX_CSV_BYTES`, 10 MB) or lists more image URLs than one upload may hold (`MAX_IMAGES_PER_REQUEST`, 50,000).",
       ),
       401: unauthorized,
-      409: json(
+      409: problem(
         contract.UploadRejected,
         "An upload with the same `Idempotency-Key` is still being accepted; ask again.",
       ),
-      415: json(contract.UploadRejected, "The file is not CSV text (an image, a workbook, binary data)."),
-      422: json(
+      415: problem(contract.UploadRejected, "The file is not CSV text (an image, a workbook, binary data)."),
+      422: problem(
         contract.UploadRejected,
         "The `Idempotency-Key` was used within 24 hours for a different file or fields; nothing was stored.",
       ),
       429: {
-        ...json(
+        ...problem(
           contract.UploadRejected,
           "Over a limit, named in the message: uploads a minute (`RATE_LIMIT_UPLOADS_PER_MINUTE`), images an hour (`RATE_LIMIT_IMAGES_PER_HOUR`) or requests processing at once (`RATE_LIMIT_REQUESTS_AT_ONCE`), per workspace in keys mode and per address in open mode. Nothing was stored.",
         ),
         headers: z.object({ "Retry-After": z.string().meta({ description: "Seconds until a new try can succeed." }) }),
       },
-      503: json(contract.UploadRejected, "Storage or the background workers are unavailable; nothing was kept."),
+      503: problem(contract.UploadRejected, "Storage or the background workers are unavailable; nothing was kept."),
     },
   },
   {
@@ -101,7 +110,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     path: "/api/csv/status/{requestId}",
     summary: "Progress of a request and a page of its products",
     description:
-      "Counters answer at once, whatever the size of the request; products come a page at a time. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body.",
+      "Counters answer at once, whatever the size of the request; products come a page at a time. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body (`If-None-Match` takes a list of tags, weak ones included, or `*`, as RFC 9110 says). `GET /api/csv/requests/{requestId}` answers the same.",
     security: signedIn,
     request: { params: requestIdParams, query: contract.StatusQuery },
     responses: {
@@ -109,10 +118,30 @@ const operations: (RouteConfig & { operationId: string })[] = [
         z.union([contract.RequestStatus, contract.RequestStatusLight]),
         "The request's state; without `products` and `pagination` when asked with `products=0`.",
       ),
-      304: { description: "Unchanged since the `ETag` sent in `If-None-Match`." },
-      400: json(contract.ErrorBody, "A paging parameter is not a whole number in range."),
+      304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
+      400: problem(contract.ErrorBody, "A paging parameter is not a whole number in range."),
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+    },
+  },
+  {
+    operationId: "getRequest",
+    method: "get",
+    path: "/api/csv/requests/{requestId}",
+    summary: "A request: its status",
+    description:
+      "The request as a resource: the same answer, parameters, `ETag` and access rule as `GET /api/csv/status/{requestId}`, at the path that `DELETE`, `retry` and `cancel` share.",
+    security: signedIn,
+    request: { params: requestIdParams, query: contract.StatusQuery },
+    responses: {
+      200: json(
+        z.union([contract.RequestStatus, contract.RequestStatusLight]),
+        "The request's state; without `products` and `pagination` when asked with `products=0`.",
+      ),
+      304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
+      400: problem(contract.ErrorBody, "A paging parameter is not a whole number in range."),
+      401: unauthorized,
+      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
     },
   },
   {
@@ -129,8 +158,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
         content: { "text/csv": { schema: z.string() } },
       },
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
-      409: json(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
+      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+      409: problem(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
     },
   },
   {
@@ -179,7 +208,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     request: { query: contract.ListQuery },
     responses: {
       200: json(contract.RequestList, "A page of requests."),
-      400: json(contract.ErrorBody, "A paging parameter is not a whole number in range."),
+      400: problem(contract.ErrorBody, "A paging parameter is not a whole number in range."),
       401: unauthorized,
     },
   },
@@ -195,8 +224,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       202: json(contract.RequestSummary, "Retrying; the request's summary, now `processing`."),
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or not the caller's."),
-      409: json(
+      404: problem(contract.ErrorBody, "No such request, or not the caller's."),
+      409: problem(
         contract.ActionRefused,
         "`conflict:processing`: the request is still processing (or its cancelled images under way are still finishing). `conflict:nothing_to_retry`: no image failed.",
       ),
@@ -214,8 +243,11 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       202: json(contract.RequestSummary, "Cancelled; the request's summary."),
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or not the caller's."),
-      409: json(contract.ActionRefused, "`conflict:finished`: the request is already completed, failed or cancelled."),
+      404: problem(contract.ErrorBody, "No such request, or not the caller's."),
+      409: problem(
+        contract.ActionRefused,
+        "`conflict:finished`: the request is already completed, failed or cancelled.",
+      ),
     },
   },
   {
@@ -230,8 +262,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       204: { description: "Deleted." },
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or not the caller's."),
-      503: json(
+      404: problem(contract.ErrorBody, "No such request, or not the caller's."),
+      503: problem(
         contract.ErrorBody,
         "Storage is unavailable: the request is kept (some of its files may be gone already); ask again later.",
       ),
@@ -259,8 +291,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
     request: { body: { required: true, content: { "application/json": { schema: contract.SignIn } } } },
     responses: {
       200: json(contract.Session, "Signed in; the cookie is set."),
-      400: json(contract.ErrorBody, 'The body is not `{"apiKey": "…"}`.'),
-      401: json(contract.ErrorBody, "The key is not valid or was revoked."),
+      400: problem(contract.ErrorBody, 'The body is not `{"apiKey": "…"}`.'),
+      401: problem(contract.ErrorBody, "The key is not valid or was revoked."),
       404: keysModeOnly,
     },
   },
@@ -288,7 +320,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     request: { body: { content: { "application/json": { schema: contract.CreateApiKey } } } },
     responses: {
       201: json(contract.CreatedApiKey, "The new key, shown this once."),
-      400: json(contract.ErrorBody, "The name is not valid."),
+      400: problem(contract.ErrorBody, "The name is not valid."),
       401: unauthorized,
       404: keysModeOnly,
     },
@@ -303,7 +335,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       204: { description: "Revoked; calls with it are refused from now on." },
       401: unauthorized,
-      404: json(contract.ErrorBody, "No active key with that prefix in this workspace, or open mode."),
+      404: problem(contract.ErrorBody, "No active key with that prefix in this workspace, or open mode."),
     },
   },
   {
@@ -325,7 +357,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
       "Images finished by outcome and format, bytes in and out, processing time, images waiting and in flight, requests by status, webhook deliveries, and the process's own metrics. With `METRICS_TOKEN` set, send `Authorization: Bearer <METRICS_TOKEN>`.",
     responses: {
       200: { description: "Prometheus text format.", content: { "text/plain": { schema: z.string() } } },
-      401: json(contract.ErrorBody, "`METRICS_TOKEN` is set and the request does not carry it."),
+      401: problem(contract.ErrorBody, "`METRICS_TOKEN` is set and the request does not carry it."),
     },
   },
   {
@@ -379,12 +411,14 @@ function buildDocument() {
       });
     }
   }
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  // Every error answer's RFC 9457 fields, as a schema of their own for clients that read only those.
+  const definitions = [...registry.definitions, { type: "schema" as const, schema: contract.ProblemDetails }];
+  return new OpenApiGeneratorV31(definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "CSV Image Compressor API",
       version: "1.0.0",
-      description: `Upload a CSV of products (\`${COLUMNS.serialNumber}\`, \`${COLUMNS.productName}\`, \`${COLUMNS.inputUrls}\`); every image is downloaded and compressed in the background, and the output CSV adds \`${COLUMNS.outputUrls}\`. Shopify and WooCommerce product exports are read as they are, and any other CSV with the mapping fields \`nameColumn\`, \`imageColumns\` and \`idColumn\`; their output is the same file with each image URL replaced in place by its compressed copy (a failed image keeps its URL; no formula neutralisation, unlike the template's output). Paths under \`/api/csv\` are canonical; the older paths listed under Aliases answer the same.\n\nWith \`AUTH_MODE=open\` (the default) no key is needed: a request is reached by its id, and listings show a browser its own uploads. With \`AUTH_MODE=keys\` every call but health, metrics and this document needs \`Authorization: Bearer <key>\`, and a workspace sees only its own requests. Webhook deliveries follow Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`).`,
+      description: `Upload a CSV of products (\`${COLUMNS.serialNumber}\`, \`${COLUMNS.productName}\`, \`${COLUMNS.inputUrls}\`); every image is downloaded and compressed in the background, and the output CSV adds \`${COLUMNS.outputUrls}\`. Shopify and WooCommerce product exports are read as they are, and any other CSV with the mapping fields \`nameColumn\`, \`imageColumns\` and \`idColumn\`; their output is the same file with each image URL replaced in place by its compressed copy (a failed image keeps its URL; no formula neutralisation, unlike the template's output). Paths under \`/api/csv\` are canonical; the older paths listed under Aliases answer the same.\n\nWith \`AUTH_MODE=open\` (the default) no key is needed: a request is reached by its id, and listings show a browser its own uploads. With \`AUTH_MODE=keys\` every call but health, metrics and this document needs \`Authorization: Bearer <key>\`, and a workspace sees only its own requests. Webhook deliveries follow Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`).\n\nEvery error answer is RFC 9457 problem details (\`application/problem+json\`): \`type\` (the error's entry in \`/docs\`), \`title\`, \`status\` and \`detail\`, beside \`error\` and \`code\` and the fields of its kind. A method a path does not serve is a \`405\` whose \`Allow\` lists those it does (as \`OPTIONS\` does). With \`CORS_ALLOW_ORIGINS\` set, pages of the listed origins may call the API from a browser, with an API key or anonymously, never with cookies.`,
     },
     servers: [{ url: config.publicBaseUrl, description: "This service (PUBLIC_BASE_URL)." }],
   });

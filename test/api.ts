@@ -3,7 +3,7 @@ import { GET as downloadRoute } from "@/app/api/csv/download/[requestId]/route";
 import { GET as failuresRoute } from "@/app/api/csv/requests/[requestId]/failures.csv/route";
 import { GET as imagesZipRoute } from "@/app/api/csv/requests/[requestId]/images.zip/route";
 import { GET as requestsRoute } from "@/app/api/csv/requests/route";
-import { DELETE as deleteRoute } from "@/app/api/csv/requests/[requestId]/route";
+import { DELETE as deleteRoute, GET as requestRoute } from "@/app/api/csv/requests/[requestId]/route";
 import { POST as cancelRoute } from "@/app/api/csv/requests/[requestId]/cancel/route";
 import { POST as retryRoute } from "@/app/api/csv/requests/[requestId]/retry/route";
 import { GET as statusRoute } from "@/app/api/csv/status/[requestId]/route";
@@ -41,6 +41,13 @@ export function uploadCsv(
 export function getStatus(requestId: string, query = "", etag?: string, as: Caller = BROWSER) {
   const headers = { ...as, ...(etag ? { "if-none-match": etag } : {}) };
   return statusRoute(new Request(`${ORIGIN}/api/csv/status/${requestId}${query}`, { headers }), {
+    params: Promise.resolve({ requestId }),
+  });
+}
+
+/** `GET /api/csv/requests/:requestId`: the request as a resource, answered as status is. */
+export function getRequest(requestId: string, as: Caller = BROWSER, query = "") {
+  return requestRoute(new Request(`${ORIGIN}/api/csv/requests/${requestId}${query}`, { headers: as }), {
     params: Promise.resolve({ requestId }),
   });
 }

@@ -57,7 +57,8 @@ export async function expectContract(
 ): Promise<unknown> {
   const mediaType = (response.headers.get("content-type") ?? "").split(";")[0].trim();
   const ref = responseSchema(method, path, response.status, mediaType);
-  if (mediaType !== "application/json") return response.clone().text();
+  // Error answers are problem details (RFC 9457): JSON under their own media type.
+  if (mediaType !== "application/json" && mediaType !== "application/problem+json") return response.clone().text();
   const body: unknown = await response.clone().json();
   if (ref) {
     const ajvInstance = validator();

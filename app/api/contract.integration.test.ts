@@ -169,9 +169,17 @@ describe("the API answers as its OpenAPI document says", () => {
     const { GET: getUpload } = await import("@/app/api/csv/upload/route");
     const wrong = postStatus();
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get("allow")).toBe("GET, HEAD");
-    expect(await wrong.json()).toEqual({ error: "This path answers GET, HEAD only.", code: "method_not_allowed" });
-    expect(getUpload().headers.get("allow")).toBe("POST");
+    expect(wrong.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    expect(wrong.headers.get("content-type")).toBe("application/problem+json");
+    expect(await wrong.json()).toEqual({
+      type: "http://127.0.0.1:3999/docs#error-method_not_allowed",
+      title: "Method not allowed on this path",
+      status: 405,
+      detail: "This path answers GET, HEAD, OPTIONS only.",
+      error: "This path answers GET, HEAD, OPTIONS only.",
+      code: "method_not_allowed",
+    });
+    expect(getUpload().headers.get("allow")).toBe("POST, OPTIONS");
   });
 
   it("health and the OpenAPI document itself", async () => {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import {
   ApiKeyList,
   CreatedApiKey,
-  ErrorBody,
+  ErrorMessage,
   RequestList,
   RequestStatus,
   RequestSummary,
@@ -51,7 +51,7 @@ async function getJson<T extends z.ZodType>(url: string, schema: T, signal?: Abo
 async function bodyOf(response: Response): Promise<unknown> {
   const body: unknown = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const error = ErrorBody.safeParse(body);
+    const error = ErrorMessage.safeParse(body);
     throw new ApiError(error.success ? error.data.error : `The server answered ${response.status}.`, response.status);
   }
   return body;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ErrorBody, type Problem, UploadAccepted, UploadRejected } from "@/lib/contract";
+import { ErrorMessage, type Problem, UploadAccepted, UploadRejected } from "@/lib/contract";
 import { UNEXPECTED_ANSWER } from "@/components/api/client";
 
 export type UploadState =
@@ -123,7 +123,7 @@ function rejection(status: number, body: unknown): UploadState {
     const { error, errors, errorCount } = rejected.data;
     return { phase: "rejected", status, message: error, errors, errorCount };
   }
-  const plain = ErrorBody.safeParse(body);
+  const plain = ErrorMessage.safeParse(body);
   const fallback: Record<number, string> = {
     413: "The file is too large for the server.",
     415: "The server could not read this file as CSV text.",

@@ -20,6 +20,7 @@ import {
   deleteRequest,
   download,
   getFile,
+  getRequest,
   getStatus,
   listRequests,
   retryRequest,
@@ -115,7 +116,11 @@ describe("without a valid key", () => {
     expect(revoked.status).toBe(204);
     const refused = await listRequests("", bearer(key.key));
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({ error: "The API key is not valid.", code: "unauthorized" });
+    expect(await refused.json()).toMatchObject({
+      error: "The API key is not valid.",
+      code: "unauthorized",
+      status: 401,
+    });
   });
 });
 
@@ -128,11 +133,20 @@ describe("a workspace sees only its own requests", () => {
     for (const query of ["", "?products=0"]) {
       const hidden = await getStatus(accepted.requestId, query, undefined, bearer(teamB.key));
       expect(hidden.status).toBe(404);
-      expect(await hidden.json()).toEqual({
+      expect(await hidden.json()).toMatchObject({
         error: `No request with id "${accepted.requestId}".`,
         code: "not_found:request",
       });
     }
+    // The request as a resource keeps the same rule.
+    const resource = await getRequest(accepted.requestId, bearer(teamB.key));
+    expect(resource.status).toBe(404);
+    expect(await resource.json()).toMatchObject({ code: "not_found:request", status: 404 });
+    const mine = await getRequest(accepted.requestId, bearer(teamA.key));
+    expect(mine.status).toBe(200);
+    expect(await mine.json()).toEqual(
+      await (await getStatus(accepted.requestId, "", undefined, bearer(teamA.key))).json(),
+    );
     expect((await download(accepted.requestId, bearer(teamB.key))).status).toBe(404);
     const listB = (await (await listRequests("?pageSize=100", bearer(teamB.key))).json()) as RequestList;
     expect(listB.requests.map((request) => request.requestId)).not.toContain(accepted.requestId);

@@ -72,7 +72,7 @@ describe("open mode keeps each browser's uploads to itself", () => {
     for (const stranger of [bob, cookieless]) {
       const refused = await getFile(location, stranger);
       expect(refused.status).toBe(404);
-      expect(await refused.json()).toEqual({ error: "No such file.", code: "not_found:file" });
+      expect(await refused.json()).toMatchObject({ error: "No such file.", code: "not_found:file", status: 404 });
     }
   });
 

@@ -29,7 +29,12 @@ describe("when the database cannot be reached", () => {
   it("API calls answer 503 JSON saying so, not a bare 500", async () => {
     const status = await getStatus("00000000-0000-4000-8000-000000000000");
     expect(status.status).toBe(503);
+    expect(status.headers.get("content-type")).toBe("application/problem+json");
     expect(await status.json()).toEqual({
+      type: "http://127.0.0.1:3999/docs#error-unavailable:database",
+      title: "The database is unavailable",
+      status: 503,
+      detail: "The database is unavailable right now. Please try again in a minute.",
       error: "The database is unavailable right now. Please try again in a minute.",
       code: "unavailable:database",
     });

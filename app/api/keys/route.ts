@@ -32,4 +32,4 @@ export const POST = handleErrors("keys", async (request: Request) => {
   return Response.json(answer, { status: 201, headers: { "Cache-Control": "no-store" } });
 });
 
-export const { PUT, PATCH, DELETE } = methodsNotAllowed("GET", "POST");
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

@@ -1,14 +1,16 @@
 import { timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
-import { methodsNotAllowed } from "@/lib/http";
+import { AppError } from "@/lib/errors";
+import { methodsNotAllowed, problemResponse } from "@/lib/http";
 import { metrics } from "@/lib/metrics";
 
 /** Prometheus metrics; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`. */
 export async function GET(request: Request) {
   if (config.metricsToken && !bearerMatches(request.headers.get("authorization"), config.metricsToken)) {
-    return Response.json(
-      { error: "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.", code: "unauthorized" },
-      { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } },
+    return problemResponse(
+      new AppError("unauthorized", "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.", undefined, {
+        "WWW-Authenticate": 'Bearer realm="metrics"',
+      }),
     );
   }
   return new Response(await metrics.register.metrics(), {
@@ -22,4 +24,4 @@ function bearerMatches(header: string | null, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

@@ -5,4 +5,4 @@ export function GET() {
   return Response.json(openApiDocument());
 }
 
-export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

@@ -42,4 +42,4 @@ export const DELETE = handleErrors("session", async (request: Request) => {
   return new Response(null, { status: 204, headers: { "Set-Cookie": sessionCookie(null) } });
 });
 
-export const { PUT, PATCH } = methodsNotAllowed("GET", "POST", "DELETE");
+export const { PUT, PATCH, OPTIONS } = methodsNotAllowed("GET", "POST", "DELETE");

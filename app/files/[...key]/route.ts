@@ -4,12 +4,13 @@ import { AppError } from "@/lib/errors";
 import { handleErrors, methodsNotAllowed } from "@/lib/http";
 import { getStorage } from "@/lib/storage/get-storage";
 import { isSafeKey } from "@/lib/storage/keys";
+import { serveStoredFile } from "@/lib/storage/serve-stored-file";
 import { IMMUTABLE_CACHE } from "@/lib/storage/storage";
 
 /**
  * Serves the stored files (output images, CSVs) to those who may read them, when the store leaves
  * serving them to this app (the local folder); a store that serves its own answers 404 here. Keys
- * that leave the folder are refused.
+ * that leave the folder are refused. Validators, 304s and byte ranges: `serveStoredFile`.
  */
 export const GET = handleErrors(
   "files",
@@ -20,17 +21,11 @@ export const GET = handleErrors(
     if (!storage.servedByApp || !isSafeKey(key) || !(await mayRead(request, key))) {
       throw new AppError("not_found:file", "No such file.");
     }
-    const file = await storage.get(key);
-    if (!file) throw new AppError("not_found:file", "No such file.");
-    return new Response(file.body, {
-      headers: {
-        "Content-Type": file.contentType,
-        ...(file.size !== null ? { "Content-Length": String(file.size) } : {}),
-        "Cache-Control":
-          key.startsWith("images/") || key.startsWith("thumbnails/") ? IMMUTABLE_CACHE : "private, no-cache",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-      },
+    return serveStoredFile(request, storage, key, {
+      "Cache-Control":
+        key.startsWith("images/") || key.startsWith("thumbnails/") ? IMMUTABLE_CACHE : "private, no-cache",
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "default-src 'none'; sandbox",
     });
   },
 );
@@ -50,4 +45,4 @@ async function mayRead(request: Request, key: string): Promise<boolean> {
   return area === "uploads" ? owns(client, owner) : maySee(client, owner);
 }
 
-export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

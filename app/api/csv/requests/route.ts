@@ -9,4 +9,4 @@ export const GET = handleErrors("requests", async (request: Request) => {
   return Response.json(list, { headers: { "Cache-Control": "no-store" } });
 });
 
-export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

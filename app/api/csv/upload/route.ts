@@ -13,4 +13,4 @@ export const POST = handleErrors("upload", async (request: Request) => {
   });
 });
 
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed("POST");
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = methodsNotAllowed("POST");

@@ -16,4 +16,4 @@ export const DELETE = handleErrors(
   },
 );
 
-export const { GET, POST, PUT, PATCH } = methodsNotAllowed("DELETE");
+export const { GET, POST, PUT, PATCH, HEAD, OPTIONS } = methodsNotAllowed("DELETE");

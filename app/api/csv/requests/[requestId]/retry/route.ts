@@ -15,4 +15,4 @@ export const POST = handleErrors(
   },
 );
 
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed("POST");
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = methodsNotAllowed("POST");
