@@ -2,10 +2,10 @@
  * Errors the service reports to its users.
  * `AppError` travels to an HTTP response (mapped in one place, `lib/http.ts`);
  * `ImageFailure` ends one image's attempt and says whether trying again could help.
+ * The dashboard's CSV preview imports this module too: it reads no settings.
  */
 
 import type { ErrorCode } from "./contract";
-import { config } from "./config";
 
 /** The codes are listed once, in the API contract. */
 export type AppErrorCode = ErrorCode;
@@ -62,14 +62,6 @@ export const errorTitles: Record<AppErrorCode, string> = {
   "unavailable:inngest": "Inngest is not configured",
   internal: "Internal error",
 };
-
-/**
- * The RFC 9457 `type` of a code: the code's entry in this service's API reference (`/docs`), an
- * absolute URL a developer who finds one in a log can open. Programs keep reading `code`.
- */
-export function problemType(code: AppErrorCode): string {
-  return `${config.publicBaseUrl}/docs#error-${code}`;
-}
 
 /** An error's HTTP status, from the kind before the colon of its code. */
 export function statusOfCode(code: AppErrorCode): number {

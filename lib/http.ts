@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { isDatabaseUnreachable } from "@/db/client";
 import { config } from "./config";
 import { isListedOriginWithoutCookies, preflightHeaders, withCorsHeaders } from "./cors";
-import { AppError, errorTitles, problemType } from "./errors";
+import { AppError, type AppErrorCode, errorTitles } from "./errors";
 import { logger } from "./logger";
 
 /**
@@ -49,6 +49,14 @@ export function problemResponse(error: AppError): Response {
   const headers = new Headers(error.headers);
   headers.set("Content-Type", "application/problem+json");
   return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+/**
+ * The RFC 9457 `type` of a code: the code's entry in this service's API reference (`/docs`), an
+ * absolute URL a developer who finds one in a log can open. Programs keep reading `code`.
+ */
+export function problemType(code: AppErrorCode): string {
+  return `${config.publicBaseUrl}/docs#error-${code}`;
 }
 
 /**
