@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { Fragment, type ReactNode } from "react";
 import { config } from "@/lib/config";
+import { ErrorCode } from "@/lib/contract";
+import { errorTitles, statusOfCode } from "@/lib/errors";
 import { openApiDocument } from "@/lib/openapi";
 
 export const metadata: Metadata = { title: "API reference" };
@@ -10,6 +12,9 @@ export const dynamic = "force-dynamic";
 
 type Schema = {
   $ref?: string;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
   type?: string | string[];
   format?: string;
   enum?: unknown[];
@@ -44,76 +49,189 @@ export default function ApiDocsPage() {
   const aliases = all.filter(({ operation }) => operation.tags?.includes("Aliases"));
   const schemas = Object.entries((document.components?.schemas ?? {}) as Record<string, Schema>);
 
+  const sections = { canonical, schemas: schemas.map(([name]) => name) };
+
   return (
-    <div className="mx-auto max-w-4xl space-y-8">
-      <header>
-        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">API reference</h1>
-        <p className="mt-2 text-slate-600">
-          <Prose text={document.info.description ?? ""} />
-        </p>
-        <p className="mt-2 text-sm text-slate-600">
-          Machine-readable:{" "}
-          <a className="font-medium text-indigo-700 underline underline-offset-2" href="/api/openapi.json">
-            /api/openapi.json
-          </a>{" "}
-          (OpenAPI {document.openapi}).
-        </p>
-      </header>
+    <div className="mx-auto max-w-6xl lg:grid lg:grid-cols-[14rem_1fr] lg:gap-8">
+      <Contents {...sections} />
+      <div className="min-w-0 space-y-8">
+        <header>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">API reference</h1>
+          <p className="mt-2 text-slate-600">
+            <Prose text={document.info.description ?? ""} />
+          </p>
+          <p className="mt-2 text-sm text-slate-600">
+            Machine-readable:{" "}
+            <a className="font-medium text-indigo-700 underline underline-offset-2" href="/api/openapi.json">
+              /api/openapi.json
+            </a>{" "}
+            (OpenAPI {document.openapi}).
+          </p>
+        </header>
 
-      <section aria-labelledby="curl-title" className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
-        <h2 id="curl-title" className="text-lg font-semibold text-slate-900">
-          Try it with curl
-        </h2>
-        <pre className="mt-3 overflow-x-auto rounded-lg bg-slate-900 p-3 text-sm text-slate-100">
-          {[
-            `curl -F file=@products.csv -F quality=50 ${origin}/api/csv/upload`,
-            `curl ${origin}/api/csv/status/<requestId>`,
-            `curl -OJ ${origin}/api/csv/download/<requestId>`,
-          ].join("\n")}
-        </pre>
-      </section>
+        <section aria-labelledby="curl-title" className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
+          <h2 id="curl-title" className="text-lg font-semibold text-slate-900">
+            Try it with curl
+          </h2>
+          <pre className="mt-3 overflow-x-auto rounded-lg bg-slate-900 p-3 text-sm text-slate-100">
+            {[
+              `curl -F file=@products.csv -F quality=50 ${origin}/api/csv/upload`,
+              `curl ${origin}/api/csv/status/<requestId>`,
+              `curl -OJ ${origin}/api/csv/download/<requestId>`,
+            ].join("\n")}
+          </pre>
+        </section>
 
-      {canonical.map(({ path, method, operation }) => (
-        <OperationSection
-          key={`${method} ${path}`}
-          path={path}
-          method={method}
-          operation={operation}
-          aliases={aliases.filter((alias) => alias.operation.operationId?.startsWith(`${operation.operationId}At`))}
-        />
-      ))}
-
-      <section aria-labelledby="schemas-title" className="space-y-4">
-        <h2 id="schemas-title" className="text-xl font-semibold tracking-tight text-slate-900">
-          Schemas
-        </h2>
-        {schemas.map(([name, schema]) => (
-          <section
-            key={name}
-            id={`schema-${name}`}
-            aria-labelledby={`schema-${name}-title`}
-            className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-xs"
-          >
-            <h3 id={`schema-${name}-title`} className="font-mono text-base font-semibold text-slate-900">
-              {name}
-            </h3>
-            {schema.description ? (
-              <p className="mt-1 text-sm text-slate-600">
-                <Prose text={schema.description} />
-              </p>
-            ) : null}
-            {schema.properties ? (
-              <FieldTable properties={schema.properties} required={schema.required ?? []} />
-            ) : (
-              <p className="mt-2 text-sm text-slate-700">
-                <TypeName schema={schema} />
-              </p>
-            )}
-          </section>
+        {canonical.map(({ path, method, operation }) => (
+          <OperationSection
+            key={`${method} ${path}`}
+            path={path}
+            method={method}
+            operation={operation}
+            aliases={aliases.filter((alias) => alias.operation.operationId?.startsWith(`${operation.operationId}At`))}
+          />
         ))}
-      </section>
+
+        <ErrorCodes />
+
+        <section aria-labelledby="schemas-title" className="space-y-4">
+          <h2 id="schemas-title" className="text-xl font-semibold tracking-tight text-slate-900">
+            Schemas
+          </h2>
+          {schemas.map(([name, schema]) => (
+            <section
+              key={name}
+              id={`schema-${name}`}
+              aria-labelledby={`schema-${name}-title`}
+              className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-xs"
+            >
+              <h3 id={`schema-${name}-title`} className="font-mono text-base font-semibold text-slate-900">
+                {name}
+              </h3>
+              {schema.description ? (
+                <p className="mt-1 text-sm text-slate-600">
+                  <Prose text={schema.description} />
+                </p>
+              ) : null}
+              {schema.properties ? (
+                <FieldTable properties={schema.properties} required={schema.required ?? []} />
+              ) : (
+                <p className="mt-2 text-sm text-slate-700">
+                  <TypeName schema={schema} />
+                </p>
+              )}
+            </section>
+          ))}
+        </section>
+      </div>
     </div>
   );
+}
+
+/**
+ * The table of contents: every operation, the error codes and the schemas, one link each. Beside the
+ * page on a wide screen (and sticky); folded at its top on a phone.
+ */
+function Contents({ canonical, schemas }: { canonical: { path: string; method: string }[]; schemas: string[] }) {
+  const list = (
+    <nav aria-label="API reference contents" className="text-sm">
+      <ol className="space-y-1">
+        <li>
+          <a className="text-indigo-700 hover:underline" href="#curl-title">
+            Try it with curl
+          </a>
+        </li>
+        <li className="pt-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Endpoints</li>
+        {canonical.map(({ path, method }) => (
+          <li key={`${method} ${path}`}>
+            <a
+              className="block truncate font-mono text-xs text-indigo-700 hover:underline"
+              href={`#${operationId(method, path)}`}
+            >
+              <span className="font-semibold uppercase">{method}</span> {path}
+            </a>
+          </li>
+        ))}
+        <li className="pt-2">
+          <a
+            className="text-xs font-semibold tracking-wide text-slate-500 uppercase hover:underline"
+            href="#errors-title"
+          >
+            Errors
+          </a>
+        </li>
+        <li className="pt-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Schemas</li>
+        {schemas.map((name) => (
+          <li key={name}>
+            <a className="font-mono text-xs text-indigo-700 hover:underline" href={`#schema-${name}`}>
+              {name}
+            </a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+  return (
+    <>
+      <details className="mb-6 rounded-xl border border-slate-200 bg-white p-3 lg:hidden">
+        <summary className="cursor-pointer font-medium text-slate-800">Contents</summary>
+        <div className="mt-2">{list}</div>
+      </details>
+      <aside className="hidden lg:block">
+        <div className="sticky top-4 max-h-[calc(100vh-2rem)] overflow-y-auto pr-2">{list}</div>
+      </aside>
+    </>
+  );
+}
+
+/**
+ * Every error code with its HTTP status and title. A problem answer's `type` is the URL of its row
+ * here (`/docs#error-<code>`).
+ */
+function ErrorCodes() {
+  return (
+    <section
+      aria-labelledby="errors-title"
+      className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-xs"
+    >
+      <h2 id="errors-title" className="text-xl font-semibold tracking-tight text-slate-900">
+        Errors
+      </h2>
+      <p className="mt-1 text-sm text-slate-600">
+        <Prose text="Every error answer is RFC 9457 problem details (`application/problem+json`): `type` (the URL of its row below), `title`, `status` and `detail`, beside `error` (a message for people) and `code` (for programs), plus the fields of its kind (`isValid` and `errors` of a refused upload; a request's summary, whose `status` stays the request's state)." />
+      </p>
+      <div className="mt-2 overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <thead className="text-xs text-slate-500">
+            <tr>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                code
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                status
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                title
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 align-top">
+            {ErrorCode.options.map((code) => (
+              <tr key={code} id={`error-${code}`} className="scroll-mt-4 target:bg-amber-50">
+                <td className="py-1 pr-3 font-mono text-slate-900">{code}</td>
+                <td className="py-1 pr-3 font-mono text-slate-700">{statusOfCode(code)}</td>
+                <td className="py-1 text-slate-600">{errorTitles[code]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function operationId(method: string, path: string): string {
+  return `${method}-${path}`.replace(/\W+/g, "-");
 }
 
 function OperationSection({
@@ -127,10 +245,10 @@ function OperationSection({
   operation: Operation;
   aliases: { path: string }[];
 }) {
-  const id = `${method}-${path}`.replace(/\W+/g, "-");
+  const id = operationId(method, path);
   const body = operation.requestBody ? Object.entries(operation.requestBody.content)[0] : null;
   return (
-    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
+    <section aria-labelledby={id} className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
       <h2 id={id} className="flex flex-wrap items-baseline gap-2 font-mono text-base">
         <span className="rounded bg-slate-800 px-2 py-0.5 text-xs font-semibold text-white uppercase">{method}</span>
         <span className="break-all text-slate-900">{path}</span>
@@ -255,6 +373,32 @@ function TypeName({ schema }: { schema: Schema }): ReactNode {
       <a href={`#schema-${name}`} className="font-mono text-indigo-700 underline-offset-2 hover:underline">
         {name}
       </a>
+    );
+  }
+  // A choice of shapes (the status answer with or without its products), or a shape and null.
+  const choices = schema.anyOf ?? schema.oneOf;
+  if (choices) {
+    return (
+      <>
+        {choices.map((choice, index) => (
+          <Fragment key={index}>
+            {index > 0 ? " | " : null}
+            <TypeName schema={choice} />
+          </Fragment>
+        ))}
+      </>
+    );
+  }
+  if (schema.allOf) {
+    return (
+      <>
+        {schema.allOf.map((part, index) => (
+          <Fragment key={index}>
+            {index > 0 ? " & " : null}
+            <TypeName schema={part} />
+          </Fragment>
+        ))}
+      </>
     );
   }
   if (schema.enum)
