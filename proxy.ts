@@ -2,6 +2,8 @@ import { NextResponse, type NextRequest } from "next/server";
 import { isOwnerId, newOwnerId, OWNER_COOKIE, ownerCookie, readSession, SESSION_COOKIE } from "@/lib/auth/session";
 import { config as settings } from "@/lib/config";
 import { contentSecurityPolicy } from "@/lib/content-security-policy";
+import { AppError } from "@/lib/errors";
+import { problemResponse } from "@/lib/http";
 import { getStorage } from "@/lib/storage/get-storage";
 
 /** Pages a visitor without a session may open in keys mode. */
@@ -18,6 +20,9 @@ const OPEN_PAGES = ["/sign-in", "/docs"];
  */
 export async function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
+  // Stored files: only the address is checked here (Next.js answers a %-encoding it cannot decode
+  // with a bare 500 before the file route runs); who may read a file is the route's business.
+  if (path.startsWith("/files/")) return refuseUndecodablePath(path) ?? NextResponse.next();
   if (
     settings.auth.mode === "keys" &&
     !OPEN_PAGES.includes(path) &&
@@ -48,12 +53,29 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
-// Pages only (the source is written out in each entry: Next.js reads it without running the file).
+/** A 400 problem answer for a path with a %-sequence that is not UTF-8; null for a path that decodes. */
+function refuseUndecodablePath(path: string): Response | null {
+  try {
+    decodeURIComponent(path);
+    return null;
+  } catch {
+    return problemResponse(
+      new AppError(
+        "bad_request:path",
+        "The file's address has a %-sequence that is not valid UTF-8; copy the link again as it was given.",
+      ),
+    );
+  }
+}
+
+// Pages, and the addresses of stored files (the source is written out in each entry: Next.js reads it without running the file).
 // API routes (and the paths earlier API clients use, `lib/api-aliases.ts`) answer JSON and check keys
 // themselves; files carry their own sandbox policy; and an upload body must never pass through here:
 // Next.js buffers the whole body of a request the proxy sees.
 export const config = {
   matcher: [
+    // Stored files, for the address check above (their bodies are small GETs, never uploads).
+    "/files/:path*",
     // Everything but the router's prefetch of a page's data (`next-router-prefetch` with `rsc`): that
     // is no document, and a sign-in redirect answered to it would be kept by the router and followed
     // again after signing in. The page itself sends a visitor without a session to sign in.
