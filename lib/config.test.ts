@@ -32,6 +32,25 @@ describe("settings", () => {
     expect(loadConfig({ NODE_ENV: "production" }).fetch).toMatchObject({ allowHosts: [], loopbackByDefault: false });
   });
 
+  it("allows no other origin by default; CORS_ALLOW_ORIGINS takes origins or *, and refuses anything else", () => {
+    expect(loadConfig({}).corsAllowOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ALLOW_ORIGINS: " https://Shop.Example , http://127.0.0.1:8080/,https://a.example:443" })
+        .corsAllowOrigins,
+    ).toEqual(["https://shop.example", "http://127.0.0.1:8080", "https://a.example"]);
+    expect(loadConfig({ CORS_ALLOW_ORIGINS: "*" }).corsAllowOrigins).toEqual(["*"]);
+    for (const bad of [
+      "shop.example",
+      "https://shop.example/admin",
+      "ftp://shop.example",
+      "https://u:p@shop.example",
+    ]) {
+      expect(() => loadConfig({ CORS_ALLOW_ORIGINS: `https://ok.example,${bad}` }), bad).toThrow(
+        /CORS_ALLOW_ORIGINS: .*each entry must be an origin/,
+      );
+    }
+  });
+
   it("accepts a Standard Webhooks secret and refuses anything else", () => {
     const secret = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
     expect(loadConfig({ WEBHOOK_SECRET: secret }).webhook.secret).toBe(secret);

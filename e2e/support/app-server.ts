@@ -33,6 +33,8 @@ export function appServerEnv({
     RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE: "1000000",
     // Whatever the test machine's free disk: health is about the service under test.
     MIN_FREE_DISK_BYTES: "0",
+    // One origin whose pages may call the API (e2e/http-conventions.spec.ts); every other is refused.
+    CORS_ALLOW_ORIGINS: "https://shop.example",
     NEXT_TELEMETRY_DISABLED: "1",
     // As `npm start` runs it: the service stops itself cleanly on SIGTERM (lib/shutdown.ts).
     NEXT_MANUAL_SIG_HANDLE: "true",
@@ -44,7 +46,7 @@ export function appServerEnv({
  * keys mode): none of them may reach a server under test, whatever their name.
  */
 const SETTING =
-  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|MIN_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|UPLOADS_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
+  /^(S3_|INNGEST_|WEBHOOK_|AUTH_|METRICS_|FETCH_|MAX_|MIN_|IMAGE_|RETRY_|LOG_|RETENTION_|SHUTDOWN_|RATE_|UPLOADS_|CORS_|TRUST_PROXY$|DATABASE_URL$|PGLITE_DIR$|STORAGE_DIR$|JOB_RUNNER$|WORKER_|PUBLIC_BASE_URL$|PORT$)/;
 
 function outsideSettings(): string[] {
   return Object.keys(process.env).filter((name) => SETTING.test(name));
