@@ -5,6 +5,8 @@ import { images } from "./schema";
 export type ImageResult = {
   outputKey: string;
   thumbnailKey: string | null;
+  outputThumbnailKey: string | null;
+  originalPreviewKey: string | null;
   format: string;
   width: number;
   height: number;
@@ -25,6 +27,8 @@ export type ImageResult = {
 export const resultColumns = {
   outputKey: images.outputKey,
   thumbnailKey: images.thumbnailKey,
+  outputThumbnailKey: images.outputThumbnailKey,
+  originalPreviewKey: images.originalPreviewKey,
   format: images.format,
   width: images.width,
   height: images.height,

@@ -194,6 +194,10 @@ export const images = pgTable(
     outputKey: text("output_key"),
     /** A small WebP preview of the input made by the service; null when none could be made. */
     thumbnailKey: text("thumbnail_key"),
+    /** A small WebP preview of the output, for lists: the output itself may be megabytes. */
+    outputThumbnailKey: text("output_thumbnail_key"),
+    /** The original at the output's size (bounded), the "before" of a full-size compare. */
+    originalPreviewKey: text("original_preview_key"),
     format: text("format"),
     width: integer("width"),
     height: integer("height"),

@@ -136,6 +136,11 @@ const schema = z
     // 0 keeps every request for ever.
     RETENTION_DAYS: int(30, 0, 36_500),
     MAX_ANIMATION_FRAMES: int(1000, 1, 100_000),
+    // Long side of the copy of each original kept for a full-size compare; 0 keeps none (less work).
+    COMPARE_PREVIEW_MAX_SIDE: int(2048, 0, 16_383),
+    // Trials (a few images compressed before an upload) keep their results in memory only, this long.
+    TRIAL_CACHE_BYTES: int(64 * MB, 1 * MB, 4096 * MB),
+    TRIAL_CACHE_SECONDS: int(900, 10, 86_400),
 
     WEBHOOK_URL: httpUrl,
     WEBHOOK_SECRET: optionalString.refine(
@@ -183,6 +188,8 @@ const schema = z
     // addresses) get no more than this together.
     RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE: int(300, 1, 10_000_000),
     RATE_LIMIT_SERVER_IMAGES_PER_HOUR: int(1_000_000, 1, 1_000_000_000),
+    RATE_LIMIT_TRIALS_PER_MINUTE: int(10, 1, 100_000),
+    RATE_LIMIT_SERVER_TRIALS_PER_MINUTE: int(100, 1, 10_000_000),
     HEALTH_CACHE_MS: int(5_000, 0, 600_000),
     STATUS_CACHE_MS: int(1_000, 0, 60_000),
     METRICS_TOKEN: optionalString,
@@ -254,6 +261,7 @@ const schema = z
         memoryBudgetBytes: env.IMAGE_MEMORY_BUDGET_BYTES,
         cpuSlots: env.UV_THREADPOOL_SIZE,
         maxFrames: env.MAX_ANIMATION_FRAMES,
+        comparePreviewMaxSide: env.COMPARE_PREVIEW_MAX_SIDE,
       },
       fetch: {
         allowHosts:
@@ -293,7 +301,11 @@ const schema = z
         requestsAtOnce: env.RATE_LIMIT_REQUESTS_AT_ONCE,
         serverUploadsPerMinute: env.RATE_LIMIT_SERVER_UPLOADS_PER_MINUTE,
         serverImagesPerHour: env.RATE_LIMIT_SERVER_IMAGES_PER_HOUR,
+        trialsPerMinute: env.RATE_LIMIT_TRIALS_PER_MINUTE,
+        serverTrialsPerMinute: env.RATE_LIMIT_SERVER_TRIALS_PER_MINUTE,
       },
+      /** Trials: results kept in this process's memory, at most these bytes, for this long. */
+      trial: { cacheBytes: env.TRIAL_CACHE_BYTES, cacheSeconds: env.TRIAL_CACHE_SECONDS },
       /** Days a finished request and its files are kept; 0 keeps them for ever. */
       retentionDays: env.RETENTION_DAYS,
       /** How long one status answer is shared by everyone polling the same request. */

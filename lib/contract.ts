@@ -108,6 +108,14 @@ export const ImageStatus = z
     thumbnailUrl: z.string().nullable().meta({
       description: "A small preview of the original, made by the service; null until the image is processed.",
     }),
+    outputThumbnailUrl: z.string().nullable().meta({
+      description:
+        "A small preview of the output, made by the service for lists; null until the image is completed, and for images processed before it existed (show `outputUrl` then).",
+    }),
+    originalPreviewUrl: z.string().nullable().meta({
+      description:
+        "The \"before\" of a full-size compare: the original at the output's size (at most COMPARE_PREVIEW_MAX_SIDE px on the long side), made by the service so that a viewer never loads the uploader's URL. Null until the image is completed, when turned off, and for images processed before it existed.",
+    }),
     status: ImageState,
     error: z
       .string()

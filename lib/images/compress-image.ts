@@ -4,7 +4,7 @@ import { ImageFailure } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
 import { HeicDecodeError, decodeHeic, readPrimaryImage } from "./heic";
 import { imageWorkGate } from "./image-work-gate";
-import { makeThumbnail } from "./thumbnail";
+import { makeOriginalPreview, makeThumbnail, type OriginalPreview } from "./thumbnail";
 import { type ImageFormat, type OutputChoice, imageFormatInfo } from "./image-formats";
 import { describeNotAnImage, sniffImage } from "./sniff-image";
 import { stripMetadata } from "./strip-metadata";
@@ -22,8 +22,13 @@ export type CompressOptions = {
   maxDecodedBytes?: number;
   /** Memory all image work may hold at once: a HEIC whose decode alone would take more is refused. */
   memoryBudgetBytes?: number;
-  /** Also make the small "before" preview, in the same pass over the memory budget. */
+  /**
+   * Also make the previews the pages show (small "before" and "after" thumbnails, the "before" of a
+   * full-size compare), in the same pass over the memory budget.
+   */
   thumbnail?: boolean;
+  /** Long side of the compare's "before" (0: none); `COMPARE_PREVIEW_MAX_SIDE` unless given. */
+  originalPreviewSide?: number;
   /** Most frames (pages) accepted in an animation. */
   maxFrames?: number;
   /** Processing time after which sharp gives up; keeps a pathological file from holding a worker. */
@@ -58,6 +63,10 @@ export type CompressedImage = {
   quality: number;
   /** The small WebP preview of the original, when asked for and it could be made. */
   thumbnail: Buffer | null;
+  /** The small WebP preview of the output, when asked for and it could be made. */
+  outputThumbnail: Buffer | null;
+  /** The original at the output's size for a full-size compare, when asked for and it could be made. */
+  originalPreview: OriginalPreview | null;
 };
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -288,7 +297,6 @@ async function encodeWithin(
   }
   if (!best) throw new Error("no output format to encode");
 
-  const thumbnail = options.thumbnail ? await makeThumbnail(source, { maxPixels }) : null;
   // The original stands when it is already what was asked for and re-encoding did not make it smaller.
   const original = displayedSize(header, framesRead);
   const originalQualifies =
@@ -297,9 +305,13 @@ async function encodeWithin(
     (maxHeight === null || original.height <= maxHeight);
   const keptCandidate = originalQualifies && best.data.length >= input.length ? keptOriginal(input, options) : null;
   const kept = keptCandidate && (maxBytes === null || keptCandidate.length <= maxBytes) ? keptCandidate : null;
+  // Previews of the original are made from its decodable source (a HEIC's primary image).
+  const previews = options.thumbnail
+    ? await makePreviews(source, kept ?? best.data, { ...best, maxPixels, header, side: options.originalPreviewSide })
+    : { thumbnail: null, outputThumbnail: null, originalPreview: null };
   if (kept) {
     return {
-      thumbnail,
+      ...previews,
       data: kept,
       format: inputFormat,
       ...contentTypeAndExtension(inputFormat),
@@ -313,7 +325,7 @@ async function encodeWithin(
     };
   }
   return {
-    thumbnail,
+    ...previews,
     data: best.data,
     format: best.format,
     ...contentTypeAndExtension(best.format),
@@ -324,6 +336,31 @@ async function encodeWithin(
     bytesOut: best.data.length,
     optimized: true,
     quality: best.quality,
+  };
+}
+
+/** The pages' previews of an image and of its output (see `thumbnail.ts`). */
+async function makePreviews(
+  input: Buffer,
+  output: Buffer,
+  {
+    width,
+    height,
+    maxPixels,
+    header,
+    side = config.images.comparePreviewMaxSide,
+  }: { width: number; height: number; maxPixels: number; header: Metadata; side?: number },
+) {
+  return {
+    thumbnail: await makeThumbnail(input, { maxPixels }),
+    outputThumbnail: await makeThumbnail(output, { maxPixels }),
+    originalPreview: await makeOriginalPreview(input, {
+      maxPixels,
+      width,
+      height,
+      maxSide: side,
+      hasAlpha: header.hasAlpha ?? false,
+    }),
   };
 }
 

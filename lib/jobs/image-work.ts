@@ -7,7 +7,7 @@ import { fetchImage } from "@/lib/fetch/fetch-image";
 import { compressImage } from "@/lib/images/compress-image";
 import { logger } from "@/lib/logger";
 import { getStorage } from "@/lib/storage/get-storage";
-import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
+import { originalPreviewKey, outputImageKey, outputThumbnailKey, thumbnailKey } from "@/lib/storage/keys";
 import { IMMUTABLE_CACHE, StorageError } from "@/lib/storage/storage";
 import { retryDelay, retryPolicy } from "@/lib/jobs/retry-policy";
 import { findSameOutput, madeByTodaysRecipe, outputFingerprint, reuseOutput } from "./reuse-output";
@@ -103,12 +103,25 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
     thumbnail: true,
   });
   const key = outputImageKey(image.filesId, image.id, compressed.extension);
-  const previewKey = compressed.thumbnail ? thumbnailKey(image.filesId, image.id) : null;
+  const { thumbnail, outputThumbnail, originalPreview } = compressed;
+  // Previews are stored beside the output; one that could not be made is simply absent.
+  const previewKeys = {
+    thumbnailKey: thumbnail ? thumbnailKey(image.filesId, image.id) : null,
+    outputThumbnailKey: outputThumbnail ? outputThumbnailKey(image.filesId, image.id) : null,
+    originalPreviewKey: originalPreview ? originalPreviewKey(image.filesId, image.id, originalPreview.extension) : null,
+  };
+  const files = [
+    { key, data: compressed.data, contentType: compressed.contentType },
+    { key: previewKeys.thumbnailKey, data: thumbnail, contentType: "image/webp" },
+    { key: previewKeys.outputThumbnailKey, data: outputThumbnail, contentType: "image/webp" },
+    { key: previewKeys.originalPreviewKey, data: originalPreview?.data, contentType: originalPreview?.contentType },
+  ];
   const storage = await getStorage();
   try {
-    await storage.put(key, compressed.data, { contentType: compressed.contentType, cacheControl: IMMUTABLE_CACHE });
-    if (compressed.thumbnail && previewKey) {
-      await storage.put(previewKey, compressed.thumbnail, { contentType: "image/webp", cacheControl: IMMUTABLE_CACHE });
+    for (const file of files) {
+      if (file.key && file.data && file.contentType) {
+        await storage.put(file.key, file.data, { contentType: file.contentType, cacheControl: IMMUTABLE_CACHE });
+      }
     }
   } catch (error) {
     logger.error(
@@ -119,7 +132,7 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
   }
   return {
     outputKey: key,
-    thumbnailKey: previewKey,
+    ...previewKeys,
     format: compressed.format,
     width: compressed.width,
     height: compressed.height,

@@ -7,7 +7,7 @@ import { batchedLookup } from "@/lib/batched-lookup";
 import type { Validators } from "@/lib/fetch/fetch-image";
 import { OUTPUT_RECIPE } from "@/lib/images/image-formats";
 import { getStorage } from "@/lib/storage/get-storage";
-import { outputImageKey, thumbnailKey } from "@/lib/storage/keys";
+import { originalPreviewKey, outputImageKey, outputThumbnailKey, thumbnailKey } from "@/lib/storage/keys";
 import { StorageError } from "@/lib/storage/storage";
 import { ImageFailure } from "@/lib/errors";
 
@@ -52,19 +52,29 @@ export async function reuseOutput(
   source: Validators & { bytesIn: number },
 ): Promise<ImageResult | null> {
   if (!earlier.outputKey || !earlier.outputFingerprint || !earlier.format) return null;
-  const extension = earlier.outputKey.slice(earlier.outputKey.lastIndexOf(".") + 1);
-  const key = outputImageKey(image.filesId, image.id, extension);
-  const previewKey = earlier.thumbnailKey ? thumbnailKey(image.filesId, image.id) : null;
+  const key = outputImageKey(image.filesId, image.id, extensionOf(earlier.outputKey));
+  // Previews go with the output; an earlier output made before a kind of preview existed has none of it.
+  const previews = {
+    thumbnailKey: earlier.thumbnailKey ? thumbnailKey(image.filesId, image.id) : null,
+    outputThumbnailKey: earlier.outputThumbnailKey ? outputThumbnailKey(image.filesId, image.id) : null,
+    originalPreviewKey: earlier.originalPreviewKey
+      ? originalPreviewKey(image.filesId, image.id, extensionOf(earlier.originalPreviewKey))
+      : null,
+  };
   const storage = await getStorage();
   try {
     if (!(await storage.copy(earlier.outputKey, key))) return null;
-    if (earlier.thumbnailKey && previewKey && !(await storage.copy(earlier.thumbnailKey, previewKey))) return null;
+    for (const name of Object.keys(previews) as (keyof typeof previews)[]) {
+      const from = earlier[name];
+      const to = previews[name];
+      if (from && to && !(await storage.copy(from, to))) return null;
+    }
   } catch (error) {
     throw error instanceof StorageError ? ImageFailure.notStored(storage.displayName) : error;
   }
   return {
     outputKey: key,
-    thumbnailKey: previewKey,
+    ...previews,
     format: earlier.format,
     width: earlier.width ?? 0,
     height: earlier.height ?? 0,
@@ -76,4 +86,8 @@ export async function reuseOutput(
     sourceEtag: source.etag,
     sourceLastModified: source.lastModified,
   };
+}
+
+function extensionOf(key: string): string {
+  return key.slice(key.lastIndexOf(".") + 1);
 }

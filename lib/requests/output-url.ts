@@ -11,3 +11,17 @@ export function outputUrlOf(image: ImageRow | undefined, storage: Storage): Prom
 export function thumbnailUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
   return image?.thumbnailKey ? storage.publicUrl(image.thumbnailKey) : Promise.resolve(null);
 }
+
+/** The service's small preview of the output, for lists: a completed image's only. */
+export function outputThumbnailUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
+  return image?.status === "completed" && image.outputThumbnailKey
+    ? storage.publicUrl(image.outputThumbnailKey)
+    : Promise.resolve(null);
+}
+
+/** The service's copy of the original at the output's size, the "before" of a full-size compare. */
+export function originalPreviewUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
+  return image?.status === "completed" && image.originalPreviewKey
+    ? storage.publicUrl(image.originalPreviewKey)
+    : Promise.resolve(null);
+}

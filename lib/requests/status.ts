@@ -6,7 +6,7 @@ import { type Client, mayChange, maySee } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
 import { requestLinks } from "./links";
-import { outputUrlOf, thumbnailUrlOf } from "./output-url";
+import { originalPreviewUrlOf, outputThumbnailUrlOf, outputUrlOf, thumbnailUrlOf } from "./output-url";
 import {
   type ImageStatus,
   type OutputOptions,
@@ -87,6 +87,8 @@ export async function loadRequestStatus({
       inputUrl: image?.url ?? "",
       outputUrl: await outputUrlOf(image, storage),
       thumbnailUrl: await thumbnailUrlOf(image, storage),
+      outputThumbnailUrl: await outputThumbnailUrlOf(image, storage),
+      originalPreviewUrl: await originalPreviewUrlOf(image, storage),
       status: image?.status ?? "pending",
       error: image?.status === "completed" ? null : (image?.error ?? null),
       bytesIn: image?.bytesIn ?? null,

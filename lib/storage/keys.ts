@@ -21,6 +21,16 @@ export function thumbnailKey(filesId: string, imageId: number): string {
   return `thumbnails/${filesId}/${imageId}.webp`;
 }
 
+/** The service's small preview of an output image, shown as "after" in lists. */
+export function outputThumbnailKey(filesId: string, imageId: number): string {
+  return `thumbnails/${filesId}/${imageId}-output.webp`;
+}
+
+/** The service's copy of an input image at its output's size: the "before" of a full-size compare. */
+export function originalPreviewKey(filesId: string, imageId: number, extension: string): string {
+  return `thumbnails/${filesId}/${imageId}-original.${extension}`;
+}
+
 export function outputCsvKey(filesId: string, fileName: string): string {
   const base = safeName(fileName, "products.csv").replace(/\.csv$/i, "");
   return `outputs/${filesId}/${base}-output.csv`;
