@@ -253,6 +253,7 @@ export const ErrorCode = z
     "not_found:request",
     "not_found:file",
     "not_found:route",
+    "not_found:trial",
     "not_found:api_key",
     "method_not_allowed",
     "unauthorized",
@@ -471,6 +472,63 @@ export function readColumnMapping(fields: { idColumn?: string; nameColumn?: stri
   return { mapping: { idColumn, nameColumn: nameColumn!, imageColumns }, problems };
 }
 
+/** The most images one trial compresses: enough to judge the options, too few to be a free service. */
+export const MAX_TRIAL_IMAGES = 5;
+
+export const TrialRequest = z
+  .object({
+    urls: z
+      .array(z.string().max(2048))
+      .min(1, "Name at least one image URL to try.")
+      .max(
+        MAX_TRIAL_IMAGES,
+        `A trial compresses at most ${MAX_TRIAL_IMAGES} images; upload the CSV to compress them all.`,
+      )
+      .meta({ description: `1 to ${MAX_TRIAL_IMAGES} absolute http or https image URLs.` }),
+    quality: Quality.optional().meta({ description: "As the upload's (default IMAGE_QUALITY, 50)." }),
+    format: OutputFormat.optional().meta({ description: "As the upload's (default `keep`)." }),
+    maxWidth: dimension.nullable().optional().meta({ description: "As the upload's." }),
+    maxHeight: dimension.nullable().optional().meta({ description: "As the upload's." }),
+  })
+  .meta({ id: "TrialRequest", description: "A few image URLs and the options an upload would use." });
+
+export const TrialImage = z
+  .object({
+    inputUrl: z.string(),
+    status: z.enum(["completed", "failed"]),
+    error: z.string().nullable().meta({ description: "Why the image could not be tried, in the upload's words." }),
+    bytesIn: count.nullable(),
+    bytesOut: count.nullable(),
+    savedPercent: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "How much smaller the output is than the original, in percent (negative if larger)." }),
+    format: z.string().nullable(),
+    width: count.nullable(),
+    height: count.nullable(),
+    optimized: z.boolean().nullable(),
+    beforeUrl: z.string().nullable().meta({
+      description:
+        "The original at the output's size (at most COMPARE_PREVIEW_MAX_SIDE px on the long side, 2048 when that is 0), served by this app: a viewer never loads the uploader's URL.",
+    }),
+    afterUrl: z.string().nullable().meta({ description: "The output at full size, served by this app." }),
+  })
+  .meta({ id: "TrialImage" });
+
+export const TrialResult = z
+  .object({
+    trialId: z.string(),
+    quality: Quality,
+    options: OutputOptions,
+    expiresAt: isoTime.meta({
+      description:
+        "Until when `beforeUrl` and `afterUrl` answer (TRIAL_CACHE_SECONDS; sooner when the cache's TRIAL_CACHE_BYTES fill up).",
+    }),
+    images: z.array(TrialImage).meta({ description: "In the order of the URLs sent." }),
+  })
+  .meta({ id: "TrialResult" });
+
 export const MAX_PAGE = 1_000_000;
 
 const pageParameter = z.coerce
@@ -524,3 +582,6 @@ export type Session = z.infer<typeof Session>;
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 export type ApiKeyList = z.infer<typeof ApiKeyList>;
 export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
+export type TrialRequest = z.infer<typeof TrialRequest>;
+export type TrialImage = z.infer<typeof TrialImage>;
+export type TrialResult = z.infer<typeof TrialResult>;

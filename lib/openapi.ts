@@ -105,6 +105,52 @@ const operations: (RouteConfig & { operationId: string })[] = [
     },
   },
   {
+    operationId: "tryImages",
+    method: "post",
+    path: "/api/csv/trial",
+    summary: "Try the options on a few images before uploading",
+    description: `Compresses 1 to ${contract.MAX_TRIAL_IMAGES} image URLs (at most ${contract.MAX_TRIAL_IMAGES}: a trial is for judging the options, the upload is for the catalogue) with the options an upload takes, by the same pipeline, behind the same address guard and limits (download size, time, pixels). Answers once every image is done, each with its sizes and links to its before and after served by this app, so that a viewer never loads the uploader's URLs. Nothing is stored: no request, no file; the before and after are kept in the server's memory for \`TRIAL_CACHE_SECONDS\` (15 minutes) at most, on the instance that answered. Counted against the caller's trials a minute (\`RATE_LIMIT_TRIALS_PER_MINUTE\`, 10), per workspace in keys mode and per address in open mode. An image that cannot be downloaded or compressed is listed with its reason; the others are not affected.`,
+    security: signedIn,
+    request: { body: { required: true, content: { "application/json": { schema: contract.TrialRequest } } } },
+    responses: {
+      200: { ...json(contract.TrialResult, "Every image tried, in the order sent."), headers: limitHeaders },
+      400: json(
+        contract.ErrorBody,
+        `More than ${contract.MAX_TRIAL_IMAGES} URLs, none, a URL that is not absolute http or https, or an option out of range: the message names the field.`,
+      ),
+      401: unauthorized,
+      415: json(contract.ErrorBody, "The body is not sent as JSON."),
+      429: {
+        ...json(
+          contract.UploadRejected,
+          "Over the trials a minute (`RATE_LIMIT_TRIALS_PER_MINUTE`, or the whole service's `RATE_LIMIT_SERVER_TRIALS_PER_MINUTE`); no image was tried.",
+        ),
+        headers: z.object({ "Retry-After": z.string().meta({ description: "Seconds until a new try can succeed." }) }),
+      },
+    },
+  },
+  {
+    operationId: "getTrialImage",
+    method: "get",
+    path: "/api/csv/trial/{trialId}/{index}/{side}",
+    summary: "A tried image's before or after",
+    description:
+      "`after`: the output at full size. `before`: the original at the output's size (at most `COMPARE_PREVIEW_MAX_SIDE` px on the long side), made by the service. In keys mode only the workspace that made the trial may read them.",
+    security: signedIn,
+    request: {
+      params: z.object({
+        trialId: z.string().meta({ description: "`trialId` of the trial's answer." }),
+        index: z.string().meta({ description: "The image's place among the URLs sent, from 1." }),
+        side: z.enum(["before", "after"]),
+      }),
+    },
+    responses: {
+      200: { description: "The image.", content: { "image/*": { schema: z.string().meta({ format: "binary" }) } } },
+      401: unauthorized,
+      404: json(contract.ErrorBody, "No such trial image, or it is no longer kept: try the images again."),
+    },
+  },
+  {
     operationId: "getRequestStatus",
     method: "get",
     path: "/api/csv/status/{requestId}",

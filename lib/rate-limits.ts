@@ -19,7 +19,7 @@ import { processSingleton } from "@/lib/process-singleton";
  */
 
 type Window = {
-  name: "uploads" | "images";
+  name: "uploads" | "images" | "trials";
   points: number;
   seconds: number;
   describe: (points: number) => string;
@@ -42,6 +42,12 @@ const serverWindows: Record<Window["name"], Window> = {
     describe: (points) =>
       `${points.toLocaleString("en-US")} images an hour for the whole service (RATE_LIMIT_SERVER_IMAGES_PER_HOUR)`,
   },
+  trials: {
+    name: "trials",
+    points: config.limits.serverTrialsPerMinute,
+    seconds: 60,
+    describe: (points) => `${points} trials a minute for the whole service (RATE_LIMIT_SERVER_TRIALS_PER_MINUTE)`,
+  },
 };
 
 const windows: Record<Window["name"], Window> = {
@@ -56,6 +62,13 @@ const windows: Record<Window["name"], Window> = {
     points: config.limits.imagesPerHour,
     seconds: 3600,
     describe: (points) => `${points.toLocaleString("en-US")} images an hour (RATE_LIMIT_IMAGES_PER_HOUR)`,
+  },
+  // A trial works on a few images at once and keeps nothing: counted apart from uploads and images.
+  trials: {
+    name: "trials",
+    points: config.limits.trialsPerMinute,
+    seconds: 60,
+    describe: (points) => `${points} trials a minute (RATE_LIMIT_TRIALS_PER_MINUTE)`,
   },
 };
 
@@ -84,12 +97,13 @@ function limiters(): Promise<Map<string, RateLimiterDrizzle>> {
 /** Headers that tell a client where it stands: IETF `RateLimit-Policy` and `RateLimit`. */
 export type LimitHeaders = Record<string, string>;
 
-/** What a refusal kept from happening: an upload, or a retry of a request's failed images. */
-export type Metered = "upload" | "retry";
+/** What a refusal kept from happening: an upload, a retry of a request's failed images, or a trial. */
+export type Metered = "upload" | "retry" | "trial";
 
 const keptFromHappening: Record<Metered, string> = {
   upload: "nothing was stored",
   retry: "no image was put back in line",
+  trial: "no image was tried",
 };
 
 /**

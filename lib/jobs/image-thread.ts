@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { provideConfiguredDatabase } from "@/lib/database/provide-database";
 import { replaceImageWorkGate } from "@/lib/images/image-work-gate";
 import { nameThisThread } from "@/lib/threads";
+import { tryImage } from "@/lib/trial/trial-work";
 import type { FromImageThread, ImageThreadData, ToImageThread } from "./image-threads";
 import { workOnImage } from "./image-work";
 
@@ -36,6 +37,11 @@ port.on("message", (message: ToImageThread) => {
   if (message.type === "granted") {
     granted.get(message.ticket)?.();
     granted.delete(message.ticket);
+    return;
+  }
+  if (message.type === "try") {
+    const { id, url, options } = message;
+    void tryImage(url, options).then((tried) => post({ type: "tried", id, tried }));
     return;
   }
   const { id, image, maxAttempts } = message;

@@ -9,6 +9,7 @@ import { config } from "@/lib/config";
 import { processImageWorkGate } from "@/lib/images/image-work-gate";
 import { logger } from "@/lib/logger";
 import { fromSource, sourceThread } from "@/lib/threads";
+import type { TrialOptions, TriedImage } from "@/lib/trial/trial-work";
 import type { ImageWork } from "./image-work";
 import { processSingleton } from "@/lib/process-singleton";
 
@@ -25,16 +26,24 @@ import { processSingleton } from "@/lib/process-singleton";
 export type ImageThreadData = { databaseSocket: string | null };
 
 export type ToImageThread =
-  { type: "process"; id: number; image: ClaimedImage; maxAttempts: number } | { type: "granted"; ticket: number };
+  | { type: "process"; id: number; image: ClaimedImage; maxAttempts: number }
+  | { type: "try"; id: number; url: string; options: TrialOptions }
+  | { type: "granted"; ticket: number };
 
 export type FromImageThread =
   | { type: "downloaded"; id: number }
   | { type: "done"; id: number; work: ImageWork }
+  | { type: "tried"; id: number; tried: TriedImage }
   | { type: "failed"; id: number; message: string }
   | { type: "acquire"; ticket: number; bytes: number }
   | { type: "release"; ticket: number };
 
-type Job = { resolve: (work: ImageWork) => void; reject: (error: Error) => void; downloaded: () => void };
+/** An image posted to a thread: its result is an `ImageWork`, or a `TriedImage` for a trial. */
+type Job = {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  downloaded: () => void;
+};
 
 class ImageThread {
   readonly jobs = new Map<number, Job>();
@@ -59,6 +68,9 @@ class ImageThread {
         return;
       case "done":
         this.settle(message.id)?.resolve(message.work);
+        return;
+      case "tried":
+        this.settle(message.id)?.resolve(message.tried);
         return;
       case "failed":
         this.settle(message.id)?.reject(new Error(message.message));
@@ -118,9 +130,19 @@ export class ImageThreads {
   ): Promise<ImageWork> {
     const thread = await this.leastBusy();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      thread.jobs.set(id, { resolve, reject, downloaded });
+    return new Promise<ImageWork>((resolve, reject) => {
+      thread.jobs.set(id, { resolve: resolve as Job["resolve"], reject, downloaded });
       thread.post({ type: "process", id, image, maxAttempts });
+    });
+  }
+
+  /** Tries one image for a trial on the least busy thread (see `tryImage`): nothing is stored. */
+  async tryImage(url: string, options: TrialOptions): Promise<TriedImage> {
+    const thread = await this.leastBusy();
+    const id = this.nextId++;
+    return new Promise<TriedImage>((resolve, reject) => {
+      thread.jobs.set(id, { resolve: resolve as Job["resolve"], reject, downloaded: () => {} });
+      thread.post({ type: "try", id, url, options });
     });
   }
 
