@@ -1,7 +1,9 @@
 "use client";
 
+import { type ReactNode, useState } from "react";
 import type { ImageStatus, ProductStatus } from "@/lib/contract";
 import { formatBytes, formatSaving, plural, savingRatio } from "@/lib/format";
+import { ImageCompare } from "@/components/compare/image-compare";
 import { ImageThumbnail, ThumbnailPlaceholder } from "@/components/ui/image-thumbnail";
 
 /** One product and its images: before and after, sizes, saving, and why an image failed. */
@@ -62,6 +64,9 @@ export function ProductImagesTable({ product }: { product: ProductStatus }) {
 }
 
 function ImageRow({ image, position, productName }: { image: ImageStatus; position: number; productName: string }) {
+  const [comparing, setComparing] = useState(false);
+  // A completed image opens its full-size compare from either thumbnail.
+  const compare = image.outputUrl && image.width && image.height ? () => setComparing(true) : null;
   return (
     <tr
       data-testid="image-row"
@@ -72,11 +77,13 @@ function ImageRow({ image, position, productName }: { image: ImageStatus; positi
       <td className="py-3 pr-1 pl-4 text-slate-400 tabular-nums">{position}</td>
       <td className="px-1.5 py-3 sm:px-2">
         {image.thumbnailUrl ? (
-          <ImageThumbnail
-            src={image.thumbnailUrl}
-            alt={`Original image ${position} of ${productName}`}
-            testId="before-image"
-          />
+          <CompareButton onClick={compare} label={`Compare image ${position} of ${productName} at full size`}>
+            <ImageThumbnail
+              src={image.thumbnailUrl}
+              alt={`Original image ${position} of ${productName}`}
+              testId="before-image"
+            />
+          </CompareButton>
         ) : (
           <ThumbnailPlaceholder
             tone="muted"
@@ -86,7 +93,16 @@ function ImageRow({ image, position, productName }: { image: ImageStatus; positi
         )}
       </td>
       <td className="px-1.5 py-3 sm:px-2">
-        <AfterThumbnail image={image} position={position} productName={productName} />
+        <CompareButton onClick={compare} label={`Compare image ${position} of ${productName} at full size`}>
+          <AfterThumbnail image={image} position={position} productName={productName} />
+        </CompareButton>
+        {comparing ? (
+          <ImageCompare
+            image={image}
+            title={`Image ${position} of ${productName}`}
+            onClose={() => setComparing(false)}
+          />
+        ) : null}
       </td>
       <td className="hidden px-2 py-3 sm:table-cell">
         <SizeText image={image} testId="image-size" />
@@ -118,10 +134,10 @@ function AfterThumbnail({
   productName: string;
 }) {
   if (image.outputUrl) {
+    // The service's small preview of the output; images processed before it existed show the output.
     return (
       <ImageThumbnail
-        src={image.outputUrl}
-        href={image.outputUrl}
+        src={image.outputThumbnailUrl ?? image.outputUrl}
         alt={`Compressed image ${position} of ${productName}`}
         testId="after-image"
       />
@@ -137,6 +153,31 @@ function AfterThumbnail({
     default:
       return <ThumbnailPlaceholder tone="muted" label="Waiting" />;
   }
+}
+
+/** A thumbnail that opens the compare when there is something to compare, else the thumbnail alone. */
+function CompareButton({
+  onClick,
+  label,
+  children,
+}: {
+  onClick: (() => void) | null;
+  label: string;
+  children: ReactNode;
+}) {
+  if (!onClick) return <>{children}</>;
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      title={label}
+      aria-label={label}
+      data-testid="compare-open"
+      className="block w-fit cursor-zoom-in rounded-md focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+    >
+      {children}
+    </button>
+  );
 }
 
 function SizeText({ image, testId }: { image: ImageStatus; testId?: string }) {

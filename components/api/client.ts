@@ -8,6 +8,8 @@ import {
   RequestSummary,
   RequestStatusLight,
   Session,
+  type TrialRequest,
+  TrialResult,
 } from "@/lib/contract";
 
 /** Browser-side calls to the service's JSON API and the React Query keys they are cached under. */
@@ -148,4 +150,9 @@ export async function cancelRequest(requestId: string): Promise<RequestSummary> 
 /** Deletes a request and every file of it. */
 export async function deleteRequest(requestId: string): Promise<void> {
   await send("DELETE", `/api/csv/requests/${encodeURIComponent(requestId)}`, undefined, null);
+}
+
+/** Compresses a few images with the chosen options, keeping nothing: the seller judges before uploading. */
+export async function tryImages(trial: TrialRequest): Promise<TrialResult> {
+  return (await send("POST", "/api/csv/trial", trial, TrialResult))!;
 }

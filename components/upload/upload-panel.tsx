@@ -13,6 +13,7 @@ import { ChosenFile } from "./chosen-file";
 import { ColumnMappingFields } from "./column-mapping";
 import { CsvDropZone } from "./csv-drop-zone";
 import { sampleCsvFile } from "./sample-csv";
+import { TrialPanel } from "./trial-panel";
 import { UploadActions } from "./upload-actions";
 import { defaultUploadOptions, UploadOptions, uploadOptionsValid } from "./upload-options";
 
@@ -124,6 +125,8 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
       ) : null}
 
       <UploadOptions value={options} onChange={setOptions} defaultQuality={defaultQuality} disabled={busy} />
+
+      {csv?.imageUrls.length ? <TrialPanel imageUrls={csv.imageUrls} options={options} disabled={busy} /> : null}
 
       <UploadActions
         upload={upload}
