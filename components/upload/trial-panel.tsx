@@ -123,6 +123,9 @@ export function TrialPanel({
 
 function TrialSizes({ image }: { image: TrialImage }) {
   if (image.status === "failed") return <span className="text-rose-700">Failed</span>;
+  if (image.optimized === false) {
+    return <span className="block text-slate-600 tabular-nums">{formatBytes(image.bytesIn)}, kept as it was</span>;
+  }
   const smaller = (image.savedPercent ?? 0) >= 0;
   return (
     <span className="block text-slate-600 tabular-nums">

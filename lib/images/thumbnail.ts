@@ -28,8 +28,9 @@ export type OriginalPreview = { data: Buffer; contentType: "image/jpeg" | "image
  * The "before" of a full-size compare. The original itself is not kept (nor ever shown from the
  * uploader's URL), so the service keeps this copy of it: the original's pixels at the output's size
  * (so the two line up pixel for pixel), at most `maxSide` on the long side, at a quality high enough
- * that what differs in a compare is the output's compression, not this copy's. JPEG at 90 costs a
- * third to a half of WebP's time at the same look; WebP only when there is transparency to keep.
+ * that what differs in a compare is the output's compression, not this copy's. JPEG at 85 without
+ * optimised Huffman tables: on a 1600×1200 photo 14 ms against 24 ms with them at 90 (for a file
+ * 1% smaller) and 18 ms for the output itself; WebP, slower, only when there is transparency to keep.
  * Null when it cannot be made, or `maxSide` is 0 (turned off).
  */
 export async function makeOriginalPreview(
@@ -55,7 +56,7 @@ export async function makeOriginalPreview(
         extension: "webp",
       };
     }
-    image = image.jpeg({ quality: 90, optimiseCoding: true });
+    image = image.jpeg({ quality: 85, optimiseCoding: false });
     return { data: await image.toBuffer(), contentType: "image/jpeg", extension: "jpg" };
   } catch {
     return null;
