@@ -42,7 +42,7 @@ export function ImageCompare({ image, title, onClose }: { image: ImageStatus; ti
         image.originalPreviewUrl
           ? null
           : before
-            ? "Only a small preview of this original was kept (it was processed before full-size copies were), so the left side is blurred."
+            ? "Only a small preview of this original was kept (for images processed before full-size copies existed, or with COMPARE_PREVIEW_MAX_SIDE=0), so the left side is blurred."
             : "No preview of this original was kept."
       }
       onClose={onClose}
