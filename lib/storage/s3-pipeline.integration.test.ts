@@ -324,8 +324,9 @@ describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
       }
       return keys;
     };
-    // The uploaded CSV, two images, two thumbnails and the output CSV.
-    expect(await objectsOf(requestId)).toHaveLength(6);
+    // The uploaded CSV, two images, their previews (small before, small after, the compare's
+    // before: three each) and the output CSV.
+    expect(await objectsOf(requestId)).toHaveLength(10);
 
     await s3.halt();
     try {
@@ -348,7 +349,7 @@ describe("deleting a request on S3 storage", { timeout: 60_000 }, () => {
     expect((await api.getStatus(requestId)).status).toBe(404);
     expect((await api.download(requestId)).status).toBe(404);
     // The other request's objects are all there.
-    expect(await objectsOf(keep)).toHaveLength(6);
+    expect(await objectsOf(keep)).toHaveLength(10);
     expect((await api.download(keep)).status).toBe(200);
   });
 });
