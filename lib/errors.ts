@@ -45,6 +45,7 @@ export const errorTitles: Record<AppErrorCode, string> = {
   "not_found:file": "No such file",
   "not_found:route": "No such path",
   "not_found:api_key": "No such API key",
+  "not_found:trial": "No such trial, or it has expired",
   method_not_allowed: "Method not allowed on this path",
   unauthorized: "Authentication needed",
   "forbidden:cross_site": "Request from another site refused",
