@@ -260,3 +260,88 @@ export async function countUnfinishedImages(): Promise<number> {
     .where(and(inArray(images.status, ["pending", "processing"]), eq(requests.status, "processing")));
   return row.count;
 }
+
+/** A page of a request's images in one state other than waiting, in position order (the status index). */
+export async function listImagesInState({
+  requestId,
+  status,
+  limit,
+  offset,
+}: {
+  requestId: string;
+  status: Exclude<ImageRow["status"], "pending">;
+  limit: number;
+  offset: number;
+}): Promise<ImageRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(images)
+    .where(and(eq(images.requestId, requestId), eq(images.status, status), sql`${images.status} <> 'pending'`))
+    .orderBy(asc(images.position))
+    .limit(limit)
+    .offset(offset);
+}
+
+/**
+ * How a request is moving: its images under way, and how many finished (compressed or failed) within
+ * the last minute, at most `sampleLimit` of them, with how long ago the oldest of those finished.
+ * Both read only index entries of the request's images in those states, never its waiting ones.
+ */
+export async function measureImageActivity({
+  requestId,
+  sampleLimit,
+}: {
+  requestId: string;
+  sampleLimit: number;
+}): Promise<{ working: number; finished: number; oldestSeconds: number | null; now: Date }> {
+  const db = await getDb();
+  const [row] = rowsOf<{ working: number; finished: number; oldest_seconds: number | null; now: string | Date }>(
+    await db.execute(sql`
+      select
+        (select count(*)::int from ${images}
+          where request_id = ${requestId} and status = 'processing' and status <> 'pending') as working,
+        count(*)::int as finished,
+        extract(epoch from now() - min(recent.completed_at))::float8 as oldest_seconds,
+        now() as now
+      from (
+        select completed_at from ${images}
+        where request_id = ${requestId} and status in ('completed', 'failed')
+          and completed_at > now() - interval '60 seconds'
+        order by completed_at desc
+        limit ${sampleLimit}
+      ) as recent`),
+  );
+  return {
+    working: row.working,
+    finished: row.finished,
+    oldestSeconds: row.oldest_seconds === null ? null : Number(row.oldest_seconds),
+    now: new Date(row.now),
+  };
+}
+
+/**
+ * For each fingerprint, the position of the first image of this request that finished with it: a
+ * reused image whose first twin is another image of the same request copied that twin's output.
+ */
+export async function findFirstTwins({
+  requestId,
+  fingerprints,
+}: {
+  requestId: string;
+  fingerprints: string[];
+}): Promise<Map<string, number>> {
+  const first = new Map<string, number>();
+  if (fingerprints.length === 0) return first;
+  const db = await getDb();
+  // By the fingerprint index, whose condition this repeats.
+  const rows = rowsOf<{ fingerprint: string; position: number }>(
+    await db.execute(sql`
+      select distinct on (output_fingerprint) output_fingerprint as fingerprint, position from ${images}
+      where output_fingerprint = any(${sql.param([...new Set(fingerprints)])}::text[])
+        and status = 'completed' and output_key is not null and request_id = ${requestId}
+      order by output_fingerprint, completed_at, position`),
+  );
+  for (const row of rows) first.set(row.fingerprint, row.position);
+  return first;
+}

@@ -224,3 +224,22 @@ export async function countProcessingRequests(clientKey: string): Promise<number
     .where(and(eq(requests.clientKey, clientKey), eq(requests.status, "processing")));
   return row.count;
 }
+
+/**
+ * A request's rows that use any of the given images, in input order. It reads every row of the
+ * request (at most MAX_ROWS) to compare their image lists: only asked for a page of images.
+ */
+export async function listProductsUsingImages({ requestId, positions }: { requestId: string; positions: number[] }) {
+  if (positions.length === 0) return [];
+  const db = await getDb();
+  return db
+    .select()
+    .from(products)
+    .where(
+      and(
+        eq(products.requestId, requestId),
+        sql`${products.imagePositions} && ${sql.param([...new Set(positions)])}::int4[]`,
+      ),
+    )
+    .orderBy(asc(products.position));
+}

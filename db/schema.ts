@@ -225,6 +225,15 @@ export const images = pgTable(
     // are not written into them, which makes storing 50,000 of them a fifth faster on PGlite.
     index("images_output_fingerprint_idx").on(table.outputFingerprint).where(finishedOutput(table)),
     index("images_url_idx").using("hash", table.url).where(finishedOutput(table)),
+    // Status lists a request's images in one state (its failed ones) and counts those under way. Waiting
+    // images, nearly all of a new upload, are left out: storing an upload writes nothing more.
+    index("images_request_status_idx")
+      .on(table.requestId, table.status, table.position)
+      .where(sql`${table.status} <> 'pending'`),
+    // Status measures the pace from the images finished in the last minute, read from the newest back.
+    index("images_request_finished_idx")
+      .on(table.requestId, table.completedAt)
+      .where(sql`${table.status} in ('completed', 'failed')`),
   ],
 );
 

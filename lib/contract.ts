@@ -78,6 +78,17 @@ export const ImageState = z.enum(IMAGE_STATUSES).meta({
 
 export const WebhookState = z.enum(WEBHOOK_STATUSES).meta({ id: "WebhookState" });
 
+/**
+ * The image states status can list on their own (`imageStatus`). Waiting (`pending`) images are
+ * the rest: nearly all of a new upload, counted by `activity.waitingImages`.
+ */
+export const IMAGE_FILTER_STATES = ["failed", "completed", "processing", "cancelled"] as const;
+
+export const ImageFilterState = z.enum(IMAGE_FILTER_STATES).meta({
+  id: "ImageFilterState",
+  description: "List only the images in this state: `failed`, `completed`, `processing` (under way) or `cancelled`.",
+});
+
 export const Progress = z
   .object({
     totalImages: count.meta({ description: "Distinct image URLs of the request." }),
@@ -134,6 +145,10 @@ export const ImageStatus = z
     }),
     width: count.nullable(),
     height: count.nullable(),
+    sameAsRow: z.number().int().min(2).nullable().meta({
+      description:
+        "The spreadsheet row of an image of this same upload with the same bytes (under another URL) whose output this one copies; null otherwise. A reused image with `sameAsRow` null was copied from an earlier upload.",
+    }),
   })
   .meta({ id: "ImageStatus" });
 
@@ -158,6 +173,28 @@ export const WebhookDelivery = z
     deliveredAt: isoTime.nullable(),
   })
   .meta({ id: "WebhookDelivery" });
+
+export const Activity = z
+  .object({
+    workingImages: count.meta({
+      description:
+        "Images a worker has taken up: being downloaded or compressed, or next in that worker's line (the in-process runner takes a few dozen of a request at a time).",
+    }),
+    waitingImages: count.meta({
+      description: "Images not started yet, including those waiting to be tried again after a passing problem.",
+    }),
+    imagesPerSecond: z.number().min(0).nullable().meta({
+      description:
+        "Images finished (compressed or failed) per second over the last minute (or since the request started, when younger); null once the request is finished.",
+      example: 12.5,
+    }),
+    secondsLeft: count.nullable().meta({
+      description:
+        "Estimated seconds until every image is finished, at `imagesPerSecond`; null when no image finished in the last minute, and once the request is finished.",
+      example: 95,
+    }),
+  })
+  .meta({ id: "Activity", description: "How a request is moving: computed from counters and indexes, never a scan." });
 
 export const Pagination = z
   .object({ page: z.number().int().min(1), pageSize: z.number().int().min(1), totalItems: count, totalPages: count })
@@ -196,13 +233,20 @@ export const RequestStatus = z
       description:
         "When the request and its files will be deleted (RETENTION_DAYS after it finished); null while it is processing or when nothing expires.",
     }),
-    products: z.array(ProductStatus).meta({ description: "One page of the products, in input order." }),
-    pagination: Pagination,
+    products: z.array(ProductStatus).meta({
+      description:
+        "One page of the products, in input order. With `imageStatus`, the rows of one page of the images in that state, each row with only those images (an image used by several rows is shown in each).",
+    }),
+    pagination: Pagination.meta({
+      description: "Pages of products; with `imageStatus`, pages of the images in that state.",
+    }),
+    imageStatus: ImageFilterState.nullable().meta({ description: "The `imageStatus` asked for; null for all." }),
+    activity: Activity,
     webhook: WebhookDelivery.nullable(),
   })
   .meta({ id: "RequestStatus" });
 
-export const RequestStatusLight = RequestStatus.omit({ products: true, pagination: true }).meta({
+export const RequestStatusLight = RequestStatus.omit({ products: true, pagination: true, imageStatus: true }).meta({
   id: "RequestStatusLight",
   description: "The status without products (`?products=0`): counters only, cheap to poll.",
 });
@@ -547,8 +591,43 @@ export const StatusQuery = z.object({
   page: pageParameter,
   pageSize: z.coerce.number().int().min(1).max(500).default(50).meta({
     description:
-      "Products per page. A page holds at most 5,000 images, so with rows of up to MAX_URLS_PER_ROW images (50) it holds at most 100 products; `pagination.pageSize` says what was used.",
+      "Products per page (images per page with `imageStatus`). A page holds at most 5,000 images, so with rows of up to MAX_URLS_PER_ROW images (50) it holds at most 100 products; `pagination.pageSize` says what was used.",
   }),
+  imageStatus: ImageFilterState.optional(),
+});
+
+export const SavingsDay = z
+  .object({
+    date: z.string().meta({ description: "The day (UTC), as YYYY-MM-DD.", example: "2026-12-07" }),
+    requests: count.meta({ description: "Uploads made that day." }),
+    bytesIn: count,
+    bytesOut: count,
+    bytesSaved: z.number().int().meta({ description: "bytesIn − bytesOut: what the outputs saved." }),
+  })
+  .meta({ id: "SavingsDay" });
+
+export const Savings = z
+  .object({
+    days: z
+      .array(SavingsDay)
+      .meta({ description: "Every day of the period, oldest first; days without uploads hold zeros." }),
+    totals: SavingsDay.omit({ date: true }),
+  })
+  .meta({
+    id: "Savings",
+    description: "Bytes saved by the caller's uploads, per day of upload, from each request's byte counters.",
+  });
+
+export const MAX_SAVINGS_DAYS = 366;
+
+export const SavingsQuery = z.object({
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SAVINGS_DAYS)
+    .default(30)
+    .meta({ description: "How many days back, today (UTC) included." }),
 });
 
 export const ListQuery = z.object({
@@ -561,6 +640,10 @@ export type OutputFormat = z.infer<typeof OutputFormat>;
 export type OutputOptions = z.infer<typeof OutputOptions>;
 export type ImageState = z.infer<typeof ImageState>;
 export type WebhookState = z.infer<typeof WebhookState>;
+export type ImageFilterState = z.infer<typeof ImageFilterState>;
+export type Activity = z.infer<typeof Activity>;
+export type Savings = z.infer<typeof Savings>;
+export type SavingsDay = z.infer<typeof SavingsDay>;
 export type Progress = z.infer<typeof Progress>;
 export type ImageStatus = z.infer<typeof ImageStatus>;
 export type ProductStatus = z.infer<typeof ProductStatus>;

@@ -148,9 +148,10 @@ export async function parseJsonBody<T extends z.ZodType>(request: Request, schem
 
 /** "must be a whole number from 1 to 500", read from the parameter's own schema. */
 function expected(field: z.ZodType): string {
-  let inner = field as z.ZodType & { minValue?: number | null; maxValue?: number | null };
+  let inner = field as z.ZodType & { minValue?: number | null; maxValue?: number | null; options?: unknown[] };
   while ("unwrap" in inner && typeof inner.unwrap === "function") inner = inner.unwrap();
-  const { minValue, maxValue } = inner;
+  const { minValue, maxValue, options } = inner;
+  if (Array.isArray(options)) return `must be one of ${options.join(", ")}`;
   if (typeof minValue === "number" && typeof maxValue === "number") {
     return `must be a whole number from ${minValue.toLocaleString("en-US")} to ${maxValue.toLocaleString("en-US")}`;
   }

@@ -156,7 +156,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     path: "/api/csv/status/{requestId}",
     summary: "Progress of a request and a page of its products",
     description:
-      "Counters answer at once, whatever the size of the request; products come a page at a time. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body (`If-None-Match` takes a list of tags, weak ones included, or `*`, as RFC 9110 says). `GET /api/csv/requests/{requestId}` answers the same.",
+      "Counters answer at once, whatever the size of the request; products come a page at a time. `activity` tells images under way from those waiting, with the pace over the last minute and the time left. `imageStatus=failed` (or `completed`, `processing`, `cancelled`) lists only the images in that state, a page of images at a time, each in the rows that use it: `pagination` then counts those images. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body (`If-None-Match` takes a list of tags, weak ones included, or `*`, as RFC 9110 says). `GET /api/csv/requests/{requestId}` answers the same.",
     security: signedIn,
     request: { params: requestIdParams, query: contract.StatusQuery },
     responses: {
@@ -165,7 +165,10 @@ const operations: (RouteConfig & { operationId: string })[] = [
         "The request's state; without `products` and `pagination` when asked with `products=0`.",
       ),
       304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
-      400: problem(contract.ErrorBody, "A paging parameter is not a whole number in range."),
+      400: problem(
+        contract.ErrorBody,
+        "A paging parameter is not a whole number in range, or `imageStatus` is not one of the states it lists.",
+      ),
       401: unauthorized,
       404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
     },
@@ -185,7 +188,10 @@ const operations: (RouteConfig & { operationId: string })[] = [
         "The request's state; without `products` and `pagination` when asked with `products=0`.",
       ),
       304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
-      400: problem(contract.ErrorBody, "A paging parameter is not a whole number in range."),
+      400: problem(
+        contract.ErrorBody,
+        "A paging parameter is not a whole number in range, or `imageStatus` is not one of the states it lists.",
+      ),
       401: unauthorized,
       404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
     },

@@ -4,7 +4,8 @@ import { LRUCache } from "lru-cache";
 import { findRequest } from "@/db/requests";
 import { config } from "@/lib/config";
 import { type Client, maySee } from "@/lib/auth/identify-client";
-import { loadRequestStatus, loadRequestStatusLight, type OwnedStatus, pageOf } from "./status";
+import { loadRequestStatus, loadRequestStatusLight, MAX_PAGE_SIZE, type OwnedStatus, pageOf } from "./status";
+import type { ImageFilterState } from "@/lib/contract";
 import { processSingleton } from "@/lib/process-singleton";
 
 /**
@@ -23,7 +24,7 @@ import { processSingleton } from "@/lib/process-singleton";
 export type StatusAnswer = { body: string; etag: string; owner: string | null };
 
 /** What deciding who may see a request and which page is asked for needs: one row's worth. */
-type RequestFacts = { owner: string | null; totalProducts: number };
+type RequestFacts = { owner: string | null; totalProducts: number; totalImages: number };
 
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const MAX_ANSWERS = 2_000;
@@ -46,18 +47,29 @@ function createStore() {
 
 const store = processSingleton("status answers", createStore);
 
-export type StatusQuestion = { requestId: string; products: boolean; page: number; pageSize: number };
+export type StatusQuestion = {
+  requestId: string;
+  products: boolean;
+  page: number;
+  pageSize: number;
+  imageStatus?: ImageFilterState;
+};
 
 /** The answer to a status question; null for an unknown request or one this client may not see. */
 export async function statusAnswer(client: Client, question: StatusQuestion): Promise<StatusAnswer | null> {
   const facts = await factsOf(question.requestId);
   if (!facts || !maySee(client, facts.owner)) return null;
-  const { requestId, products } = question;
+  const { requestId, products, imageStatus } = question;
+  if (!products) return cached(`${requestId}:light`, () => loadRequestStatusLight(requestId));
+  if (imageStatus) {
+    // How many images are in the state changes as the request runs; its images are a bound that does not.
+    const { page, pageSize } = pageOf(facts.totalImages, question, MAX_PAGE_SIZE);
+    return cached(`${requestId}:${imageStatus}:${page}:${pageSize}`, () =>
+      loadRequestStatus({ requestId, page, pageSize, imageStatus }),
+    );
+  }
   const { page, pageSize } = pageOf(facts.totalProducts, question);
-  const key = products ? `${requestId}:${page}:${pageSize}` : `${requestId}:light`;
-  return cached(key, () =>
-    products ? loadRequestStatus({ requestId, page, pageSize }) : loadRequestStatusLight(requestId),
-  );
+  return cached(`${requestId}:${page}:${pageSize}`, () => loadRequestStatus({ requestId, page, pageSize }));
 }
 
 /** What the store holds now: answers and their bytes (the metrics show it; tests check its bounds). */
@@ -77,7 +89,7 @@ async function factsOf(requestId: string): Promise<RequestFacts | null> {
   if (known) return known;
   const request = await findRequest(requestId);
   if (!request) return null;
-  const facts = { owner: request.owner, totalProducts: request.totalProducts };
+  const facts = { owner: request.owner, totalProducts: request.totalProducts, totalImages: request.totalImages };
   if (config.statusCacheMs > 0) store.facts.set(requestId, facts);
   return facts;
 }

@@ -10,9 +10,9 @@ import { statusAnswer } from "./status-answers";
  * clients' path, and `/api/csv/requests/:id`, the request as a resource): one access rule, one body.
  */
 export async function answerStatus(request: Request, requestId: string): Promise<Response> {
-  const { products, page, pageSize } = parseQuery(request, StatusQuery);
+  const { products, page, pageSize, imageStatus } = parseQuery(request, StatusQuery);
   const client = await identifyClient(request);
-  const answer = await statusAnswer(client, { requestId, products: products === "1", page, pageSize });
+  const answer = await statusAnswer(client, { requestId, products: products === "1", page, pageSize, imageStatus });
   if (!answer) throw new AppError("not_found:request", `No request with id "${requestId}".`);
   const headers = { ETag: answer.etag, "Cache-Control": "no-cache" };
   if (notModified(request, { etag: answer.etag })) return new Response(null, { status: 304, headers });

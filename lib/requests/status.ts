@@ -1,13 +1,15 @@
 import "server-only";
-import { findImagesByPosition } from "@/db/images";
-import { findRequest, listProducts } from "@/db/requests";
-import type { RequestRow } from "@/db/schema";
+import { findFirstTwins, findImagesByPosition, listImagesInState } from "@/db/images";
+import { findRequest, listProducts, listProductsUsingImages } from "@/db/requests";
+import type { ImageRow, RequestRow } from "@/db/schema";
 import { type Client, mayChange, maySee } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { getStorage } from "@/lib/storage/get-storage";
+import { activityOf } from "./activity";
 import { requestLinks } from "./links";
 import { originalPreviewUrlOf, outputThumbnailUrlOf, outputUrlOf, thumbnailUrlOf } from "./output-url";
 import {
+  type ImageFilterState,
   type ImageStatus,
   type OutputOptions,
   type Progress,
@@ -28,25 +30,28 @@ const MAX_PAGE_IMAGES = 5_000;
 
 /** The page actually answered: the size within bounds, a page past the end the last one. */
 export function pageOf(
-  totalProducts: number,
+  totalItems: number,
   { page = 1, pageSize = DEFAULT_PAGE_SIZE }: { page?: number; pageSize?: number },
+  largest = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(MAX_PAGE_IMAGES / config.csv.maxUrlsPerRow))),
 ) {
-  const largest = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(MAX_PAGE_IMAGES / config.csv.maxUrlsPerRow)));
   const size = clamp(pageSize, 1, largest);
-  const totalPages = Math.max(1, Math.ceil(totalProducts / size));
+  const totalPages = Math.max(1, Math.ceil(totalItems / size));
   return { page: clamp(page, 1, totalPages), pageSize: size, totalPages };
 }
 
 /** A status with its request's owner, for the callers that decide who may see it. */
 export type OwnedStatus<T> = { owner: string | null; status: T };
 
-/** A request's state from its counters alone: one row read, whatever the size of the request. */
+/**
+ * A request's state from its counters: one row read, plus (while it is processing) its activity
+ * from two index reads, whatever the size of the request.
+ */
 export async function loadRequestStatusLight(requestId: string): Promise<OwnedStatus<RequestStatusLight> | null> {
   const request = await findRequest(requestId);
-  return request ? { owner: request.owner, status: lightStatus(request) } : null;
+  return request ? { owner: request.owner, status: await lightStatus(request) } : null;
 }
 
-type StatusQuery = { requestId: string; page?: number; pageSize?: number };
+type StatusQuery = { requestId: string; page?: number; pageSize?: number; imageStatus?: ImageFilterState };
 
 /** The request page's view: the status, and whether this client may retry, cancel or delete the request. */
 export async function getRequestPageStatus(
@@ -62,23 +67,48 @@ export async function getRequestPageStatus(
 }
 
 /**
- * A request's state from its counters, plus one page of its products with their images.
+ * A request's state from its counters, plus one page of its products with their images; with
+ * `imageStatus`, one page of the images in that state, shown in the rows that use them.
  * Null for an unknown request.
  */
 export async function loadRequestStatus({
   requestId,
   page = 1,
   pageSize = DEFAULT_PAGE_SIZE,
+  imageStatus,
 }: StatusQuery): Promise<OwnedStatus<RequestStatus> | null> {
   const request = await findRequest(requestId);
   if (!request) return null;
+  const light = await lightStatus(request);
 
-  const { page: current, pageSize: size, totalPages } = pageOf(request.totalProducts, { page, pageSize });
-  const productRows = await listProducts({ requestId, limit: size, offset: (current - 1) * size });
-  const imagesByPosition = await findImagesByPosition({
-    requestId,
-    positions: productRows.flatMap((row) => row.imagePositions),
-  });
+  let productRows: Awaited<ReturnType<typeof listProducts>>;
+  let imagesByPosition: Map<number, ImageRow>;
+  let pagination: RequestStatus["pagination"];
+  /** Which images of a row are shown: all of them, or those of the page asked for. */
+  let shown: (position: number) => boolean = () => true;
+  if (imageStatus) {
+    const totalItems = countInState(request, light.activity.workingImages, imageStatus);
+    const paged = pageOf(totalItems, { page, pageSize }, MAX_PAGE_SIZE);
+    const pageImages = await listImagesInState({
+      requestId,
+      status: imageStatus,
+      limit: paged.pageSize,
+      offset: (paged.page - 1) * paged.pageSize,
+    });
+    imagesByPosition = new Map(pageImages.map((image) => [image.position, image]));
+    productRows = await listProductsUsingImages({ requestId, positions: [...imagesByPosition.keys()] });
+    shown = (position) => imagesByPosition.has(position);
+    pagination = { page: paged.page, pageSize: paged.pageSize, totalItems, totalPages: paged.totalPages };
+  } else {
+    const paged = pageOf(request.totalProducts, { page, pageSize });
+    productRows = await listProducts({ requestId, limit: paged.pageSize, offset: (paged.page - 1) * paged.pageSize });
+    imagesByPosition = await findImagesByPosition({
+      requestId,
+      positions: productRows.flatMap((row) => row.imagePositions),
+    });
+    pagination = { ...paged, totalItems: request.totalProducts };
+  }
+  const twinRows = await twinRowsOf(requestId, [...imagesByPosition.values()]);
   const storage = await getStorage();
 
   const describe = async (position: number): Promise<ImageStatus> => {
@@ -98,25 +128,65 @@ export async function loadRequestStatus({
       reused: image?.reused ?? false,
       width: image?.width ?? null,
       height: image?.height ?? null,
+      sameAsRow: twinRows.get(position) ?? null,
     };
   };
 
   const status: RequestStatus = {
-    ...lightStatus(request),
+    ...light,
     products: await Promise.all(
       productRows.map(async (row) => ({
         serialNumber: row.serialNumber,
         productName: row.productName,
         rowNumber: row.rowNumber,
-        images: await Promise.all(row.imagePositions.map(describe)),
+        images: await Promise.all(row.imagePositions.filter(shown).map(describe)),
       })),
     ),
-    pagination: { page: current, pageSize: size, totalItems: request.totalProducts, totalPages },
+    pagination,
+    imageStatus: imageStatus ?? null,
   };
   return { owner: request.owner, status };
 }
 
-function lightStatus(request: RequestRow): RequestStatusLight {
+/** Images of the request in a state, from its counters (and the count of those under way). */
+function countInState(request: RequestRow, working: number, state: ImageFilterState): number {
+  switch (state) {
+    case "completed":
+      return request.processedImages;
+    case "failed":
+      return request.failedImages;
+    case "cancelled":
+      return request.cancelledImages;
+    case "processing":
+      return working;
+  }
+}
+
+/**
+ * For the reused images among these, the row of the first image of the same request with the same
+ * bytes, when that is another image: they are twins within one upload, not a copy of an earlier one.
+ */
+async function twinRowsOf(requestId: string, shownImages: ImageRow[]): Promise<Map<number, number>> {
+  const reused = shownImages.filter((image) => image.reused && image.outputFingerprint);
+  const rows = new Map<number, number>();
+  if (reused.length === 0) return rows;
+  const first = await findFirstTwins({ requestId, fingerprints: reused.map((image) => image.outputFingerprint!) });
+  const twinOf = new Map<number, number>();
+  for (const image of reused) {
+    const twin = first.get(image.outputFingerprint!);
+    if (twin !== undefined && twin !== image.position) twinOf.set(image.position, twin);
+  }
+  if (twinOf.size === 0) return rows;
+  const using = await listProductsUsingImages({ requestId, positions: [...new Set(twinOf.values())] });
+  for (const [position, twin] of twinOf) {
+    // Rows come in input order: the first that uses the twin is where the seller sees it first.
+    const row = using.find((product) => product.imagePositions.includes(twin));
+    if (row) rows.set(position, row.rowNumber);
+  }
+  return rows;
+}
+
+async function lightStatus(request: RequestRow): Promise<RequestStatusLight> {
   return {
     ...summarize(request),
     updatedAt: request.updatedAt.toISOString(),
@@ -124,6 +194,7 @@ function lightStatus(request: RequestRow): RequestStatusLight {
     options: outputOptionsOf(request),
     error: request.error,
     expiresAt: expiresAt(request)?.toISOString() ?? null,
+    activity: await activityOf(request),
     webhook: request.webhookUrl
       ? {
           url: shownWebhookUrl(request.webhookUrl),

@@ -1,0 +1,2 @@
+CREATE INDEX "images_request_status_idx" ON "images" USING btree ("request_id","status","position") WHERE "images"."status" <> 'pending';--> statement-breakpoint
+CREATE INDEX "images_request_finished_idx" ON "images" USING btree ("request_id","completed_at") WHERE "images"."status" in ('completed', 'failed');
