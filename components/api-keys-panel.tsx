@@ -3,6 +3,7 @@
 import { useId, useState, type FormEvent } from "react";
 import type { ApiKeyList, CreatedApiKey } from "@/lib/contract";
 import { createApiKey, fetchApiKeys, revokeApiKey } from "@/components/api/client";
+import { CopyButton } from "@/components/ui/copy-button";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 /** Create a key (shown once), revoke one, and see the workspace's webhook secret. */
@@ -76,12 +77,15 @@ export function ApiKeysPanel({ initial }: { initial: ApiKeyList }) {
             <p className="font-medium text-emerald-900">
               Key {created.prefix} created. Copy it now: it is not shown again.
             </p>
-            <code
-              data-testid="new-api-key"
-              className="mt-2 block break-all rounded bg-white px-2 py-1.5 font-mono text-xs"
-            >
-              {created.key}
-            </code>
+            <div className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-center">
+              <code
+                data-testid="new-api-key"
+                className="block min-w-0 flex-1 rounded bg-white px-2 py-1.5 font-mono text-xs break-all select-all"
+              >
+                {created.key}
+              </code>
+              <CopyButton text={created.key} label="Copy key" testId="copy-api-key" />
+            </div>
           </div>
         )}
         {problem && (
@@ -108,10 +112,10 @@ export function ApiKeysPanel({ initial }: { initial: ApiKeyList }) {
                 <th scope="col" className="px-4 py-2 font-medium">
                   Name
                 </th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
                   Created
                 </th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
                   Last used
                 </th>
                 <th scope="col" className="px-4 py-2 font-medium sm:px-6">
@@ -123,11 +127,18 @@ export function ApiKeysPanel({ initial }: { initial: ApiKeyList }) {
               {list.keys.map((key) => (
                 <tr key={key.prefix} data-testid="api-key" data-prefix={key.prefix}>
                   <td className="px-4 py-2 font-mono sm:px-6">{key.prefix}</td>
-                  <td className="px-4 py-2">{key.name ?? <span className="text-slate-400">—</span>}</td>
-                  <td className="px-4 py-2 text-slate-600">
+                  <td className="px-4 py-2 break-words">
+                    {key.name ?? <span className="text-slate-400">—</span>}
+                    {/* On a phone the dates sit here: five columns do not fit beside Revoke. */}
+                    <span className="block text-xs text-slate-500 sm:hidden">
+                      Created <RelativeTime iso={key.createdAt} /> · used{" "}
+                      {key.lastUsedAt ? <RelativeTime iso={key.lastUsedAt} /> : "never"}
+                    </span>
+                  </td>
+                  <td className="hidden px-4 py-2 text-slate-600 sm:table-cell">
                     <RelativeTime iso={key.createdAt} />
                   </td>
-                  <td className="px-4 py-2 text-slate-600">
+                  <td className="hidden px-4 py-2 text-slate-600 sm:table-cell">
                     {key.lastUsedAt ? <RelativeTime iso={key.lastUsedAt} /> : "never"}
                   </td>
                   <td className="px-4 py-2 text-right sm:px-6">
@@ -162,7 +173,7 @@ export function ApiKeysPanel({ initial }: { initial: ApiKeyList }) {
           Deliveries of this workspace are signed with it (Standard Webhooks); your receiver verifies them with it.
         </p>
         <div className="mt-3 flex items-center gap-2">
-          <code className="block flex-1 break-all rounded bg-slate-100 px-2 py-1.5 font-mono text-xs">
+          <code className="block min-w-0 flex-1 break-all rounded bg-slate-100 px-2 py-1.5 font-mono text-xs">
             {showSecret ? list.webhookSecret : "whsec_" + "•".repeat(24)}
           </code>
           <button

@@ -222,7 +222,8 @@ function ResultText({ image }: { image: ImageStatus }) {
           <span className="text-slate-600">{larger ? "larger, upright and without metadata" : "smaller"}</span>
           {image.reused ? (
             <span data-testid="image-reused" className="block text-xs text-slate-500">
-              Reused from an earlier upload
+              {/* A twin in this same upload (the same bytes at another URL) is not an earlier upload's. */}
+              {image.sameAsRow === null ? "Reused from an earlier upload" : `Same image as row ${image.sameAsRow}`}
             </span>
           ) : null}
         </p>

@@ -8,6 +8,7 @@ import { ProgressBar } from "@/components/ui/progress-bar";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RequestActions } from "./request-actions";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { DownloadIcon } from "@/components/ui/icons";
 import { useRecentRequests } from "@/components/hooks/use-recent-requests";
 
 /** The latest uploads with their progress; refreshes itself while any of them is processing. */
@@ -52,9 +53,7 @@ export function RecentRequests({ initialList, fetchedAt }: { initialList: Reques
           className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center"
         >
           <p className="font-medium text-slate-800">No uploads yet</p>
-          <p className="mt-1 text-sm text-slate-500">
-            No uploads yet — drop a CSV above and its progress will show up here.
-          </p>
+          <p className="mt-1 text-sm text-slate-500">Drop a CSV above and its progress will show up here.</p>
         </div>
       ) : (
         <ul
@@ -104,7 +103,18 @@ function RequestItem({ request }: { request: RequestSummary }) {
             {request.totalProducts === 1 ? "product" : "products"}
           </p>
           {/* Every request listed is the caller's own: its actions are offered. */}
-          <div className="mt-2 sm:[&_[data-testid=request-actions]]:justify-start">
+          <div className="mt-2 flex flex-wrap items-start gap-2 sm:[&_[data-testid=request-actions]]:justify-start">
+            {request.completedAt !== null ? (
+              <a
+                href={request.downloadUrl}
+                download
+                data-testid="recent-download"
+                className="relative z-10 inline-flex items-center justify-center gap-1 rounded-lg bg-indigo-600 px-2 py-1 text-xs font-medium text-white shadow-xs hover:bg-indigo-500"
+              >
+                <DownloadIcon className="size-3.5" />
+                Download CSV<span className="sr-only"> of {request.fileName}</span>
+              </a>
+            ) : null}
             <RequestActions request={request} size="sm" />
           </div>
         </div>

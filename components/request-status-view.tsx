@@ -2,7 +2,8 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import type { OutputOptions, RequestStatus, WebhookDelivery } from "@/lib/contract";
+import { useEffect } from "react";
+import type { Activity, OutputOptions, RequestStatus, WebhookDelivery } from "@/lib/contract";
 import { WarningIcon } from "@/components/ui/icons";
 import { formatBytes, formatCount, formatDuration, formatSaving, plural, savingRatio } from "@/lib/format";
 import { PaginationNav } from "@/components/ui/pagination-nav";
@@ -33,14 +34,13 @@ export function RequestStatusView({
   const { data: status, isError, error, refetch, isFetching } = useRequestStatus({ initialStatus, fetchedAt });
   // A cancelled request is finished once its images under way are back: `completedAt` says so.
   const finished = status.completedAt !== null;
-  const { progress, totals } = status;
-  const waiting = Math.max(
-    0,
-    progress.totalImages - progress.processedImages - progress.failedImages - progress.cancelledImages,
-  );
+  const { progress, totals, activity } = status;
   const ratio = savingRatio(totals.bytesIn, totals.bytesOut);
-  const pageHref = (page: number) =>
-    `/requests/${encodeURIComponent(status.requestId)}${page > 1 ? `?page=${page}` : ""}`;
+  const failedOnly = status.imageStatus === "failed";
+  const pageHref = (page: number) => requestHref(status.requestId, { page, failedOnly });
+  useTabTitle(
+    finished ? `${STATE_TITLES[status.status]} · ${status.fileName}` : `${progress.percent}% · ${status.fileName}`,
+  );
 
   return (
     <div className="space-y-6">
@@ -136,7 +136,8 @@ export function RequestStatusView({
         <div className="mt-3">
           <ProgressBar progress={progress} active={!finished} label="Images finished" />
         </div>
-        <dl className="mt-5 grid grid-cols-2 gap-3 sm:grid-cols-5">
+        {finished ? null : <PaceText activity={activity} />}
+        <dl className="mt-5 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
           <Count label="Compressed" value={progress.processedImages} testId="count-processed" tone="text-emerald-700" />
           <Count
             label="Failed"
@@ -144,9 +145,10 @@ export function RequestStatusView({
             testId="count-failed"
             tone={progress.failedImages ? "text-rose-700" : "text-slate-900"}
           />
-          <Count label="Waiting" value={waiting} testId="count-waiting" tone="text-slate-900" />
+          <Count label="Under way" value={activity.workingImages} testId="count-working" tone="text-amber-800" />
+          <Count label="Waiting" value={activity.waitingImages} testId="count-waiting" tone="text-slate-900" />
           <Count label="Total images" value={progress.totalImages} testId="count-total" tone="text-slate-900" />
-          <div className="col-span-2 rounded-lg bg-emerald-50/70 px-3 py-2 ring-1 ring-emerald-600/15 ring-inset sm:col-span-1">
+          <div className="rounded-lg bg-emerald-50/70 px-3 py-2 ring-1 ring-emerald-600/15 ring-inset">
             <dt className="text-xs text-slate-500">Total saving</dt>
             <dd data-testid="total-saving" className="text-lg font-semibold text-emerald-700 tabular-nums">
               {ratio === null ? "—" : formatSaving(ratio)}
@@ -189,17 +191,130 @@ export function RequestStatusView({
           <h2 id="products-title" className="text-lg font-semibold tracking-tight">
             Products
           </h2>
-          <p className="text-sm text-slate-500">{plural(status.pagination.totalItems, "product")}</p>
+          <p className="text-sm text-slate-500">
+            {failedOnly
+              ? `${plural(status.pagination.totalItems, "failed image")}`
+              : plural(status.pagination.totalItems, "product")}
+          </p>
         </div>
+        {failedOnly || progress.failedImages > 0 ? (
+          <FailedOnlyFilter requestId={status.requestId} failedOnly={failedOnly} failed={progress.failedImages} />
+        ) : null}
         <div className="space-y-4">
           {status.products.map((product) => (
             <ProductImagesTable key={product.rowNumber} product={product} />
           ))}
+          {failedOnly && status.products.length === 0 ? (
+            <p
+              data-testid="no-failed-images"
+              className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-8 text-center text-sm text-slate-600"
+            >
+              No image failed{finished ? "." : " so far."}
+            </p>
+          ) : null}
         </div>
-        <PaginationNav pagination={status.pagination} href={pageHref} label="Product pages" itemName="Products" />
+        <PaginationNav
+          pagination={status.pagination}
+          href={pageHref}
+          label={failedOnly ? "Failed image pages" : "Product pages"}
+          itemName={failedOnly ? "Failed images" : "Products"}
+        />
       </section>
     </div>
   );
+}
+
+const STATE_TITLES: Record<RequestStatus["status"], string> = {
+  processing: "Processing",
+  completed: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+/** The browser tab says how far the request is, so a seller can follow it from another tab. */
+function useTabTitle(title: string) {
+  useEffect(() => {
+    const before = document.title;
+    document.title = title;
+    return () => {
+      document.title = before;
+    };
+  }, [title]);
+}
+
+function requestHref(requestId: string, { page = 1, failedOnly }: { page?: number; failedOnly: boolean }): string {
+  const search = new URLSearchParams();
+  if (failedOnly) search.set("imageStatus", "failed");
+  if (page > 1) search.set("page", String(page));
+  const query = search.toString();
+  return `/requests/${encodeURIComponent(requestId)}${query ? `?${query}` : ""}`;
+}
+
+/** All products, or only the failed images (in the rows that use them): a link, so it can be shared. */
+function FailedOnlyFilter({
+  requestId,
+  failedOnly,
+  failed,
+}: {
+  requestId: string;
+  failedOnly: boolean;
+  failed: number;
+}) {
+  const base = "rounded-md px-3 py-1.5 text-sm font-medium";
+  const on = `${base} bg-white text-slate-900 shadow-xs ring-1 ring-slate-300`;
+  const off = `${base} text-slate-600 hover:text-slate-900`;
+  return (
+    <nav aria-label="Which images" data-testid="image-filter" className="inline-flex gap-1 rounded-lg bg-slate-100 p-1">
+      <Link
+        href={requestHref(requestId, { failedOnly: false })}
+        aria-current={failedOnly ? undefined : "page"}
+        className={failedOnly ? off : on}
+        scroll={false}
+      >
+        All products
+      </Link>
+      <Link
+        href={requestHref(requestId, { failedOnly: true })}
+        aria-current={failedOnly ? "page" : undefined}
+        data-testid="failed-only"
+        className={failedOnly ? on : off}
+        scroll={false}
+      >
+        Failed only <span className="tabular-nums text-rose-700">({formatCount(failed)})</span>
+      </Link>
+    </nav>
+  );
+}
+
+/** "12 images a second · about 4 min left": the pace over the last minute and what it leaves. */
+function PaceText({ activity }: { activity: Activity }) {
+  const { imagesPerSecond: rate, secondsLeft } = activity;
+  const text =
+    rate === null
+      ? "Measuring the pace…"
+      : rate === 0
+        ? "No image finished in the last minute"
+        : `${formatRate(rate)} ${rate === 1 ? "image" : "images"} a second over the last minute${
+            secondsLeft === null ? "" : ` · ${formatTimeLeft(secondsLeft)}`
+          }`;
+  return (
+    <p data-testid="pace" className="mt-2 text-sm text-slate-600 tabular-nums">
+      {text}
+    </p>
+  );
+}
+
+function formatRate(rate: number): string {
+  return rate >= 10 ? String(Math.round(rate)) : rate >= 1 ? rate.toFixed(1) : rate.toFixed(2);
+}
+
+/** Rounded as a person says it: an estimate, not a countdown. */
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 60) return seconds <= 10 ? "a few seconds left" : `about ${Math.ceil(seconds / 10) * 10} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  const hours = Math.floor(minutes / 60);
+  return `about ${hours} h ${minutes % 60} min left`;
 }
 
 /** "original format", "WebP, fit 800 × any px": what the images were made into. */

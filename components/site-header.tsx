@@ -14,7 +14,8 @@ export async function SiteHeader() {
       <div className="mx-auto flex h-14 w-full max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-slate-900">
           <LogoMark />
-          <span>CSV Image Compressor</span>
+          {/* Beside three links and Sign out, the name does not fit a phone's width: the mark stands for it. */}
+          <span className={signedIn ? "max-[480px]:sr-only" : undefined}>CSV Image Compressor</span>
         </Link>
         <nav aria-label="Main" className="flex items-center gap-1 text-sm">
           <Link href="/" className={`hidden sm:inline-block ${NAV_LINK}`}>

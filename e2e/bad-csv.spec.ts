@@ -1,8 +1,31 @@
-import { expect, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 import { listRequests } from "./support/api";
 import { productCsv } from "./support/csv";
 import { DashboardPage } from "./support/dashboard-page";
 import { imageUrls } from "./support/image-server";
+
+/** What the server answers the same file: the preview's checks are its own, so it refuses it too. */
+async function serverAnswer(request: APIRequestContext, name: string, buffer: Buffer) {
+  const response = await request.post("/api/csv/upload", {
+    multipart: { file: { name, mimeType: "text/csv", buffer } },
+  });
+  return {
+    status: response.status(),
+    body: (await response.json()) as {
+      error: string;
+      errors?: { row: number | null; column: string | null; message: string }[];
+    },
+  };
+}
+
+/** A file the preview finds problems in is not offered for upload: the server would refuse it. */
+async function expectNotOffered(dashboard: DashboardPage) {
+  await expect(dashboard.uploadButton).toHaveText("Fix the problems to upload");
+  await expect(dashboard.uploadButton).toBeDisabled();
+  await expect(dashboard.page.getByTestId("upload-hint")).toHaveText(
+    "The server makes the same checks and would refuse this file: fix it and choose it again.",
+  );
+}
 
 test.describe("a CSV with problems", () => {
   let requestsBefore: number;
@@ -26,13 +49,18 @@ test.describe("a CSV with problems", () => {
     await expect(dashboard.previewProblems.getByTestId("problem")).toHaveCount(1);
     await expect(dashboard.previewProblems).toContainText("Row 1 · Product Name");
     await expect(dashboard.previewProblems).toContainText('Missing column "Product Name"');
-    await expect(dashboard.uploadButton).toHaveText("Upload anyway");
+    await expectNotOffered(dashboard);
 
-    await dashboard.upload();
-    await expect(dashboard.uploadError).toBeVisible();
-    await expect(page.getByTestId("upload-error-message")).toHaveText("The CSV has 1 problem; nothing was stored.");
-    await expect(dashboard.serverProblems).toContainText("Row 1 · Product Name");
-    await expect(dashboard.serverProblems).toContainText('Missing column "Product Name"');
+    const answer = await serverAnswer(page.request, "no-names.csv", Buffer.from(csv));
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe("The CSV has 1 problem; nothing was stored.");
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        row: 1,
+        column: "Product Name",
+        message: expect.stringContaining('Missing column "Product Name"'),
+      }),
+    ]);
     expect(page.url()).not.toContain("/requests/");
   });
 
@@ -55,12 +83,14 @@ test.describe("a CSV with problems", () => {
     await expect(problems.nth(1)).toContainText("Row 4 · Product Name");
     await expect(problems.nth(1)).toContainText("Product Name is empty.");
 
-    await dashboard.upload();
-    const serverProblems = dashboard.serverProblems.getByTestId("problem");
-    await expect(serverProblems).toHaveCount(2);
-    await expect(serverProblems.nth(0)).toContainText("Row 3 · Input Image Urls");
-    await expect(serverProblems.nth(1)).toContainText("Row 4 · Product Name");
-    await expect(page.getByTestId("upload-error-message")).toHaveText("The CSV has 2 problems; nothing was stored.");
+    await expectNotOffered(dashboard);
+    const answer = await serverAnswer(page.request, "with-problems.csv", Buffer.from(csv));
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe("The CSV has 2 problems; nothing was stored.");
+    expect(answer.body.errors?.map((problem) => [problem.row, problem.column])).toEqual([
+      [3, "Input Image Urls"],
+      [4, "Product Name"],
+    ]);
   });
 
   test("that is really an image is refused before and after upload", async ({ page }) => {
@@ -70,8 +100,10 @@ test.describe("a CSV with problems", () => {
     await dashboard.fileInput.setInputFiles({ name: "photo.csv", mimeType: "text/csv", buffer: png });
 
     await expect(page.getByTestId("preview-unreadable")).toContainText("This file is a PNG image, not a CSV.");
-    await dashboard.upload();
-    await expect(page.getByTestId("upload-error-message")).toContainText("PNG image, not a CSV");
+    await expectNotOffered(dashboard);
+    const answer = await serverAnswer(page.request, "photo.csv", png);
+    expect(answer.status).toBe(415);
+    expect(answer.body.error).toContain("PNG image, not a CSV");
   });
 });
 

@@ -8,6 +8,7 @@ import {
   RequestSummary,
   RequestStatusLight,
   Session,
+  type ImageFilterState,
   type TrialRequest,
   TrialResult,
 } from "@/lib/contract";
@@ -17,8 +18,13 @@ import {
 export const queryKeys = {
   requestList: (page: number, pageSize: number) => ["requests", { page, pageSize }] as const,
   requestProgress: (requestId: string) => ["request-progress", requestId] as const,
-  requestStatus: (requestId: string, page: number, pageSize: number, version: string) =>
-    ["request-status", requestId, { page, pageSize, version }] as const,
+  requestStatus: (
+    requestId: string,
+    page: number,
+    pageSize: number,
+    version: string,
+    imageStatus: ImageFilterState | null = null,
+  ) => ["request-status", requestId, { page, pageSize, version, imageStatus }] as const,
   apiKeys: () => ["api-keys"] as const,
 };
 
@@ -75,15 +81,19 @@ export function fetchRequestStatus({
   requestId,
   page,
   pageSize,
+  imageStatus = null,
   signal,
 }: {
   requestId: string;
   page: number;
   pageSize: number;
+  /** Only the images in this state. */
+  imageStatus?: ImageFilterState | null;
   signal?: AbortSignal;
 }): Promise<RequestStatus> {
+  const filter = imageStatus ? `&imageStatus=${imageStatus}` : "";
   return getJson(
-    `/api/csv/status/${encodeURIComponent(requestId)}?page=${page}&pageSize=${pageSize}`,
+    `/api/csv/status/${encodeURIComponent(requestId)}?page=${page}&pageSize=${pageSize}${filter}`,
     RequestStatus,
     signal,
   );

@@ -15,7 +15,7 @@ const WEBHOOK_POLL_MS = 5_000;
  * all; the page of products is fetched again only when the counters show the request changed.
  */
 export function useRequestStatus({ initialStatus, fetchedAt }: { initialStatus: RequestStatus; fetchedAt: number }) {
-  const { requestId } = initialStatus;
+  const { requestId, imageStatus } = initialStatus;
   const { page, pageSize } = initialStatus.pagination;
 
   const progress = useServerSeededQuery<RequestStatusLight>({
@@ -31,8 +31,8 @@ export function useRequestStatus({ initialStatus, fetchedAt }: { initialStatus: 
   // `updatedAt` moves with every change to the request: a new value means a new page to show.
   const version = progress.data.updatedAt;
   const products = useQuery({
-    queryKey: queryKeys.requestStatus(requestId, page, pageSize, version),
-    queryFn: ({ signal }) => fetchRequestStatus({ requestId, page, pageSize, signal }),
+    queryKey: queryKeys.requestStatus(requestId, page, pageSize, version, imageStatus),
+    queryFn: ({ signal }) => fetchRequestStatus({ requestId, page, pageSize, imageStatus, signal }),
     initialData: version === initialStatus.updatedAt ? initialStatus : undefined,
     placeholderData: keepPreviousData,
     staleTime: Infinity,

@@ -54,20 +54,21 @@ export function UploadActions({
       </div>
     );
   }
+  // The preview runs the server's own checks: a file with problems would only be refused.
   return (
     <div className="flex flex-col-reverse gap-3 sm:flex-row sm:items-center sm:justify-between">
-      <p className="text-xs text-slate-500">Nothing is stored until the file passes the same checks on the server.</p>
+      <p data-testid="upload-hint" className={`text-xs ${hasProblems ? "text-rose-700" : "text-slate-500"}`}>
+        {hasProblems
+          ? "The server makes the same checks and would refuse this file as it is: fix the problems above first."
+          : "Nothing is stored until the file passes the same checks on the server."}
+      </p>
       <button
         type="submit"
-        disabled={disabled}
-        className={`inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2.5 text-sm font-semibold shadow-sm transition-colors disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600 disabled:shadow-none ${
-          hasProblems
-            ? "bg-white text-rose-700 ring-1 ring-rose-300 hover:bg-rose-50"
-            : "bg-indigo-600 text-white hover:bg-indigo-500"
-        }`}
+        disabled={disabled || hasProblems}
+        className="inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm transition-colors hover:bg-indigo-500 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600 disabled:shadow-none"
       >
         {hasProblems
-          ? "Upload anyway"
+          ? "Fix the problems to upload"
           : imageCount !== null
             ? `Upload and compress ${plural(imageCount, "image")}`
             : "Upload and compress"}

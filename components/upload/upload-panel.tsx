@@ -50,7 +50,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!file || busy || !optionsValid) return;
+    if (!file || busy || !optionsValid || hasProblems) return;
     send({
       file,
       ...options,
