@@ -10,8 +10,11 @@ import { identifyPageClient } from "@/lib/auth/identify-client";
 import { config } from "@/lib/config";
 import { loadPageData } from "@/lib/database/page-data";
 import { listRequests } from "@/lib/requests/list-requests";
+import { loadSavings } from "@/lib/requests/savings";
+import { SavingsChart } from "@/components/savings-chart";
 
 const PAGE_SIZE = 10;
+const SAVINGS_DAYS = 30;
 
 export default async function HomePage({
   searchParams,
@@ -23,10 +26,14 @@ export default async function HomePage({
   const page = pageNumber((await searchParams).page);
   const loaded = await loadPageData(async () => {
     const client = await identifyPageClient();
-    return loadSeed(() => listRequests(client, { page, pageSize: PAGE_SIZE }));
+    const [seed, savings] = await Promise.all([
+      loadSeed(() => listRequests(client, { page, pageSize: PAGE_SIZE })),
+      loadSavings(client, { days: SAVINGS_DAYS }),
+    ]);
+    return { ...seed, savings };
   });
   if (!loaded.ok) return <DatabaseUnavailable retryHref={page > 1 ? `/?page=${page}` : "/"} />;
-  const { data: list, fetchedAt } = loaded.data;
+  const { data: list, fetchedAt, savings } = loaded.data;
   if (list.requests.length === 0 && page > list.pagination.totalPages)
     redirect(list.pagination.totalPages > 1 ? `/?page=${list.pagination.totalPages}` : "/");
   const { maxBytes, maxRows, maxUrlsPerRow, maxImages, maxProductNameLength } = config.csv;
@@ -99,6 +106,9 @@ export default async function HomePage({
           </p>
         </aside>
       </div>
+
+      {/* Once there is something to show: an empty chart says less than the empty list below. */}
+      {savings.totals.requests > 0 ? <SavingsChart savings={savings} /> : null}
 
       <RecentRequests initialList={list} fetchedAt={fetchedAt} />
     </div>

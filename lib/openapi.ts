@@ -265,6 +265,21 @@ const operations: (RouteConfig & { operationId: string })[] = [
     },
   },
   {
+    operationId: "getSavings",
+    method: "get",
+    path: "/api/csv/savings",
+    summary: "Bytes the caller's uploads saved, per day",
+    description:
+      "Sums of each request's byte counters (`totals` in the status) over the caller's own uploads, per day of upload in UTC, today included; days without uploads hold zeros. Only the caller's own, as in `GET /api/csv/requests`.",
+    security: signedIn,
+    request: { query: contract.SavingsQuery },
+    responses: {
+      200: json(contract.Savings, "Every day of the period, oldest first, and their totals."),
+      400: json(contract.ErrorBody, "`days` is not a whole number from 1 to 366."),
+      401: unauthorized,
+    },
+  },
+  {
     operationId: "retryRequest",
     method: "post",
     path: "/api/csv/requests/{requestId}/retry",
