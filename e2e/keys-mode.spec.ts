@@ -142,6 +142,35 @@ test("a key created on /keys is shown once, works, and is refused once revoked",
   expect((await acme.api.get("/api/csv/requests")).status()).toBe(200);
 });
 
+test("/keys fits a phone's width, and a new key is copied with one click", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, acme.key);
+  await page.goto(`${origin}/keys`);
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = (await page.getByTestId("new-api-key").textContent())!.trim();
+  expect(key).toMatch(API_KEY);
+
+  // Nothing wider than the screen, and every Revoke in sight.
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    screen: document.documentElement.clientWidth,
+  }));
+  expect(widths.page).toBeLessThanOrEqual(widths.screen);
+  for (const revoke of await page.getByRole("button", { name: /^Revoke/ }).all()) {
+    const box = (await revoke.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await expect(revoke).toBeInViewport();
+  }
+
+  await page.getByTestId("copy-api-key").click();
+  await expect(page.getByTestId("copy-api-key")).toHaveText("Copied");
+  await expect(page.getByRole("status").filter({ hasText: "Copied to the clipboard" })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+  // The feedback goes after a moment.
+  await expect(page.getByTestId("copy-api-key")).toHaveText("Copy key");
+});
+
 test("another workspace's request is not found, on its page and through the API", async ({ page }) => {
   await signIn(page, acme.key);
 
