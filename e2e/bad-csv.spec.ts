@@ -23,7 +23,7 @@ async function expectNotOffered(dashboard: DashboardPage) {
   await expect(dashboard.uploadButton).toHaveText("Fix the problems to upload");
   await expect(dashboard.uploadButton).toBeDisabled();
   await expect(dashboard.page.getByTestId("upload-hint")).toHaveText(
-    "The server makes the same checks and would refuse this file: fix it and choose it again.",
+    "The server makes the same checks and would refuse this file as it is: fix the problems above first.",
   );
 }
 
