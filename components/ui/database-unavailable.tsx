@@ -11,6 +11,8 @@ export function DatabaseUnavailable({ retryHref }: { retryHref: string }) {
       <h1 className="text-lg font-semibold text-amber-950">The database cannot be reached right now</h1>
       <p className="mt-2 text-sm text-amber-900">
         Uploads and their images are safe; this page works again as soon as the database is back. Operators:{" "}
+        {/* A JSON answer, not a page: a plain link, never a client-side navigation. */}
+        {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
         <a href="/api/health" className="font-medium underline underline-offset-2">
           /api/health
         </a>{" "}
