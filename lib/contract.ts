@@ -405,6 +405,10 @@ export const Health = z
   })
   .meta({ id: "Health" });
 
+export const Liveness = z
+  .object({ ok: z.literal(true) })
+  .meta({ id: "Liveness", description: "The process answers; no dependency was asked." });
+
 export const SignIn = z
   .object({ apiKey: z.string().meta({ description: "One of the workspace's API keys.", example: "cic_AbCd1234_…" }) })
   .meta({ id: "SignIn" });

@@ -406,6 +406,15 @@ const operations: (RouteConfig & { operationId: string })[] = [
     },
   },
   {
+    operationId: "getLiveness",
+    method: "get",
+    path: "/api/live",
+    summary: "Whether the process answers (liveness)",
+    description:
+      "Asks no dependency: use it for a liveness probe, which restarts a process that stopped answering. Use `/api/health` for readiness.",
+    responses: { 200: json(contract.Liveness, "The process answers.") },
+  },
+  {
     operationId: "getHealth",
     method: "get",
     path: "/api/health",
