@@ -20,12 +20,12 @@ function createMetrics() {
     registers: [register],
   });
   const imageBytesIn = new client.Counter({
-    name: "csv_image_bytes_in_total",
+    name: "csv_image_in_bytes_total",
     help: "Bytes downloaded for completed images.",
     registers: [register],
   });
   const imageBytesOut = new client.Counter({
-    name: "csv_image_bytes_out_total",
+    name: "csv_image_out_bytes_total",
     help: "Bytes stored for completed images.",
     registers: [register],
   });

@@ -56,8 +56,8 @@ describe("GET /api/metrics", () => {
     const text = await (await scrape("Bearer scrape-secret")).text();
     expect(sample(text, 'csv_images_finished_total{outcome="completed",format="jpeg"}')).toBe(1);
     expect(sample(text, 'csv_images_finished_total{outcome="failed",format="none"}')).toBe(1);
-    expect(sample(text, "csv_image_bytes_in_total")).toBe(status.totals.bytesIn);
-    expect(sample(text, "csv_image_bytes_out_total")).toBe(status.totals.bytesOut);
+    expect(sample(text, "csv_image_in_bytes_total")).toBe(status.totals.bytesIn);
+    expect(sample(text, "csv_image_out_bytes_total")).toBe(status.totals.bytesOut);
     expect(sample(text, 'csv_image_processing_seconds_count{outcome="completed"}')).toBe(1);
     expect(sample(text, 'csv_image_processing_seconds_count{outcome="failed"}')).toBe(1);
     expect(sample(text, "csv_images_in_flight")).toBe(0);
