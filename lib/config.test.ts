@@ -130,4 +130,19 @@ describe("settings", () => {
       expect(() => loadConfig({ RETENTION_DAYS: bad }), bad).toThrow(/RETENTION_DAYS/);
     }
   });
+
+  it("reads the AWS SDK's region and endpoint settings, the service's own winning", () => {
+    const storage = (env: Record<string, string>) => loadConfig({ S3_BUCKET: "shop", ...env }).storage;
+    expect(storage({})).toMatchObject({ region: "us-east-1", endpoint: undefined });
+    expect(storage({ AWS_REGION: "eu-west-1" })).toMatchObject({ region: "eu-west-1" });
+    expect(storage({ AWS_REGION: "eu-west-1", S3_REGION: "ap-south-1" })).toMatchObject({ region: "ap-south-1" });
+    expect(storage({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000" })).toMatchObject({ endpoint: "http://127.0.0.1:9000" });
+    expect(
+      storage({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000", AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9001" }),
+    ).toMatchObject({ endpoint: "http://127.0.0.1:9001" });
+    expect(
+      storage({ AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9001", S3_ENDPOINT: "http://127.0.0.1:9002" }),
+    ).toMatchObject({ endpoint: "http://127.0.0.1:9002" });
+    expect(() => storage({ AWS_ENDPOINT_URL_S3: "ftp://127.0.0.1" })).toThrow(/AWS_ENDPOINT_URL_S3/);
+  });
 });

@@ -85,8 +85,13 @@ const schema = z
     // about 1 GB (the CSVs and database rows beside them are small). 0 turns the check off.
     MIN_FREE_DISK_BYTES: int(1024 * MB, 0, Number.MAX_SAFE_INTEGER),
     S3_BUCKET: optionalString,
-    S3_REGION: z.string().trim().min(1).default("us-east-1"),
+    // The AWS SDK's own names count too, so a deployment set up for it needs nothing else;
+    // S3_REGION and S3_ENDPOINT win when both are set.
+    S3_REGION: optionalString,
+    AWS_REGION: optionalString,
     S3_ENDPOINT: httpUrl,
+    AWS_ENDPOINT_URL_S3: httpUrl,
+    AWS_ENDPOINT_URL: httpUrl,
     S3_FORCE_PATH_STYLE: flag(false),
     S3_PUBLIC_BASE_URL: httpUrl,
     S3_PRESIGN_SECONDS: int(0, 0, 7 * 24 * 3600),
@@ -235,8 +240,8 @@ const schema = z
         ? ({
             kind: "s3",
             bucket: env.S3_BUCKET,
-            region: env.S3_REGION,
-            endpoint: env.S3_ENDPOINT,
+            region: env.S3_REGION ?? env.AWS_REGION ?? "us-east-1",
+            endpoint: env.S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
             forcePathStyle: env.S3_FORCE_PATH_STYLE,
             publicBaseUrl: env.S3_PUBLIC_BASE_URL?.replace(/\/+$/, ""),
             presignSeconds: env.S3_PRESIGN_SECONDS,
