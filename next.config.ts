@@ -4,6 +4,14 @@ import { apiAliases } from "./lib/api-aliases";
 import "./lib/config";
 
 const nextConfig: NextConfig = {
+  // `next build` also writes .next/standalone: server.js and only the node_modules it needs, which is
+  // what the Docker image runs. The server applies migrations at start, from db/migrations beside it;
+  // a new embedded database is made by db/init-pglite.mjs, a child process that loads drizzle-orm's
+  // ES modules itself (the bundle's tracing cannot see them).
+  output: "standalone",
+  outputFileTracingIncludes: {
+    "/**": ["./db/migrations/**/*", "./db/init-pglite.mjs", "./node_modules/drizzle-orm/**/*.js"],
+  },
   // Loaded from node_modules at run time: PGlite ships WebAssembly and data files beside its code;
   // prom-client keeps one registry per process only if every bundle loads the same copy.
   // rate-limiter-flexible loads drizzle-orm at run time: both must be the one copy in node_modules.

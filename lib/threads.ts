@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 
 /**
@@ -13,9 +14,14 @@ import { Worker, type WorkerOptions } from "node:worker_threads";
  *     : new Worker(new URL("./entry.ts", import.meta.url), options)
  */
 
-/** Whether the module at `moduleUrl` runs from its TypeScript source rather than from Next's bundle. */
+/**
+ * Whether the module at `moduleUrl` runs from its TypeScript source rather than from Next's bundle.
+ * In the bundle `import.meta.url` still names the source file, below the folder the server runs in:
+ * the standalone server (the Docker image) has no such file and must start the bundled thread.
+ */
 export function fromSource(moduleUrl: string): boolean {
-  return /\.m?tsx?$/.test(new URL(moduleUrl).pathname);
+  const url = new URL(moduleUrl);
+  return /\.m?tsx?$/.test(url.pathname) && existsSync(fileURLToPath(url));
 }
 
 export function sourceThread(entry: string, moduleUrl: string, options: WorkerOptions = {}): Worker {

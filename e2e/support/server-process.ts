@@ -21,16 +21,23 @@ export function startServerProcess({
   dataDir,
   port,
   env = {},
+  standalone = false,
 }: {
   dataDir: string;
   port: number;
   env?: Record<string, string>;
+  /** Runs `.next/standalone/server.js` (what the Docker image runs) instead of `next start`; give an absolute dataDir. */
+  standalone?: boolean;
 }): ServerProcess {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
-    { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...appServerProcessEnv({ dataDir, port }), ...env } },
-  );
+  const command = standalone
+    ? ["server.js"]
+    : ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)];
+  const child: ChildProcess = spawn(process.execPath, command, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: standalone ? ".next/standalone" : undefined,
+    env: { ...appServerProcessEnv({ dataDir, port }), HOSTNAME: "127.0.0.1", ...env },
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
