@@ -24,6 +24,10 @@ const problem = (schema: z.ZodType, description: string) => ({
 /** Who may call: nobody needs to in open mode; in keys mode, a key or the dashboard's session. */
 const signedIn: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }, {}];
 const workspaceOnly: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
+/** Answers anyone, in either mode (said outright, so a reader and a linter know it is meant). */
+const open: Record<string, string[]>[] = [];
+/** Open unless `METRICS_TOKEN` is set. */
+const metricsScraper: Record<string, string[]>[] = [{ metricsToken: [] }, {}];
 
 const unauthorized = problem(
   contract.ErrorBody,
@@ -353,6 +357,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "post",
     path: "/api/session",
     summary: "Sign the dashboard in with an API key (keys mode)",
+    security: open,
     description:
       "Sets the httpOnly session cookie `cic_session`, signed with `AUTH_SECRET`, for 30 days. Revoking the key ends the session.",
     request: { body: { required: true, content: { "application/json": { schema: contract.SignIn } } } },
@@ -368,6 +373,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "delete",
     path: "/api/session",
     summary: "Sign out (keys mode)",
+    security: open,
     responses: { 204: { description: "The session cookie is cleared." }, 404: keysModeOnly },
   },
   {
@@ -410,6 +416,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "get",
     path: "/api/live",
     summary: "Whether the process answers (liveness)",
+    security: open,
     description:
       "Asks no dependency: use it for a liveness probe, which restarts a process that stopped answering. Use `/api/health` for readiness.",
     responses: { 200: json(contract.Liveness, "The process answers.") },
@@ -419,6 +426,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "get",
     path: "/api/health",
     summary: "Whether the database and storage answer",
+    security: open,
     responses: {
       200: json(contract.Health, "Every part answers."),
       503: json(contract.Health, "A part does not; the body says which and why."),
@@ -429,6 +437,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "get",
     path: "/api/metrics",
     summary: "Prometheus metrics",
+    security: metricsScraper,
     description:
       "Images finished by outcome and format, bytes in and out, processing time, images waiting and in flight, requests by status, webhook deliveries, and the process's own metrics. With `METRICS_TOKEN` set, send `Authorization: Bearer <METRICS_TOKEN>`.",
     responses: {
@@ -441,6 +450,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     method: "get",
     path: "/api/openapi.json",
     summary: "This document",
+    security: open,
     responses: {
       200: {
         description: "The OpenAPI 3.1 document.",
@@ -468,6 +478,11 @@ function buildDocument() {
     scheme: "bearer",
     description:
       "An API key (`cic_…`), with `AUTH_MODE=keys`: `npm run api-keys -- create <workspace>` or the dashboard's API keys page.",
+  });
+  registry.registerComponent("securitySchemes", "metricsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "`METRICS_TOKEN`, when the operator set one.",
   });
   registry.registerComponent("securitySchemes", "session", {
     type: "apiKey",

@@ -1,0 +1,15 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openApiDocument } from "@/lib/openapi";
+
+// `npm run lint:openapi`: the document the app serves at /api/openapi.json, checked by Redocly's
+// linter with its recommended rules. Warnings are shown; an error fails the run.
+const folder = mkdtempSync(path.join(os.tmpdir(), "openapi-"));
+const file = path.join(folder, "openapi.json");
+writeFileSync(file, JSON.stringify(openApiDocument(), null, 2));
+const redocly = path.join(import.meta.dirname, "../node_modules/.bin/redocly");
+const result = spawnSync(redocly, ["lint", file, "--extends=recommended", "--format=stylish"], { stdio: "inherit" });
+rmSync(folder, { recursive: true, force: true });
+process.exit(result.status ?? 1);
