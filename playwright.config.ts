@@ -1,12 +1,18 @@
+import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 import { appServerCommand, appServerEnv } from "./e2e/support/app-server";
 import { APP_URL } from "./e2e/support/ports";
 
 /**
  * Browser tests against the production build (`next build` first, then `npm run test:e2e`).
- * Everything stays on the loopback interface: the app, the local image server, Debian's Chromium
- * with its background services off. Browsers cannot be downloaded on these machines.
+ * Everything stays on the loopback interface: the app, the local image server, Chromium with its
+ * background services off.
  */
+
+// CHROMIUM_PATH names a Chromium to use; else the system's (Debian's /usr/bin/chromium, as CI uses);
+// else Playwright's own, installed once with `npx playwright install chromium`.
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+const chromiumPath = process.env.CHROMIUM_PATH || (existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
 export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",
@@ -30,7 +36,7 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         viewport: { width: 1280, height: 800 },
         launchOptions: {
-          executablePath: "/usr/bin/chromium",
+          executablePath: chromiumPath,
           args: [
             "--disable-background-networking",
             "--disable-component-update",
