@@ -341,6 +341,9 @@ const schema = z
 
 export type Config = z.output<typeof schema>;
 
+/** The name of every setting read here (docs/settings.md and .env.example are tested against it). */
+export const settingNames: readonly string[] = Object.keys(schema.in.shape);
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
