@@ -34,6 +34,8 @@ export default defineConfig([
   prettier,
   globalIgnores([
     ".next/**",
+    // The command-line tools compiled by `npm run build`.
+    "dist/**",
     ".data/**",
     "processed_images/**",
     "playwright-report/**",
