@@ -23,6 +23,6 @@ describe("liveness", () => {
   it("answers only GET", async () => {
     const response = livePost();
     expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
   });
 });

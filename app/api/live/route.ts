@@ -9,4 +9,4 @@ export function GET() {
   return Response.json({ ok: true }, { headers: { "Cache-Control": "no-store" } });
 }
 
-export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed("GET");
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");
