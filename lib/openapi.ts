@@ -118,14 +118,14 @@ const operations: (RouteConfig & { operationId: string })[] = [
     request: { body: { required: true, content: { "application/json": { schema: contract.TrialRequest } } } },
     responses: {
       200: { ...json(contract.TrialResult, "Every image tried, in the order sent."), headers: limitHeaders },
-      400: json(
+      400: problem(
         contract.ErrorBody,
         `More than ${contract.MAX_TRIAL_IMAGES} URLs, none, a URL that is not absolute http or https, or an option out of range: the message names the field.`,
       ),
       401: unauthorized,
-      415: json(contract.ErrorBody, "The body is not sent as JSON."),
+      415: problem(contract.ErrorBody, "The body is not sent as JSON."),
       429: {
-        ...json(
+        ...problem(
           contract.UploadRejected,
           "Over the trials a minute (`RATE_LIMIT_TRIALS_PER_MINUTE`, or the whole service's `RATE_LIMIT_SERVER_TRIALS_PER_MINUTE`); no image was tried.",
         ),
@@ -151,7 +151,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       200: { description: "The image.", content: { "image/*": { schema: z.string().meta({ format: "binary" }) } } },
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such trial image, or it is no longer kept: try the images again."),
+      404: problem(contract.ErrorBody, "No such trial image, or it is no longer kept: try the images again."),
     },
   },
   {
@@ -230,8 +230,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
     responses: {
       200: { description: "The CSV as an attachment.", content: { "text/csv": { schema: z.string() } } },
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
-      409: json(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
+      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+      409: problem(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
     },
   },
   {
@@ -249,8 +249,8 @@ const operations: (RouteConfig & { operationId: string })[] = [
         content: { "application/zip": { schema: z.string().meta({ format: "binary" }) } },
       },
       401: unauthorized,
-      404: json(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
-      409: json(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
+      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+      409: problem(contract.DownloadNotReady, "Still processing: a message and the request's summary."),
     },
   },
   {
@@ -279,7 +279,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
     request: { query: contract.SavingsQuery },
     responses: {
       200: json(contract.Savings, "Every day of the period, oldest first, and their totals."),
-      400: json(contract.ErrorBody, "`days` is not a whole number from 1 to 366."),
+      400: problem(contract.ErrorBody, "`days` is not a whole number from 1 to 366."),
       401: unauthorized,
     },
   },

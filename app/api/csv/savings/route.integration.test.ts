@@ -117,7 +117,7 @@ describe("savings over time", () => {
       const answer = await getSavings(`?days=${days}`);
       expect(answer.status).toBe(400);
       const body = (await expectContract(answer, savings)) as { error: string; code: string };
-      expect(body).toEqual({
+      expect(body).toMatchObject({
         error: `days must be a whole number from 1 to 366 (got "${days}").`,
         code: "bad_request:parameter",
       });
