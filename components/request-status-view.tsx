@@ -7,7 +7,7 @@ import type { Activity, OutputOptions, RequestStatus, WebhookDelivery } from "@/
 import { WarningIcon } from "@/components/ui/icons";
 import { formatBytes, formatCount, formatDuration, formatSaving, plural, savingRatio } from "@/lib/format";
 import { PaginationNav } from "@/components/ui/pagination-nav";
-import { FORMAT_LABELS, fitText } from "@/components/upload/output-options-fields";
+import { FORMAT_LABELS, fitText, targetSizeText } from "@/components/upload/output-options-fields";
 import { ProductImagesTable } from "./product-images-table";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -318,11 +318,10 @@ export function formatTimeLeft(seconds: number): string {
 }
 
 /** "original format", "WebP, fit 800 × any px": what the images were made into. */
-function describeOutputOptions({ format, maxWidth, maxHeight }: OutputOptions): string {
+function describeOutputOptions({ format, maxWidth, maxHeight, maxBytes }: OutputOptions): string {
   const formatText =
     format === "keep" ? "original format" : format === "auto" ? "smallest format" : FORMAT_LABELS[format];
-  const size = fitText(maxWidth, maxHeight);
-  return size ? `${formatText}, ${size}` : formatText;
+  return [formatText, fitText(maxWidth, maxHeight), targetSizeText(maxBytes ?? null)].filter(Boolean).join(", ");
 }
 
 function DownloadButton({ status }: { status: RequestStatus }) {

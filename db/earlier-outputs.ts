@@ -75,7 +75,7 @@ export async function findOutputsByFingerprint(
   return found;
 }
 
-type OutputShape = Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight">;
+type OutputShape = Pick<RequestRow, "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "maxBytes">;
 type Wanted = OutputShape & Pick<RequestRow, "owner"> & { url: string };
 
 /**
@@ -90,7 +90,14 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
   const groups = new Map<string, T[]>();
   for (const image of wanted) {
     if (!image.owner) continue;
-    const key = JSON.stringify([image.owner, image.quality, image.outputFormat, image.maxWidth, image.maxHeight]);
+    const key = JSON.stringify([
+      image.owner,
+      image.quality,
+      image.outputFormat,
+      image.maxWidth,
+      image.maxHeight,
+      image.maxBytes,
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), image]);
   }
   if (groups.size === 0) return found;
@@ -113,6 +120,7 @@ export async function findEarlierDownloads<T extends Wanted>(wanted: T[]): Promi
           and request.output_format = ${shape.outputFormat}
           and request.max_width is not distinct from ${shape.maxWidth}::int
           and request.max_height is not distinct from ${shape.maxHeight}::int
+          and request.max_bytes is not distinct from ${shape.maxBytes}::int
         order by candidate.url, candidate.completed_at desc`),
     );
     const byUrl = new Map(rows.map(({ url, ...earlier }) => [url, earlier]));

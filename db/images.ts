@@ -65,7 +65,7 @@ export async function listUnfinishedImageIds({
  * download of its URL with the same options (a conditional download may reuse it).
  */
 export type ClaimedImage = ImageRow &
-  Pick<RequestRow, "filesId" | "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "owner"> & {
+  Pick<RequestRow, "filesId" | "quality" | "outputFormat" | "maxWidth" | "maxHeight" | "maxBytes" | "owner"> & {
     earlier: EarlierOutput | null;
   };
 
@@ -138,6 +138,7 @@ async function claim(db: Database, which: SQL | undefined): Promise<ClaimedImage
       outputFormat: requests.outputFormat,
       maxWidth: requests.maxWidth,
       maxHeight: requests.maxHeight,
+      maxBytes: requests.maxBytes,
       owner: requests.owner,
     });
   // The images are claimed already: a failed lookup only means no conditional download this time.

@@ -24,7 +24,7 @@ export type NewRequest = Pick<
   | "webhookUrl"
   | "webhookSecret"
 > &
-  Partial<Pick<RequestRow, "csvLayout">>;
+  Partial<Pick<RequestRow, "csvLayout" | "maxBytes">>;
 
 export type NewProduct = {
   position: number;

@@ -118,6 +118,8 @@ export const requests = pgTable(
     outputFormat: text("output_format").notNull().default("keep"),
     maxWidth: integer("max_width"),
     maxHeight: integer("max_height"),
+    /** Target size of each output in bytes: the highest quality that fits is used. */
+    maxBytes: integer("max_bytes"),
     totalProducts: integer("total_products").notNull(),
     totalImages: integer("total_images").notNull(),
     processedImages: integer("processed_images").notNull().default(0),

@@ -38,11 +38,20 @@ export const OutputFormat = z.enum(OUTPUT_FORMATS).meta({
 
 const dimension = z.number().int().min(1).max(MAX_DIMENSION);
 
+/** The smallest and largest target size an upload may ask for, in bytes. */
+export const MIN_TARGET_BYTES = 1024;
+export const MAX_TARGET_BYTES = 100 * 1024 * 1024;
+const targetBytes = z.number().int().min(MIN_TARGET_BYTES).max(MAX_TARGET_BYTES);
+
 export const OutputOptions = z
   .object({
     format: OutputFormat,
     maxWidth: dimension.nullable().meta({ description: "Images wider are scaled down to fit; never enlarged." }),
     maxHeight: dimension.nullable().meta({ description: "Images taller are scaled down to fit; never enlarged." }),
+    maxBytes: targetBytes.nullable().meta({
+      description:
+        "Target size: each output is made at the highest quality (at most the request's) whose file is at most this many bytes; an image that does not fit even at the lowest quality fails, saying so.",
+    }),
   })
   .meta({ id: "OutputOptions", description: "What the images of a request are made into." });
 
@@ -50,6 +59,12 @@ export const OutputOptions = z
 export function readOutputFormat(text: string): OutputFormat | null {
   const parsed = OutputFormat.safeParse(text.trim().toLowerCase());
   return parsed.success ? parsed.data : null;
+}
+
+/** A target size as typed in a form field, in bytes: a whole number in range, or null when it is not one. */
+export function readTargetBytes(text: string): number | null {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) && targetBytes.safeParse(Number(trimmed)).success ? Number(trimmed) : null;
 }
 
 /** A maximum width or height as typed in a form field: a whole number in range, or null when it is not one. */
@@ -469,6 +484,11 @@ export const UploadForm = z.object({
   format: OutputFormat.optional().meta({ description: "What every image becomes (default `keep`)." }),
   maxWidth: dimension.optional().meta({ description: "Largest width of an output image, in pixels." }),
   maxHeight: dimension.optional().meta({ description: "Largest height of an output image, in pixels." }),
+  maxBytes: targetBytes.optional().meta({
+    description:
+      "Largest file size of an output image, in bytes (e.g. 204800 for a marketplace's 200 KB cap): the highest quality that fits is used, by a bounded search.",
+    example: 204800,
+  }),
   nameColumn: z.string().optional().meta({
     description:
       "For a CSV in no known layout: the header of the column with the product name. Sent with `imageColumns`; a mapping is used even when the file is in a known layout.",
@@ -537,6 +557,7 @@ export const TrialRequest = z
     format: OutputFormat.optional().meta({ description: "As the upload's (default `keep`)." }),
     maxWidth: dimension.nullable().optional().meta({ description: "As the upload's." }),
     maxHeight: dimension.nullable().optional().meta({ description: "As the upload's." }),
+    maxBytes: targetBytes.nullable().optional().meta({ description: "As the upload's." }),
   })
   .meta({ id: "TrialRequest", description: "A few image URLs and the options an upload would use." });
 

@@ -27,6 +27,8 @@ export type UploadInput = {
   format?: string;
   maxWidth?: string;
   maxHeight?: string;
+  /** Target size of each output, in bytes. */
+  maxBytes?: string;
   idColumn?: string;
   nameColumn?: string;
   /** Sent as one `imageColumns` field each. */

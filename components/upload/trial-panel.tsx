@@ -8,13 +8,20 @@ import { WarningIcon } from "@/components/ui/icons";
 import { MAX_TRIAL_IMAGES, readDimension, readQuality, type TrialImage, type TrialRequest } from "@/lib/contract";
 import { formatBytes, plural } from "@/lib/format";
 import type { UploadOptionsInput } from "./upload-options";
+import { targetBytesOf } from "./output-options-fields";
 
 /** The options as the trial API takes them; null while a field is not valid. */
 function trialOptions(options: UploadOptionsInput): Omit<TrialRequest, "urls"> | null {
   const quality = readQuality(options.quality);
   if (quality === null) return null;
   const size = (text: string) => (text.trim() === "" ? null : readDimension(text));
-  return { quality, format: options.format, maxWidth: size(options.maxWidth), maxHeight: size(options.maxHeight) };
+  return {
+    quality,
+    format: options.format,
+    maxWidth: size(options.maxWidth),
+    maxHeight: size(options.maxHeight),
+    maxBytes: targetBytesOf(options.maxKilobytes),
+  };
 }
 
 /**

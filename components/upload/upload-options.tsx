@@ -8,6 +8,7 @@ import {
   type OutputOptionsInput,
   outputOptionsSummary,
   sizeValid,
+  targetSizeValid,
 } from "./output-options-fields";
 
 /** What the upload asks for besides the file, as typed: sent as form fields, empty ones left out. */
@@ -17,8 +18,8 @@ export function defaultUploadOptions(defaultQuality: number): UploadOptionsInput
   return { quality: String(defaultQuality), webhookUrl: "", ...DEFAULT_OUTPUT_OPTIONS };
 }
 
-export function uploadOptionsValid({ quality, maxWidth, maxHeight }: UploadOptionsInput): boolean {
-  return readQuality(quality) !== null && sizeValid(maxWidth) && sizeValid(maxHeight);
+export function uploadOptionsValid({ quality, maxWidth, maxHeight, maxKilobytes }: UploadOptionsInput): boolean {
+  return readQuality(quality) !== null && sizeValid(maxWidth) && sizeValid(maxHeight) && targetSizeValid(maxKilobytes);
 }
 
 /** Quality, and behind "Advanced options" the output format, largest size and webhook URL. */

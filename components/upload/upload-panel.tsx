@@ -16,6 +16,7 @@ import { sampleCsvFile } from "./sample-csv";
 import { TrialPanel } from "./trial-panel";
 import { UploadActions } from "./upload-actions";
 import { defaultUploadOptions, UploadOptions, uploadOptionsValid } from "./upload-options";
+import { targetBytesOf } from "./output-options-fields";
 
 /** Drop a CSV, see what it holds and what is wrong with it, then upload it with progress. */
 export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits; defaultQuality: number }) {
@@ -51,9 +52,12 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!file || busy || !optionsValid || hasProblems) return;
+    const { maxKilobytes, ...fields } = options;
+    const maxBytes = targetBytesOf(maxKilobytes);
     send({
       file,
-      ...options,
+      ...fields,
+      ...(maxBytes !== null ? { maxBytes: String(maxBytes) } : {}),
       ...(mapping ? { ...mapping, idColumn: mapping.idColumn ?? undefined } : {}),
     });
   };

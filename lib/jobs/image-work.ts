@@ -100,6 +100,7 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
     format: readOutputFormat(image.outputFormat) ?? "keep",
     maxWidth: image.maxWidth,
     maxHeight: image.maxHeight,
+    maxBytes: image.maxBytes,
     thumbnail: true,
   });
   const key = outputImageKey(image.filesId, image.id, compressed.extension);

@@ -24,6 +24,8 @@ export function outputFingerprint(bytes: Buffer, image: ClaimedImage): string {
     format: image.outputFormat,
     maxWidth: image.maxWidth,
     maxHeight: image.maxHeight,
+    // Only when asked for, so outputs made before target sizes keep their fingerprints.
+    ...(image.maxBytes !== null ? { maxBytes: image.maxBytes } : {}),
   });
   return OUTPUT_RECIPE + createHash("sha256").update(bytes).update(shape).digest("hex");
 }

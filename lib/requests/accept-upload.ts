@@ -6,6 +6,8 @@ import { deleteRequestRows } from "@/db/request-lifecycle";
 import { config } from "@/lib/config";
 import {
   MAX_DIMENSION,
+  MAX_TARGET_BYTES,
+  MIN_TARGET_BYTES,
   OUTPUT_FORMATS,
   type OutputOptions,
   type Problem,
@@ -13,6 +15,7 @@ import {
   readColumnMapping,
   readOutputFormat,
   readQuality,
+  readTargetBytes,
   type UploadAccepted,
 } from "@/lib/contract";
 import { AppError, rejectedUpload } from "@/lib/errors";
@@ -121,6 +124,7 @@ async function store(
       outputFormat: options.output.format,
       maxWidth: options.output.maxWidth,
       maxHeight: options.output.maxHeight,
+      maxBytes: options.output.maxBytes,
       totalProducts: productRows.length,
       totalImages: imageUrls.length,
       webhookUrl: options.webhookUrl,
@@ -214,7 +218,7 @@ function readOptions(fields: UploadFields) {
     else webhookUrl = fields.webhookUrl.trim();
   }
 
-  const output: OutputOptions = { format: "keep", maxWidth: null, maxHeight: null };
+  const output: OutputOptions = { format: "keep", maxWidth: null, maxHeight: null, maxBytes: null };
   if (fields.format?.trim()) {
     const format = readOutputFormat(fields.format);
     if (format === null) {
@@ -228,6 +232,16 @@ function readOptions(fields: UploadFields) {
     if (value === null)
       field(name, `${name} must be a whole number of pixels from 1 to ${MAX_DIMENSION} (got "${text}").`);
     else output[name] = value;
+  }
+  const maxBytes = fields.maxBytes?.trim();
+  if (maxBytes) {
+    const value = readTargetBytes(maxBytes);
+    if (value === null) {
+      field(
+        "maxBytes",
+        `maxBytes must be a whole number of bytes from ${MIN_TARGET_BYTES} to ${MAX_TARGET_BYTES} (got "${maxBytes}").`,
+      );
+    } else output.maxBytes = value;
   }
   problems.push(...readColumnMapping(fields).problems);
   return { quality, webhookUrl, output, problems };

@@ -23,6 +23,7 @@ export const UPLOAD_FIELDS = [
   "format",
   "maxWidth",
   "maxHeight",
+  "maxBytes",
   "idColumn",
   "nameColumn",
 ] as const;

@@ -237,11 +237,14 @@ export function progressOf(
 }
 
 /** What the request asked its images to become. */
-function outputOptionsOf(request: Pick<RequestRow, "outputFormat" | "maxWidth" | "maxHeight">): OutputOptions {
+function outputOptionsOf(
+  request: Pick<RequestRow, "outputFormat" | "maxWidth" | "maxHeight" | "maxBytes">,
+): OutputOptions {
   return {
     format: readOutputFormat(request.outputFormat) ?? "keep",
     maxWidth: request.maxWidth,
     maxHeight: request.maxHeight,
+    maxBytes: request.maxBytes,
   };
 }
 

@@ -29,6 +29,7 @@ export async function runTrial(request: Request): Promise<{ result: TrialResult;
     format: body.format ?? "keep",
     maxWidth: body.maxWidth ?? null,
     maxHeight: body.maxHeight ?? null,
+    maxBytes: body.maxBytes ?? null,
   };
   const headers = await consume("trials", caller.limitKey, 1, "trial");
   const threads = imageThreads();
@@ -39,7 +40,12 @@ export async function runTrial(request: Request): Promise<{ result: TrialResult;
     result: {
       trialId,
       quality: options.quality,
-      options: { format: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight },
+      options: {
+        format: options.format,
+        maxWidth: options.maxWidth,
+        maxHeight: options.maxHeight,
+        maxBytes: options.maxBytes,
+      },
       expiresAt: new Date(expiresAt).toISOString(),
       images: tried.map((image, index) =>
         keep(image, { url: body.urls[index].trim(), trialId, index: index + 1, owner: caller.owner, expiresAt }),

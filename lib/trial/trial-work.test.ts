@@ -10,7 +10,7 @@ beforeAll(() => {
 });
 afterAll(() => removeTripwire());
 
-const options = { quality: 50, format: "keep", maxWidth: null, maxHeight: null } as const;
+const options = { quality: 50, format: "keep", maxWidth: null, maxHeight: null, maxBytes: null } as const;
 
 describe("the address guard on a trial's URLs", () => {
   it.each([

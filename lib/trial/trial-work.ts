@@ -44,6 +44,7 @@ export async function tryImage(url: string, options: TrialOptions): Promise<Trie
       format: options.format,
       maxWidth: options.maxWidth,
       maxHeight: options.maxHeight,
+      maxBytes: options.maxBytes,
       thumbnail: true,
       originalPreviewSide: config.images.comparePreviewMaxSide || TRIAL_PREVIEW_SIDE,
     });

@@ -21,6 +21,7 @@ beforeAll(async () => {
   images.route("/c.jpg", serveBytes(await photoJpeg(200, 300), "image/jpeg"));
   // An image host's CDN often sends a generic type; the bytes decide.
   images.route("/d", serveBytes(await photoJpeg(120, 90), "application/octet-stream"));
+  images.route("/large.jpg", serveBytes(await photoJpeg(800, 600), "image/jpeg"));
 });
 
 afterAll(() => images.close());
@@ -354,15 +355,56 @@ describe("CSV rules at upload", () => {
 
   it("keeps the output options with the request and shows them", async () => {
     const accepted = await expectAccepted(valid(), { fields: { format: "WebP", maxWidth: "800" } });
-    expect(accepted.options).toEqual({ format: "webp", maxWidth: 800, maxHeight: null });
+    expect(accepted.options).toEqual({ format: "webp", maxWidth: 800, maxHeight: null, maxBytes: null });
     const status = await settle(accepted.requestId);
-    expect(status.options).toEqual({ format: "webp", maxWidth: 800, maxHeight: null });
+    expect(status.options).toEqual({ format: "webp", maxWidth: 800, maxHeight: null, maxBytes: null });
     const image = status.products[0].images[0];
     expect(image).toMatchObject({ status: "completed", format: "webp" });
     expect(image.outputUrl).toMatch(/\.webp$/);
     const served = await getFile(image.outputUrl!);
     expect(served.headers.get("content-type")).toBe("image/webp");
-    expect((await expectAccepted(valid())).options).toEqual({ format: "keep", maxWidth: null, maxHeight: null });
+    expect((await expectAccepted(valid())).options).toEqual({
+      format: "keep",
+      maxWidth: null,
+      maxHeight: null,
+      maxBytes: null,
+    });
+  });
+
+  it("makes every output fit a target size (maxBytes), or fails the image saying it cannot", async () => {
+    const csv = productCsv(["Large photo", images.url("/large.jpg")]);
+    const plain = await settle((await expectAccepted(csv)).requestId);
+    const plainBytes = plain.products[0].images[0].bytesOut!;
+
+    const target = 30_000;
+    expect(plainBytes).toBeGreaterThan(target);
+    const capped = await expectAccepted(csv, { fields: { maxBytes: String(target) } });
+    expect(capped.options).toMatchObject({ format: "keep", maxBytes: target });
+    const status = await settle(capped.requestId);
+    expect(status.options.maxBytes).toBe(target);
+    const image = status.products[0].images[0];
+    expect(image).toMatchObject({ status: "completed", format: "jpeg" });
+    expect(image.bytesOut).toBeLessThanOrEqual(target);
+    const served = Buffer.from(await (await getFile(image.outputUrl!)).arrayBuffer());
+    expect(served.length).toBe(image.bytesOut);
+    expect(await sharp(served).metadata()).toMatchObject({ width: 800, height: 600 });
+
+    const impossible = await settle((await expectAccepted(csv, { fields: { maxBytes: "1024" } })).requestId);
+    expect(impossible.products[0].images[0]).toMatchObject({ status: "failed", outputUrl: null });
+    expect(impossible.products[0].images[0].error).toMatch(/cannot be made 1 KB or smaller/);
+  });
+
+  it("rejects a target size out of range, naming the field", async () => {
+    for (const value of ["1000", "200KB", "-5"]) {
+      const json = await expectRejected(400, valid(), { fields: { maxBytes: value } });
+      expect(json.errors).toEqual([
+        {
+          row: null,
+          column: "maxBytes",
+          message: `maxBytes must be a whole number of bytes from 1024 to 104857600 (got "${value}").`,
+        },
+      ]);
+    }
   });
 
   it("counts a wrong field among the problems when the CSV has problems too", async () => {
