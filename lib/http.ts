@@ -4,6 +4,7 @@ import { config } from "./config";
 import { isListedOriginWithoutCookies, preflightHeaders, withCorsHeaders } from "./cors";
 import { AppError, type AppErrorCode, errorTitles } from "./errors";
 import { logger } from "./logger";
+import { StorageError } from "./storage/storage";
 
 /**
  * The one place errors become HTTP responses. An AppError says what the user did wrong or what is
@@ -11,6 +12,18 @@ import { logger } from "./logger";
  */
 export function errorResponse(error: unknown, context: string): Response {
   if (error instanceof AppError) return problemResponse(error);
+  // Before the database check: a store that cannot be reached fails with the same network codes.
+  if (error instanceof StorageError) {
+    logger.error({ err: error, route: context }, "storage is unavailable");
+    return problemResponse(
+      new AppError(
+        "unavailable:storage",
+        "Storage is unavailable right now; nothing was lost. Please try again in a minute.",
+        undefined,
+        { "Retry-After": "30" },
+      ),
+    );
+  }
   if (isDatabaseUnreachable(error)) {
     logger.error({ err: error, route: context }, "the database is unavailable");
     return problemResponse(

@@ -63,11 +63,12 @@ function awaitsFinish(request: RequestRow): boolean {
 }
 
 export const OUTPUT_CSV_NOT_STORED =
-  "The output CSV could not be stored; the download builds it from the database instead.";
+  "The output CSV could not be stored; the download writes it again once storage is back.";
 
 /**
  * Closes a request whose output CSV cannot be stored, saying so. Its images are all finished and
- * the download rebuilds the CSV from the database, so it is `completed` if any image succeeded.
+ * the download writes the CSV again (from the stored upload and the database) once storage is back,
+ * so it is `completed` if any image succeeded.
  */
 export async function closeWithoutOutputCsv(requestId: string): Promise<boolean> {
   const request = await findRequest(requestId);

@@ -221,7 +221,7 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
     expect(status.completedAt).not.toBeNull();
     // One image succeeded, so the request is completed; its output CSV could not be stored, and it says so.
     expect(status.status).toBe("completed");
-    expect(status.error).toBe("The output CSV could not be stored; the download builds it from the database instead.");
+    expect(status.error).toBe("The output CSV could not be stored; the download writes it again once storage is back.");
 
     const all = status.products.flatMap((product) => product.images);
     expect(all.map((image) => image.status)).toEqual(["completed", "failed", "failed", "failed"]);
@@ -230,7 +230,16 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
       expect(image.error).toBe("The compressed image could not be stored (S3 unavailable) (gave up after 3 attempts)");
     }
 
-    // The output CSV still comes, failed images keeping their places.
+    // The output CSV is written from the uploaded file, which is in the store too: while the store is
+    // down the download says so, and nothing is lost.
+    const whileDown = await api.download(requestId);
+    expect(whileDown.status).toBe(503);
+    expect((await whileDown.json()).code).toBe("unavailable:storage");
+
+    // Back up on the same port and folder: every image reported completed is in the bucket, nothing else is.
+    await s3.restart();
+    expect((await healthRoute.GET()).status).toBe(200);
+    // Then the output CSV comes, failed images keeping their places.
     const output = await api.download(requestId);
     expect(output.status).toBe(200);
     expect(
@@ -239,9 +248,6 @@ describe("the service on S3 storage", { timeout: 60_000 }, () => {
         .map((row) => row[3]),
     ).toEqual([firstUrl, ", ", ""]);
 
-    // Back up on the same port and folder: every image reported completed is in the bucket, nothing else is.
-    await s3.restart();
-    expect((await healthRoute.GET()).status).toBe(200);
     const listed = await inspector.send(
       new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `images/${await filesIdOf(requestId)}/` }),
     );
