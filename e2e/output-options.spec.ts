@@ -46,3 +46,24 @@ test("format and maximum width chosen on the dashboard shape every output image"
   await expect(page.getByTestId("reused-note")).toContainText("2 images came out exactly as in an earlier upload");
   await expect(page.getByTestId("image-reused")).toHaveCount(2);
 });
+
+test("a target file size chosen on the dashboard is kept with the request and shown", async ({ page }) => {
+  const dashboard = new DashboardPage(page);
+  await dashboard.goto();
+  await dashboard.chooseCsv("capped-catalogue.csv", csv);
+  await page.getByText("Advanced options").click();
+
+  // Under 1 KB is not a size any image can meet: the upload is not sent, and the field says why.
+  await page.getByLabel(/Max file size/).fill("0");
+  await expect(page.getByText(/Enter a whole number of KB from 1 to 102,400/)).toBeVisible();
+  await expect(dashboard.uploadButton).toBeDisabled();
+  await page.getByLabel(/Max file size/).fill("50");
+  await expect(page.getByText("at most 50 KB", { exact: true })).toBeVisible();
+
+  await dashboard.upload();
+  await page.waitForURL(/\/requests\/[^/]+$/);
+  const requestPage = new RequestPage(page);
+  await requestPage.waitUntilFinished();
+  await expect(requestPage.status).toHaveAttribute("data-status", "completed");
+  await expect(page.getByTestId("output-options")).toHaveText("original format, at most 50 KB");
+});
