@@ -47,6 +47,21 @@ const requestIdParams = z.object({
   requestId: z.string().meta({ description: "The id returned by the upload." }),
 });
 
+/** The status answer's responses: `/api/csv/status/{id}` and the request as a resource serve the same. */
+const statusResponses = {
+  200: json(
+    z.union([contract.RequestStatus, contract.RequestStatusLight]),
+    "The request's state; without `products` and `pagination` when asked with `products=0`.",
+  ),
+  304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
+  400: problem(
+    contract.ErrorBody,
+    "A paging parameter is not a whole number in range, or `imageStatus` is not one of the states it lists.",
+  ),
+  401: unauthorized,
+  404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
+};
+
 const operations: (RouteConfig & { operationId: string })[] = [
   {
     operationId: "uploadCsv",
@@ -163,19 +178,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
       "Counters answer at once, whatever the size of the request; products come a page at a time. `activity` tells images under way from those waiting, with the pace over the last minute and the time left. `imageStatus=failed` (or `completed`, `processing`, `cancelled`) lists only the images in that state, a page of images at a time, each in the rows that use it: `pagination` then counts those images. Poll with `products=0` and `If-None-Match`: answers carry an `ETag`, are shared by everyone polling the same request for up to a second, and an unchanged one is a `304` with no body (`If-None-Match` takes a list of tags, weak ones included, or `*`, as RFC 9110 says). `GET /api/csv/requests/{requestId}` answers the same.",
     security: signedIn,
     request: { params: requestIdParams, query: contract.StatusQuery },
-    responses: {
-      200: json(
-        z.union([contract.RequestStatus, contract.RequestStatusLight]),
-        "The request's state; without `products` and `pagination` when asked with `products=0`.",
-      ),
-      304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
-      400: problem(
-        contract.ErrorBody,
-        "A paging parameter is not a whole number in range, or `imageStatus` is not one of the states it lists.",
-      ),
-      401: unauthorized,
-      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
-    },
+    responses: statusResponses,
   },
   {
     operationId: "getRequest",
@@ -186,19 +189,7 @@ const operations: (RouteConfig & { operationId: string })[] = [
       "The request as a resource: the same answer, parameters, `ETag` and access rule as `GET /api/csv/status/{requestId}`, at the path that `DELETE`, `retry` and `cancel` share.",
     security: signedIn,
     request: { params: requestIdParams, query: contract.StatusQuery },
-    responses: {
-      200: json(
-        z.union([contract.RequestStatus, contract.RequestStatusLight]),
-        "The request's state; without `products` and `pagination` when asked with `products=0`.",
-      ),
-      304: { description: "Unchanged since an `ETag` sent in `If-None-Match`." },
-      400: problem(
-        contract.ErrorBody,
-        "A paging parameter is not a whole number in range, or `imageStatus` is not one of the states it lists.",
-      ),
-      401: unauthorized,
-      404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
-    },
+    responses: statusResponses,
   },
   {
     operationId: "downloadOutputCsv",
