@@ -6,7 +6,7 @@ import { HeicDecodeError, decodeHeic, readPrimaryImage } from "./heic";
 import { imageWorkGate } from "./image-work-gate";
 import { makeOriginalPreview, makeThumbnail, type OriginalPreview } from "./thumbnail";
 import { type ImageFormat, type OutputChoice, imageFormatInfo } from "./image-formats";
-import { describeNotAnImage, sniffImage } from "./sniff-image";
+import { sniffImage } from "./sniff-image";
 import { stripMetadata } from "./strip-metadata";
 import { noPixelsReason, notValidReason, unreadableReason, unsupportedFeature } from "./unreadable-reasons";
 
@@ -108,8 +108,8 @@ export async function compressImage(input: Buffer, options: CompressOptions): Pr
     throw new RangeError(`quality must be an integer from 1 to 100, got ${quality}`);
   }
 
-  const sniffed = sniffImage(input);
-  if (!sniffed) throw ImageFailure.permanent(describeNotAnImage(input));
+  const sniffed = await sniffImage(input);
+  if (sniffed.notAnImage !== undefined) throw ImageFailure.permanent(sniffed.notAnImage);
   const inputFormat = sniffed.format;
 
   const unsupported = unsupportedFeature(input, inputFormat);

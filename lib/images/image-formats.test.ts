@@ -37,7 +37,7 @@ describe("the format table", () => {
     async (format) => {
       const info = imageFormatInfo[format];
       const bytes = await encoded(format);
-      expect(sniffImage(bytes)).toEqual({ format });
+      expect(await sniffImage(bytes)).toEqual({ format });
       expect((await sharp(bytes).metadata()).format).toBe(info.sharpName);
       for (const extension of [info.extension, ...info.otherExtensions]) {
         expect(contentTypeForKey(`outputs/a/1.${extension}`)).toBe(info.contentType);

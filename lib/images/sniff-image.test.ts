@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { describeNotAnImage, sniffImage } from "./sniff-image";
-import { imageFixtures } from "@/test/image-fixtures";
+import { sniffImage } from "./sniff-image";
+import { ZipFile } from "yazl";
+import { imageFixtures, pngChunk } from "@/test/image-fixtures";
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "latin1") : Buffer.from(part))));
@@ -10,6 +11,19 @@ const ftyp = (major: string, ...compatible: string[]) => {
   const box = bytes([0, 0, 0, 16 + 4 * compatible.length], "ftyp", major, [0, 0, 0, 0], ...compatible);
   return Buffer.concat([box, Buffer.alloc(64)]);
 };
+
+/** The outline of an Excel workbook: a ZIP whose content types name the spreadsheet's main part. */
+async function excelWorkbook(): Promise<Buffer> {
+  const mainPart = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+  const contentTypes = `<?xml version="1.0"?><Types><Override PartName="/xl/workbook.xml" ContentType="${mainPart}"/></Types>`;
+  const zip = new ZipFile();
+  zip.addBuffer(Buffer.from(contentTypes), "[Content_Types].xml");
+  zip.addBuffer(Buffer.from('<?xml version="1.0"?><workbook/>'), "xl/workbook.xml");
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 describe("sniffImage", () => {
   it.each([
@@ -29,83 +43,128 @@ describe("sniffImage", () => {
     ["animatedGif", "gif"],
     ["tiffImage", "tiff"],
   ] as const)("recognises %s as %s", async (fixture, format) => {
-    expect(sniffImage(await imageFixtures[fixture]())).toEqual({ format });
+    expect(await sniffImage(await imageFixtures[fixture]())).toEqual({ format });
   });
 
-  it("recognises big-endian TIFF, BigTIFF, GIF87a and AVIF written with the generic HEIF brand first", () => {
-    expect(sniffImage(bytes("MM", [0, 42], [0, 0, 0, 8]))).toEqual({ format: "tiff" });
-    expect(sniffImage(bytes("II", [43, 0, 8, 0]))).toEqual({ format: "tiff" });
-    expect(sniffImage(bytes("GIF87a", [1, 0, 1, 0]))).toEqual({ format: "gif" });
-    expect(sniffImage(ftyp("mif1", "mif1", "avif", "miaf"))).toEqual({ format: "avif" });
-    expect(sniffImage(ftyp("avis", "avis", "msf1"))).toEqual({ format: "avif" });
+  it("recognises big-endian TIFF, BigTIFF, GIF87a and AVIF written with the generic HEIF brand first", async () => {
+    expect(await sniffImage(bytes("MM", [0, 42], [0, 0, 0, 8]))).toEqual({ format: "tiff" });
+    expect(await sniffImage(bytes("II", [43, 0, 8, 0]))).toEqual({ format: "tiff" });
+    expect(await sniffImage(bytes("GIF87a", [1, 0, 1, 0]))).toEqual({ format: "gif" });
+    expect(await sniffImage(ftyp("mif1", "mif1", "avif", "miaf"))).toEqual({ format: "avif" });
+    expect(await sniffImage(ftyp("avis", "avis", "msf1"))).toEqual({ format: "avif" });
   });
 
   it.each(["htmlPage", "svgWithScript", "emptyFile"] as const)("refuses %s", async (fixture) => {
-    expect(sniffImage(await imageFixtures[fixture]())).toBeNull();
+    expect(await sniffImage(await imageFixtures[fixture]())).toHaveProperty("notAnImage");
   });
 
-  it("recognises HEIC/HEIF by its brands, AVIF first", () => {
-    expect(sniffImage(ftyp("heic", "mif1", "heic"))).toEqual({ format: "heic" });
-    expect(sniffImage(ftyp("mif1", "mif1", "heic"))).toEqual({ format: "heic" });
-    expect(sniffImage(ftyp("heix", "mif1", "heix"))).toEqual({ format: "heic" });
-    expect(sniffImage(ftyp("mif1", "mif1", "avif"))).toEqual({ format: "avif" });
+  it("recognises HEIC/HEIF by its brands, AVIF first", async () => {
+    expect(await sniffImage(ftyp("heic", "mif1", "heic"))).toEqual({ format: "heic" });
+    expect(await sniffImage(ftyp("mif1", "mif1", "heic"))).toEqual({ format: "heic" });
+    expect(await sniffImage(ftyp("heix", "mif1", "heix"))).toEqual({ format: "heic" });
+    expect(await sniffImage(ftyp("mif1", "mif1", "avif"))).toEqual({ format: "avif" });
   });
 
-  it("refuses BMP, PDF and a lone JPEG marker", () => {
-    expect(sniffImage(bytes("BM", Array(40).fill(0)))).toBeNull();
-    expect(sniffImage(bytes("%PDF-1.7\n"))).toBeNull();
-    expect(sniffImage(bytes([0xff, 0xd8]))).toBeNull();
+  it("refuses BMP, PDF and a lone JPEG marker", async () => {
+    expect(await sniffImage(bytes("BM", Array(40).fill(0)))).toHaveProperty("notAnImage");
+    expect(await sniffImage(bytes("%PDF-1.7\n"))).toHaveProperty("notAnImage");
+    expect(await sniffImage(bytes([0xff, 0xd8]))).toHaveProperty("notAnImage");
   });
 });
 
-describe("describeNotAnImage", () => {
+/** Why `bytes` are refused, as the seller reads it. */
+const describeNotAnImage = async (bytes: Buffer) => (await sniffImage(bytes)).notAnImage;
+
+describe("what a seller reads when the file is not an image we read", () => {
   const supported = "(JPEG, PNG, WebP, AVIF, GIF, TIFF, HEIC/HEIF)";
 
   it("explains the files a seller's link most often returns instead of an image", async () => {
-    expect(describeNotAnImage(await imageFixtures.emptyFile())).toBe("the file is empty (0 bytes)");
-    expect(describeNotAnImage(await imageFixtures.htmlPage())).toBe("the URL returned a web page (HTML), not an image");
-    expect(describeNotAnImage(await imageFixtures.svgWithScript())).toBe("SVG images are not supported");
+    expect(await describeNotAnImage(await imageFixtures.emptyFile())).toBe("the file is empty (0 bytes)");
+    expect(await describeNotAnImage(await imageFixtures.htmlPage())).toBe(
+      "the URL returned a web page (HTML), not an image",
+    );
+    expect(await describeNotAnImage(await imageFixtures.svgWithScript())).toBe("SVG images are not supported");
   });
 
-  it("recognises HTML and SVG however they start", () => {
+  it("recognises HTML and SVG however they start", async () => {
     const html = "the URL returned a web page (HTML), not an image";
-    expect(describeNotAnImage(Buffer.from("\uFEFF  \n<!-- cdn --><HTML lang=en><body>x</body></HTML>"))).toBe(html);
-    expect(describeNotAnImage(Buffer.from("<head><title>404</title></head>"))).toBe(html);
-    expect(describeNotAnImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe(
+    expect(await describeNotAnImage(Buffer.from("\uFEFF  \n<!-- cdn --><HTML lang=en><body>x</body></HTML>"))).toBe(
+      html,
+    );
+    expect(await describeNotAnImage(Buffer.from("<head><title>404</title></head>"))).toBe(html);
+    expect(await describeNotAnImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe(
       "SVG images are not supported",
     );
-    expect(describeNotAnImage(Buffer.from('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd"><svg></svg>'))).toBe(
-      "SVG images are not supported",
-    );
+    expect(
+      await describeNotAnImage(Buffer.from('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd"><svg></svg>')),
+    ).toBe("SVG images are not supported");
   });
 
-  it("names documents and archives", () => {
-    expect(describeNotAnImage(bytes("%PDF-1.4\n%âãÏÓ\n"))).toBe("the URL returned a PDF document, not an image");
-    expect(describeNotAnImage(bytes("PK", [3, 4, 20, 0, 0, 0]))).toBe("the URL returned a ZIP archive, not an image");
-    expect(describeNotAnImage(bytes([0x1f, 0x8b, 8, 0]))).toBe(
+  it("names documents and archives", async () => {
+    expect(await describeNotAnImage(bytes("%PDF-1.4\n%âãÏÓ\n"))).toBe("the URL returned a PDF document, not an image");
+    expect(await describeNotAnImage(bytes("PK", [3, 4, 20, 0, 0, 0]))).toBe(
+      "the URL returned a ZIP archive, not an image",
+    );
+    expect(await describeNotAnImage(bytes([0x1f, 0x8b, 8, 0]))).toBe(
       "the URL returned a compressed (gzip) file, not an image",
     );
-    expect(describeNotAnImage(ftyp("isom", "isom", "mp41"))).toBe("the URL returned a video, not an image");
+    expect(await describeNotAnImage(ftyp("isom", "isom", "mp41"))).toBe("the URL returned a video, not an image");
   });
 
-  it("lists the supported formats when the image format is one we do not take", () => {
-    expect(describeNotAnImage(bytes("BM", Array(60).fill(0)))).toBe(`BMP is not a supported image format ${supported}`);
-    expect(describeNotAnImage(bytes([0, 0, 1, 0, 1, 0, 16, 16]))).toBe(
+  it("lists the supported formats when the image format is one we do not take", async () => {
+    expect(await describeNotAnImage(bytes("BM", Array(60).fill(0)))).toBe(
+      `BMP is not a supported image format ${supported}`,
+    );
+    expect(await describeNotAnImage(bytes([0, 0, 1, 0, 1, 0, 16, 16]))).toBe(
       `ICO is not a supported image format ${supported}`,
     );
-    expect(describeNotAnImage(bytes([0xff, 0x0a, 0, 0]))).toBe(`JPEG XL is not a supported image format ${supported}`);
-    expect(describeNotAnImage(bytes("8BPS", [0, 1]))).toBe(
+    expect(await describeNotAnImage(bytes([0xff, 0x0a, 0, 0]))).toBe(
+      `JPEG XL is not a supported image format ${supported}`,
+    );
+    expect(await describeNotAnImage(bytes("8BPS", [0, 1]))).toBe(
       `Photoshop (PSD) is not a supported image format ${supported}`,
     );
   });
 
-  it("tells text from unknown binary data", () => {
-    expect(describeNotAnImage(Buffer.from('{"error":"not found"}'))).toBe("the URL returned JSON data, not an image");
-    expect(describeNotAnImage(Buffer.from("Access denied.\n"))).toBe("the URL returned text, not an image");
-    expect(describeNotAnImage(Buffer.from('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>'))).toBe(
+  it("names spreadsheets, sound and camera raw files, which file-type's signatures tell apart", async () => {
+    expect(await describeNotAnImage(await excelWorkbook())).toBe("the URL returned an Excel spreadsheet, not an image");
+    expect(await describeNotAnImage(bytes("fLaC", [0, 0, 0, 34], Array(64).fill(0)))).toBe(
+      "the URL returned an audio file, not an image",
+    );
+    expect(await describeNotAnImage(bytes("RIFF", [36, 0, 0, 0], "WAVEfmt ", Array(32).fill(0)))).toBe(
+      "the URL returned an audio file, not an image",
+    );
+    // A Canon raw file is a TIFF whose header says "CR" after the first directory's offset.
+    expect(await describeNotAnImage(bytes("II", [42, 0, 16, 0, 0, 0], "CR", [2, 0], Array(64).fill(0)))).toBe(
+      `camera raw (CR2) is not a supported image format ${supported}`,
+    );
+    expect(await describeNotAnImage(bytes("MZ", [0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff]))).toBe(
+      "the URL returned a file of another kind (EXE), not an image",
+    );
+  });
+
+  it("reads an animated PNG as the PNG it also is, and a TIFF cut before its first directory as a TIFF", async () => {
+    const png = await imageFixtures.opaquePng();
+    const animationControl = pngChunk("acTL", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]));
+    const apng = Buffer.concat([png.subarray(0, 33), animationControl, png.subarray(33)]);
+    expect(await sniffImage(apng)).toEqual({ format: "png" });
+    const tiff = await imageFixtures.tiffImage();
+    expect(await sniffImage(tiff.subarray(0, 8))).toEqual({ format: "tiff" });
+  });
+
+  it("tells text from unknown binary data", async () => {
+    expect(await describeNotAnImage(Buffer.from('{"error":"not found"}'))).toBe(
+      "the URL returned JSON data, not an image",
+    );
+    expect(await describeNotAnImage(Buffer.from("Access denied.\n"))).toBe("the URL returned text, not an image");
+    expect(await describeNotAnImage(Buffer.from('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>'))).toBe(
       "the URL returned an XML document, not an image",
     );
-    expect(describeNotAnImage(bytes([0x00, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01, 0x02]))).toBe(
+    // "BM" starts a BMP file, and ordinary text too.
+    expect(await describeNotAnImage(Buffer.from("BMW parts are out of stock\n"))).toBe(
+      "the URL returned text, not an image",
+    );
+    expect(await describeNotAnImage(bytes([0x00, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01, 0x02]))).toBe(
       "the file is not a recognised image (supported formats: JPEG, PNG, WebP, AVIF, GIF, TIFF, HEIC/HEIF)",
     );
   });

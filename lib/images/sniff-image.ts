@@ -1,54 +1,140 @@
+import { type FileTypeResult, fileTypeFromBuffer } from "file-type";
 import { type ImageFormat, supportedFormatsText } from "./image-formats";
 
 /**
- * Tells what a downloaded file is from its first bytes. A server's content-type and a URL's extension
- * are often wrong (a CDN that answers "image/jpeg" with a login page), so neither is consulted.
+ * Tells what a downloaded file is from its bytes. A server's content-type and a URL's extension are
+ * often wrong (a CDN that answers "image/jpeg" with a login page), so neither is consulted. Binary
+ * formats are recognised by `file-type`'s signatures; what it does not know, text above all (the web
+ * page a broken link returns), is told here, in words a seller understands.
  */
 
-export type SniffedImage = { format: ImageFormat };
+export type SniffedImage = { format: ImageFormat; notAnImage?: never } | { format?: never; notAnImage: string };
 
-const startsWith = (bytes: Buffer, signature: number[] | string, offset = 0) => {
-  const expected = typeof signature === "string" ? Buffer.from(signature, "latin1") : Buffer.from(signature);
-  return bytes.length >= offset + expected.length && bytes.subarray(offset, offset + expected.length).equals(expected);
+/** file-type's extensions for the formats we read. */
+const readableFormats: Partial<Record<string, ImageFormat>> = {
+  jpg: "jpeg",
+  png: "png",
+  // An animated PNG is read as its still image, as a browser without APNG support shows it.
+  apng: "png",
+  gif: "gif",
+  webp: "webp",
+  tif: "tiff",
+  avif: "avif",
+  heic: "heic",
 };
 
-/** Major and compatible brands of an ISO base media file (AVIF, HEIC, MP4, MOV), or null. */
-function isoBrands(bytes: Buffer): { major: string; all: string[] } | null {
-  if (bytes.length < 16 || !startsWith(bytes, "ftyp", 4)) return null;
+export async function sniffImage(bytes: Buffer): Promise<SniffedImage> {
+  if (bytes.length === 0) return { notAnImage: "the file is empty (0 bytes)" };
+  const signature = await fileTypeFromBuffer(bytes);
+  // Two-byte signatures (BMP's "BM", a Windows program's "MZ") also start ordinary text.
+  const fileType = signature && weakSignatures.includes(signature.ext) && looksLikeText(bytes) ? undefined : signature;
+  const format = isoImageFormat(bytes) ?? (fileType ? readableFormats[fileType.ext] : damagedFormat(bytes));
+  return format ? { format } : { notAnImage: describeNotAnImage(bytes, fileType) };
+}
+
+const weakSignatures = ["bmp", "exe"];
+
+/**
+ * AVIF and HEIC by every brand of an ISO base media file, not only the major one file-type reads:
+ * some encoders write the generic HEIF brand (`mif1`) first and list `avif` among the compatible ones.
+ */
+function isoImageFormat(bytes: Buffer): ImageFormat | null {
+  if (bytes.length < 16 || bytes.toString("latin1", 4, 8) !== "ftyp") return null;
   const boxSize = Math.min(bytes.readUInt32BE(0), bytes.length, 4096);
   const major = bytes.toString("latin1", 8, 12);
-  const all = [major];
-  for (let offset = 16; offset + 4 <= boxSize; offset += 4) all.push(bytes.toString("latin1", offset, offset + 4));
-  return { major, all };
+  const brands = [major];
+  for (let offset = 16; offset + 4 <= boxSize; offset += 4) brands.push(bytes.toString("latin1", offset, offset + 4));
+  const isAvif = (brand: string) => brand === "avif" || brand === "avis";
+  if (isAvif(major) || (["mif1", "msf1"].includes(major) && brands.some(isAvif))) return "avif";
+  return brands.some((brand) => heifBrands.includes(brand)) ? "heic" : null;
 }
 
-const avifBrands = ["avif", "avis"];
 const heifBrands = ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1"];
 
-function isAvif(brands: { major: string; all: string[] }) {
-  if (avifBrands.includes(brands.major)) return true;
-  // Some encoders write the generic HEIF brand first and list AVIF among the compatible ones.
-  return ["mif1", "msf1"].includes(brands.major) && brands.all.some((brand) => avifBrands.includes(brand));
+/**
+ * file-type checks more than the first bytes (a PNG's first chunk, a TIFF's first directory) and names
+ * nothing when those are broken. A file that starts as one of the formats we read is a damaged one, and
+ * decoding it says how.
+ */
+function damagedFormat(bytes: Buffer): ImageFormat | null {
+  const start = bytes.toString("latin1", 0, 12);
+  if (start.startsWith("\xff\xd8\xff")) return "jpeg";
+  if (start.startsWith("\x89PNG\r\n\x1a\n")) return "png";
+  if (start.startsWith("GIF87a") || start.startsWith("GIF89a")) return "gif";
+  if (start.startsWith("RIFF") && start.slice(8) === "WEBP") return "webp";
+  // Classic and BigTIFF, both byte orders.
+  if (["II*\0", "MM\0*", "II+\0", "MM\0+"].includes(start.slice(0, 4))) return "tiff";
+  return null;
 }
 
-export function sniffImage(bytes: Buffer): SniffedImage | null {
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { format: "jpeg" };
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { format: "png" };
-  if (startsWith(bytes, "GIF87a") || startsWith(bytes, "GIF89a")) return { format: "gif" };
-  if (startsWith(bytes, "RIFF") && startsWith(bytes, "WEBP", 8)) return { format: "webp" };
-  // Classic and BigTIFF, both byte orders.
+/** Names sellers know for image formats that are not read. */
+const otherImageNames: Record<string, string> = {
+  bmp: "BMP",
+  ico: "ICO",
+  cur: "Windows cursor (CUR)",
+  psd: "Photoshop (PSD)",
+  jxl: "JPEG XL",
+  jp2: "JPEG 2000",
+  jpx: "JPEG 2000",
+  jpm: "JPEG 2000",
+  j2c: "JPEG 2000",
+  jxr: "JPEG XR",
+  dng: "camera raw (DNG)",
+  cr2: "camera raw (CR2)",
+  cr3: "camera raw (CR3)",
+  nef: "camera raw (NEF)",
+  arw: "camera raw (ARW)",
+  orf: "camera raw (ORF)",
+  rw2: "camera raw (RW2)",
+  raf: "camera raw (RAF)",
+};
+
+/** What other files are, after "the URL returned …". */
+const otherFileNames: Record<string, string> = {
+  pdf: "a PDF document",
+  zip: "a ZIP archive",
+  gz: "a compressed (gzip) file",
+  docx: "a Word document",
+  doc: "a Word document",
+  xlsx: "an Excel spreadsheet",
+  xls: "an Excel spreadsheet",
+  pptx: "a PowerPoint presentation",
+  xml: "an XML document",
+};
+
+const unsupportedImage = (name: string) => `${name} is not a supported image format (${supportedFormatsText})`;
+const notAnImage = (what: string) => `the URL returned ${what}, not an image`;
+
+/** Why a file that is not an image we read is not one. */
+function describeNotAnImage(bytes: Buffer, fileType: FileTypeResult | undefined): string {
+  const text = leadingText(bytes);
+  // SVG may carry scripts and external references; it is never rasterised.
   if (
-    startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) ||
-    startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]) ||
-    startsWith(bytes, [0x49, 0x49, 0x2b, 0x00]) ||
-    startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2b])
+    text.startsWith("<svg") ||
+    text.startsWith("<!doctype svg") ||
+    (text.startsWith("<?xml") && text.includes("<svg"))
   ) {
-    return { format: "tiff" };
+    return "SVG images are not supported";
   }
-  const brands = isoBrands(bytes);
-  if (brands && isAvif(brands)) return { format: "avif" };
-  if (brands && brands.all.some((brand) => heifBrands.includes(brand))) return { format: "heic" };
-  return null;
+  if (text.startsWith("<!doctype html") || /^<(html|head|body|meta|title|script|div|p|a|link|style)[\s>/]/.test(text)) {
+    return notAnImage("a web page (HTML)");
+  }
+
+  if (fileType) {
+    const { ext, mime } = fileType;
+    if (mime.startsWith("image/")) return unsupportedImage(otherImageNames[ext] ?? ext.toUpperCase());
+    if (otherFileNames[ext]) return notAnImage(otherFileNames[ext]);
+    if (mime.startsWith("video/")) return notAnImage("a video");
+    if (mime.startsWith("audio/")) return notAnImage("an audio file");
+    return notAnImage(`a file of another kind (${ext.toUpperCase()})`);
+  }
+
+  if (looksLikeText(bytes)) {
+    if (text.startsWith("<?xml")) return notAnImage(otherFileNames.xml);
+    if (text.startsWith("{") || text.startsWith("[")) return notAnImage("JSON data");
+    return notAnImage("text");
+  }
+  return `the file is not a recognised image (supported formats: ${supportedFormatsText})`;
 }
 
 /** The start of a file as lower-case text, without a byte-order mark, leading white space or comments. */
@@ -76,54 +162,4 @@ function looksLikeText(bytes: Buffer): boolean {
   // Bytes above 0x7f must still be UTF-8; a lone byte cut at the sample's end is tolerated.
   const decoded = sample.toString("utf8");
   return (decoded.match(/\uFFFD/g)?.length ?? 0) <= 1;
-}
-
-const unsupportedImage = (name: string) => `${name} is not a supported image format (${supportedFormatsText})`;
-
-/** Why a file that `sniffImage` refused is not an image we can process, in words a seller understands. */
-export function describeNotAnImage(bytes: Buffer): string {
-  if (bytes.length === 0) return "the file is empty (0 bytes)";
-
-  const text = leadingText(bytes);
-  if (text.startsWith("<!doctype html") || text.startsWith("<html")) {
-    return "the URL returned a web page (HTML), not an image";
-  }
-  // SVG may carry scripts and external references; it is never rasterised.
-  if (
-    text.startsWith("<svg") ||
-    text.startsWith("<!doctype svg") ||
-    (text.startsWith("<?xml") && text.includes("<svg"))
-  ) {
-    return "SVG images are not supported";
-  }
-  if (/^<(head|body|meta|title|script|div|p|a|link|style)[\s>/]/.test(text)) {
-    return "the URL returned a web page (HTML), not an image";
-  }
-
-  if (startsWith(bytes, "%PDF-")) return "the URL returned a PDF document, not an image";
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) {
-    return "the URL returned a ZIP archive, not an image";
-  }
-  if (startsWith(bytes, [0x1f, 0x8b])) return "the URL returned a compressed (gzip) file, not an image";
-
-  if (startsWith(bytes, "BM") && bytes.length >= 26) return unsupportedImage("BMP");
-  if (startsWith(bytes, [0x00, 0x00, 0x01, 0x00]) || startsWith(bytes, [0x00, 0x00, 0x02, 0x00])) {
-    return unsupportedImage("ICO");
-  }
-  if (startsWith(bytes, "8BPS")) return unsupportedImage("Photoshop (PSD)");
-  if (startsWith(bytes, [0xff, 0x0a]) || startsWith(bytes, "JXL ", 4)) return unsupportedImage("JPEG XL");
-  if (startsWith(bytes, "jP  ", 4) || startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])) return unsupportedImage("JPEG 2000");
-
-  const brands = isoBrands(bytes);
-  if (brands) {
-    return "the URL returned a video, not an image";
-  }
-  if (startsWith(bytes, "RIFF")) return "the URL returned a media file, not an image";
-
-  if (looksLikeText(bytes)) {
-    if (text.startsWith("<?xml")) return "the URL returned an XML document, not an image";
-    if (text.startsWith("{") || text.startsWith("[")) return "the URL returned JSON data, not an image";
-    return "the URL returned text, not an image";
-  }
-  return `the file is not a recognised image (supported formats: ${supportedFormatsText})`;
 }
