@@ -390,3 +390,22 @@ describe("compressImage: refusals", () => {
     expect(failure.message).toBe(message);
   });
 });
+
+describe("compressImage: previews", () => {
+  it("makes the list's thumbnails and the compare's original only when asked, at the size asked", async () => {
+    const photo = await imageFixtures.baselineJpeg();
+    const none = await compressImage(photo, { quality: 60 });
+    expect(none).toMatchObject({ thumbnail: null, outputThumbnail: null, originalPreview: null });
+
+    const all = await compressImage(photo, { quality: 60, previews: { list: true, compareSide: 100 } });
+    expect((await sharp(all.thumbnail!).metadata()).format).toBe("webp");
+    expect((await sharp(all.outputThumbnail!).metadata()).format).toBe("webp");
+    const original = await sharp(all.originalPreview!.data).metadata();
+    expect(Math.max(original.width!, original.height!)).toBe(100);
+
+    // A trial shows no list: its thumbnails are not made.
+    const compareOnly = await compressImage(photo, { quality: 60, previews: { list: false, compareSide: 100 } });
+    expect(compareOnly).toMatchObject({ thumbnail: null, outputThumbnail: null });
+    expect(compareOnly.originalPreview?.data).toBeDefined();
+  });
+});

@@ -23,12 +23,12 @@ export type CompressOptions = {
   /** Memory all image work may hold at once: a HEIC whose decode alone would take more is refused. */
   memoryBudgetBytes?: number;
   /**
-   * Also make the previews the pages show (small "before" and "after" thumbnails, the "before" of a
-   * full-size compare), in the same pass over the memory budget.
+   * Also make the previews the pages show, in the same pass over the memory budget: with `list`, the
+   * small "before" and "after" thumbnails of the request page's list; always the "before" of a
+   * full-size compare, `compareSide` pixels at most on its long side (0: none;
+   * `COMPARE_PREVIEW_MAX_SIDE` unless given).
    */
-  thumbnail?: boolean;
-  /** Long side of the compare's "before" (0: none); `COMPARE_PREVIEW_MAX_SIDE` unless given. */
-  originalPreviewSide?: number;
+  previews?: { list: boolean; compareSide?: number };
   /** Most frames (pages) accepted in an animation. */
   maxFrames?: number;
   /** Processing time after which sharp gives up; keeps a pathological file from holding a worker. */
@@ -306,8 +306,8 @@ async function encodeWithin(
   const keptCandidate = originalQualifies && best.data.length >= input.length ? keptOriginal(input, options) : null;
   const kept = keptCandidate && (maxBytes === null || keptCandidate.length <= maxBytes) ? keptCandidate : null;
   // Previews of the original are made from its decodable source (a HEIC's primary image).
-  const previews = options.thumbnail
-    ? await makePreviews(source, kept ?? best.data, { ...best, maxPixels, header, side: options.originalPreviewSide })
+  const previews = options.previews
+    ? await makePreviews(source, kept ?? best.data, { ...best, ...options.previews, maxPixels, header })
     : { thumbnail: null, outputThumbnail: null, originalPreview: null };
   if (kept) {
     return {
@@ -348,17 +348,18 @@ async function makePreviews(
     height,
     maxPixels,
     header,
-    side = config.images.comparePreviewMaxSide,
-  }: { width: number; height: number; maxPixels: number; header: Metadata; side?: number },
+    list,
+    compareSide = config.images.comparePreviewMaxSide,
+  }: { width: number; height: number; maxPixels: number; header: Metadata; list: boolean; compareSide?: number },
 ) {
   return {
-    thumbnail: await makeThumbnail(input, { maxPixels }),
-    outputThumbnail: await makeThumbnail(output, { maxPixels }),
+    thumbnail: list ? await makeThumbnail(input, { maxPixels }) : null,
+    outputThumbnail: list ? await makeThumbnail(output, { maxPixels }) : null,
     originalPreview: await makeOriginalPreview(input, {
       maxPixels,
       width,
       height,
-      maxSide: side,
+      maxSide: compareSide,
       hasAlpha: header.hasAlpha ?? false,
     }),
   };

@@ -66,7 +66,7 @@ describe("HEIC photos", () => {
 
   it("comes out as an upright JPEG, turned once (not twice by its EXIF too)", async () => {
     const input = turnedPhoto();
-    const output = await compressImage(input, { quality: 50, thumbnail: true });
+    const output = await compressImage(input, { quality: 50, previews: { list: true } });
     expect(output).toMatchObject({
       format: "jpeg",
       contentType: "image/jpeg",

@@ -101,7 +101,7 @@ async function makeOutput(image: ClaimedImage, hostDone: () => void): Promise<Im
     maxWidth: image.maxWidth,
     maxHeight: image.maxHeight,
     maxBytes: image.maxBytes,
-    thumbnail: true,
+    previews: { list: true },
   });
   const key = outputImageKey(image.filesId, image.id, compressed.extension);
   const { thumbnail, outputThumbnail, originalPreview } = compressed;

@@ -45,8 +45,8 @@ export async function tryImage(url: string, options: TrialOptions): Promise<Trie
       maxWidth: options.maxWidth,
       maxHeight: options.maxHeight,
       maxBytes: options.maxBytes,
-      thumbnail: true,
-      originalPreviewSide: config.images.comparePreviewMaxSide || TRIAL_PREVIEW_SIDE,
+      // The trial shows no list: only the compare's "before".
+      previews: { list: false, compareSide: config.images.comparePreviewMaxSide || TRIAL_PREVIEW_SIDE },
     });
     return {
       ok: true,
