@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestStatus } from "@/lib/contract";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { productCsv } from "@/test/product-csv";
 import { readZip } from "@/test/read-zip";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
-import { replaceProcessSingleton } from "@/lib/process-singleton";
+import { serviceOnS3Server } from "@/test/s3-service-settings";
 
 /**
  * The images ZIP on S3 storage (a local s3rver): each entry streamed from the bucket, with the bytes
@@ -19,17 +19,7 @@ let api: typeof import("@/test/api");
 
 beforeAll(async () => {
   [s3, images] = await Promise.all([startS3Server({ bucket: "zip-images" }), startImageServer()]);
-  vi.stubEnv("S3_BUCKET", s3.bucket);
-  vi.stubEnv("S3_ENDPOINT", s3.endpoint);
-  vi.stubEnv("S3_FORCE_PATH_STYLE", "true");
-  vi.stubEnv("S3_REGION", "us-east-1");
-  vi.stubEnv("S3_PUBLIC_BASE_URL", undefined);
-  vi.stubEnv("S3_PRESIGN_SECONDS", "0");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", s3.credentials.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.credentials.secretAccessKey);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  replaceProcessSingleton("storage", undefined);
+  serviceOnS3Server(s3);
   const { getStorage } = await import("./get-storage");
   expect((await getStorage()).name).toBe("s3");
   api = await import("@/test/api");

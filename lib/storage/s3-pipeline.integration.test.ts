@@ -7,7 +7,7 @@ import type { RequestStatus } from "@/lib/contract";
 import { IMMUTABLE_CACHE } from "./storage";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 import { readCsv } from "@/test/read-csv";
-import { replaceProcessSingleton } from "@/lib/process-singleton";
+import { serviceOnS3Server } from "@/test/s3-service-settings";
 import { PRODUCT_CSV_HEADER, productCsv } from "@/test/product-csv";
 
 /**
@@ -37,19 +37,7 @@ beforeAll(async () => {
     cutoutPng(),
   ]);
 
-  vi.stubEnv("S3_BUCKET", s3.bucket);
-  vi.stubEnv("S3_ENDPOINT", s3.endpoint);
-  vi.stubEnv("S3_FORCE_PATH_STYLE", "true");
-  vi.stubEnv("S3_REGION", "us-east-1");
-  vi.stubEnv("S3_PUBLIC_BASE_URL", undefined);
-  vi.stubEnv("S3_PRESIGN_SECONDS", "0");
-  // The service takes credentials from the SDK's default chain; the environment comes first in it.
-  vi.stubEnv("AWS_ACCESS_KEY_ID", s3.credentials.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.credentials.secretAccessKey);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  // Defensive: nothing imported yet may have cached a store, but a local one here would hide every S3 path.
-  replaceProcessSingleton("storage", undefined);
+  serviceOnS3Server(s3);
 
   const { config } = await import("@/lib/config");
   expect(config.storage).toMatchObject({ kind: "s3", bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true });

@@ -4,6 +4,7 @@ import { readCsv } from "@/test/read-csv";
 import { photoJpeg } from "@/test/sample-images";
 import { type LocalS3Server, startS3Server } from "@/test/s3-server";
 import { productCsv } from "@/test/product-csv";
+import { serviceOnS3Server } from "@/test/s3-service-settings";
 
 /**
  * A private bucket with presigned output links: every download signs fresh links, so a CSV fetched
@@ -18,13 +19,7 @@ let api: typeof import("@/test/api");
 beforeAll(async () => {
   [s3, images] = await Promise.all([startS3Server({ bucket: "private-images" }), startImageServer()]);
   images.route("/a.jpg", serveBytes(await photoJpeg(), "image/jpeg"));
-  vi.stubEnv("S3_BUCKET", s3.bucket);
-  vi.stubEnv("S3_ENDPOINT", s3.endpoint);
-  vi.stubEnv("S3_FORCE_PATH_STYLE", "true");
-  vi.stubEnv("S3_PRESIGN_SECONDS", "600");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", s3.credentials.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.credentials.secretAccessKey);
-  vi.stubEnv("AWS_REGION", "us-east-1");
+  serviceOnS3Server(s3, { presignSeconds: 600 });
   api = await import("@/test/api");
 }, 60_000);
 
