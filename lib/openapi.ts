@@ -62,6 +62,21 @@ const statusResponses = {
   404: problem(contract.ErrorBody, "No such request, or (keys mode) another workspace's."),
 };
 
+/** What any operation that can fail may also answer, beside the errors it lists (`lib/http.ts`). */
+const otherErrors = problem(
+  contract.ErrorBody,
+  "Another error: `internal` (500) on our side, or `unavailable:database` or `unavailable:storage` (503, with `Retry-After`) while a dependency cannot be reached; nothing was lost.",
+);
+
+/** Liveness, health (which reports its dependencies itself) and this document: they refuse nobody. */
+export const PROBE_OPERATIONS = new Set(["getLiveness", "getHealth", "getOpenApiDocument"]);
+
+/** The operation with `otherErrors` as its `default` answer, unless it is a probe. */
+function withOtherErrors<Operation extends RouteConfig & { operationId: string }>(operation: Operation): Operation {
+  if (PROBE_OPERATIONS.has(operation.operationId)) return operation;
+  return { ...operation, responses: { ...operation.responses, default: otherErrors } };
+}
+
 const operations: (RouteConfig & { operationId: string })[] = [
   {
     operationId: "uploadCsv",
@@ -481,7 +496,8 @@ function buildDocument() {
     name: "cic_session",
     description: "The dashboard's session after `POST /api/session`.",
   });
-  for (const operation of operations) {
+  for (const described of operations) {
+    const operation = withOtherErrors(described);
     registry.registerPath(operation);
     for (const alias of aliasesOf(operation.path)) {
       registry.registerPath({
@@ -493,9 +509,7 @@ function buildDocument() {
       });
     }
   }
-  // Every error answer's RFC 9457 fields, as a schema of their own for clients that read only those.
-  const definitions = [...registry.definitions, { type: "schema" as const, schema: contract.ProblemDetails }];
-  return new OpenApiGeneratorV31(definitions).generateDocument({
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "CSV Image Compressor API",

@@ -8,6 +8,7 @@ vi.hoisted(() => {
 import { GET as healthRoute } from "@/app/api/health/route";
 import { GET as openApiRoute } from "@/app/api/openapi.json/route";
 import { getJobRunner, provideJobRunner } from "@/lib/jobs/job-runner";
+import { PROBE_OPERATIONS, openApiDocument } from "@/lib/openapi";
 import {
   cancelRequest,
   deleteRequest,
@@ -198,5 +199,23 @@ describe("the API answers as its OpenAPI document says", () => {
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining(["/upload", "/csv/status/{requestId}", "/download/{requestId}"]),
     );
+  });
+
+  it("every operation but the probes lists the 4XX answers it gives, and any other error it may", () => {
+    type Operation = { operationId: string; responses: Record<string, { content?: object }> };
+    const paths = openApiDocument().paths as Record<string, Record<string, Operation>>;
+    const operations = Object.values(paths).flatMap((methods) => Object.values(methods));
+    const apiOperations = operations.filter((operation) => !PROBE_OPERATIONS.has(operation.operationId));
+    expect(apiOperations.length).toBeGreaterThan(20);
+    for (const { operationId, responses } of apiOperations) {
+      expect(
+        Object.keys(responses).filter((code) => code.startsWith("4")),
+        operationId,
+      ).not.toEqual([]);
+      expect(responses.default?.content, operationId).toHaveProperty(["application/problem+json"]);
+    }
+    // The probes refuse nobody and report their dependencies themselves.
+    const probes = operations.filter((operation) => PROBE_OPERATIONS.has(operation.operationId));
+    expect(probes.map((probe) => probe.operationId).sort()).toEqual([...PROBE_OPERATIONS].sort());
   });
 });

@@ -311,7 +311,8 @@ function OperationSection({
           const content = response.content ? Object.entries(response.content)[0] : null;
           return (
             <div key={code} className="contents">
-              <dt className="font-mono font-semibold text-slate-800">{code}</dt>
+              {/* OpenAPI's `default`: any status not listed above. */}
+              <dt className="font-mono font-semibold text-slate-800">{code === "default" ? "other" : code}</dt>
               <dd className="text-slate-600">
                 <Prose text={response.description} />
                 {content ? (
