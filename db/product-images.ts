@@ -12,7 +12,10 @@ import { images, products } from "./schema";
  */
 export type ProductImage = {
   productPosition: number;
+  /** The product's first row. */
   rowNumber: number;
+  /** The row this image is on: a Shopify product's images may be on its later rows. */
+  imageRow: number;
   serialNumber: string;
   productName: string;
   /** 1 for the row's first URL: the image's place in its row, failed or not. */
@@ -44,10 +47,12 @@ export async function listProductImages({
     await db.execute(sql`
       select product.position as "productPosition", product.row_number as "rowNumber",
         product.serial_number as "serialNumber", product.product_name as "productName",
+        coalesce(place.image_row, product.row_number) as "imageRow",
         place.ordinality::int4 as "placeInRow", image.url, image.error, image.attempts,
         image.output_key as "outputKey"
       from ${products} as product
-      cross join lateral unnest(product.image_positions) with ordinality as place(image_position, ordinality)
+      cross join lateral unnest(product.image_positions, product.image_rows)
+        with ordinality as place(image_position, image_row, ordinality)
       join ${images} as image on image.request_id = product.request_id and image.position = place.image_position
       where product.request_id = ${requestId}
         and product.position >= ${fromPosition} and product.position < ${toPosition}

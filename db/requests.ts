@@ -34,6 +34,8 @@ export type NewProduct = {
   inputUrlsCell: string;
   /** The row's images by their position in `imageUrls` of the same request. */
   imagePositions: number[];
+  /** The row each image is on, when not all are on `rowNumber` (a product that spans rows); else null. */
+  imageRows: number[] | null;
 };
 
 /**
@@ -62,16 +64,17 @@ export async function insertRequest({
     await tx.insert(requests).values({ ...request, webhookStatus: request.webhookUrl ? "pending" : null });
     const column = <T>(pick: (row: NewProduct) => T) => sql.param(productRows.map(pick));
     await tx.execute(sql`
-      insert into ${products} (request_id, position, row_number, serial_number, product_name, input_urls_cell, image_positions)
-      select ${request.id}, position, row_number, serial_number, product_name, input_urls_cell, image_positions::int4[]
+      insert into ${products} (request_id, position, row_number, serial_number, product_name, input_urls_cell, image_positions, image_rows)
+      select ${request.id}, position, row_number, serial_number, product_name, input_urls_cell, image_positions::int4[], image_rows::int4[]
       from unnest(
         ${column((row) => row.position)}::int4[],
         ${column((row) => row.rowNumber)}::int4[],
         ${column((row) => row.serialNumber)}::text[],
         ${column((row) => row.productName)}::text[],
         ${column((row) => row.inputUrlsCell)}::text[],
-        ${column((row) => `{${row.imagePositions.join(",")}}`)}::text[]
-      ) as row(position, row_number, serial_number, product_name, input_urls_cell, image_positions)`);
+        ${column((row) => `{${row.imagePositions.join(",")}}`)}::text[],
+        ${column((row) => (row.imageRows ? `{${row.imageRows.join(",")}}` : null))}::text[]
+      ) as row(position, row_number, serial_number, product_name, input_urls_cell, image_positions, image_rows)`);
     for (let start = 0; start < imageUrls.length; start += ROWS_PER_STATEMENT) {
       const chunk = imageUrls.slice(start, start + ROWS_PER_STATEMENT);
       await tx.execute(sql`

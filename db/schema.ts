@@ -171,6 +171,8 @@ export const products = pgTable(
     inputUrlsCell: text("input_urls_cell").notNull(),
     /** The row's images in input order, by their `position` in the request. */
     imagePositions: integer("image_positions").array().notNull(),
+    /** The row each image is on, beside `imagePositions`, when a product spans rows (Shopify); else null. */
+    imageRows: integer("image_rows").array(),
   },
   (table) => [uniqueIndex("products_request_position_idx").on(table.requestId, table.position)],
 );

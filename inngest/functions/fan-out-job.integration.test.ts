@@ -66,6 +66,7 @@ async function storeRequest(imageCount: number) {
         productName: "Item",
         inputUrlsCell: imageUrls.join(","),
         imagePositions: imageUrls.map((_, position) => position),
+        imageRows: null,
       },
     ],
     imageUrls,

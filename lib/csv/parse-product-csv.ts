@@ -28,6 +28,8 @@ export type ProductRow = {
   imageUrls: string[];
   /** Each URL's image, by its index in `ParsedProductCsv.imageUrls` (-1 for a URL with a problem). */
   imagePositions: number[];
+  /** The row each URL is on: `rowNumber`, but for the later rows of a Shopify product. */
+  imageRows: number[];
 };
 
 /** A limit that ends reading: nothing after it matters, the upload is refused. */
@@ -271,6 +273,7 @@ export class ProductCsvReader {
       if (position !== -1 && product.imagePositions.includes(position)) continue;
       product.imageUrls.push(url);
       product.imagePositions.push(position);
+      product.imageRows.push(rowNumber);
     }
     if (product.imageUrls.length > this.limits.maxUrlsPerRow && !this.overImagesPerProduct.has(product)) {
       this.overImagesPerProduct.add(product);
@@ -296,6 +299,7 @@ export class ProductCsvReader {
       inputUrlsCell: "",
       imageUrls: [],
       imagePositions: [],
+      imageRows: [],
     };
   }
 
@@ -351,6 +355,7 @@ export class ProductCsvReader {
       inputUrlsCell,
       imageUrls,
       imagePositions,
+      imageRows: imageUrls.map(() => rowNumber),
     });
   }
 }

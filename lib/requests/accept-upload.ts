@@ -107,6 +107,7 @@ async function store(
     productName: product.productName,
     inputUrlsCell: product.inputUrlsCell,
     imagePositions: product.imagePositions,
+    imageRows: product.imageRows.every((row) => row === product.rowNumber) ? null : product.imageRows,
   }));
   const imageUrls = csv.imageUrls;
   const webhookSecret = ownWebhookSecret(options.webhookUrl);

@@ -56,7 +56,7 @@ function streamFailures(request: RequestRow): ReadableStream<Uint8Array> {
 
 function failureRow(image: ProductImage): string {
   return formatCsvRow([
-    String(image.rowNumber),
+    String(image.imageRow),
     image.serialNumber,
     image.productName,
     image.url,

@@ -1,7 +1,7 @@
 import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestStatus } from "@/lib/contract";
-import { download, settle, uploadCsv } from "@/test/api";
+import { download, failuresReport, settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { readCsv } from "@/test/read-csv";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
@@ -104,6 +104,12 @@ describe("a Shopify product export", () => {
     expect(rows[3][src]).toBe(failing());
     // Cells a spreadsheet would run are the shop's own: nothing is added to them.
     expect(rows[1][rows[0].indexOf("Variant Barcode")]).toBe("=0012345");
+
+    // The failures report names the row the failed image is on, not its product's first row.
+    const report = readCsv(await (await failuresReport(accepted.requestId)).text());
+    expect(report.slice(1).map((row) => row.slice(0, 4))).toEqual([
+      ["4", "classic-tee", "Classic Tee, organic", failing()],
+    ]);
   }, 90_000);
 });
 
