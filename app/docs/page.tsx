@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Fragment, type ReactNode } from "react";
+import { ScrollToFragment } from "@/components/ui/scroll-to-fragment";
 import { config } from "@/lib/config";
 import { ErrorCode } from "@/lib/contract";
 import { errorTitles, statusOfCode } from "@/lib/errors";
@@ -53,6 +54,7 @@ export default function ApiDocsPage() {
 
   return (
     <div className="mx-auto max-w-6xl lg:grid lg:grid-cols-[14rem_1fr] lg:gap-8">
+      <ScrollToFragment />
       <Contents {...sections} />
       <div className="min-w-0 space-y-8">
         <header>
