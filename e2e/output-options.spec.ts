@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { getStatus } from "./support/api";
 import { productCsv } from "./support/csv";
 import { DashboardPage } from "./support/dashboard-page";
 import { imageUrls } from "./support/image-server";
@@ -38,7 +39,16 @@ test("format and maximum width chosen on the dashboard shape every output image"
   await expect(page.getByTestId("output-options")).toHaveText("WebP, fit 300 × any px");
   await expect(page.getByText(/WEBP · 300×\d+/).filter({ visible: true })).toHaveCount(2);
   await expect(requestPage.afterImages).toHaveCount(2);
-  for (const image of await requestPage.afterImages.all()) await expect(image).toHaveAttribute("src", /\.webp$/);
+  // The files themselves are WebP (the list's small previews are WebP whatever the output).
+  const status = await getStatus(page.request, requestPage.requestIdFromUrl());
+  const outputs = status.products.flatMap((product) => product.images.map((image) => image.outputUrl!));
+  expect(outputs).toHaveLength(2);
+  for (const url of outputs) {
+    const response = await page.request.get(url);
+    expect(response.headers()["content-type"]).toBe("image/webp");
+    const bytes = await response.body();
+    expect([bytes.toString("latin1", 0, 4), bytes.toString("latin1", 8, 12)]).toEqual(["RIFF", "WEBP"]);
+  }
   await expect(page.getByTestId("image-reused")).toHaveCount(0);
 
   // The same catalogue with the same options again: nothing is compressed twice.
