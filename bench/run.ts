@@ -25,6 +25,7 @@ import { memoryPeak } from "./sections/memory-peak";
 import type { Section, SectionResult } from "./sections/section";
 import { status } from "./sections/status";
 import { throughput } from "./sections/throughput";
+import { previews } from "./sections/previews";
 import { reuse } from "./sections/reuse";
 import { upload } from "./sections/upload";
 
@@ -40,9 +41,10 @@ const SECTIONS: Section[] = [
   reuse,
   formats,
   imagesZip,
+  previews,
 ];
 // Sections that need no server (the rest need `next build`).
-const IN_PROCESS = new Set(["kinds"]);
+const IN_PROCESS = new Set(["kinds", "previews"]);
 
 type Options = { sections: Section[]; json: string | null; profile: boolean };
 

@@ -2,6 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageFailure } from "@/lib/errors";
 import { type CompressedImage, type CompressOptions, compressImage } from "./compress-image";
+import { stripMetadata } from "./strip-metadata";
 import {
   ANIMATION_DELAYS,
   ANIMATION_FRAMES,
@@ -397,15 +398,50 @@ describe("compressImage: previews", () => {
     const none = await compressImage(photo, { quality: 60 });
     expect(none).toMatchObject({ thumbnail: null, outputThumbnail: null, originalPreview: null });
 
-    const all = await compressImage(photo, { quality: 60, previews: { list: true, compareSide: 100 } });
+    const all = await compressImage(photo, { quality: 60, previews: { list: true } });
     expect((await sharp(all.thumbnail!).metadata()).format).toBe("webp");
     expect((await sharp(all.outputThumbnail!).metadata()).format).toBe("webp");
-    const original = await sharp(all.originalPreview!.data).metadata();
-    expect(Math.max(original.width!, original.height!)).toBe(100);
+
+    // A JPEG the browser shows as it is, at the output's size: the compare's before is the upload itself.
+    expect(all.originalPreview).toEqual({
+      data: stripMetadata(photo, "jpeg", await sharp(photo).metadata()),
+      contentType: "image/jpeg",
+      extension: "jpg",
+    });
 
     // A trial shows no list: its thumbnails are not made.
     const compareOnly = await compressImage(photo, { quality: 60, previews: { list: false, compareSide: 100 } });
     expect(compareOnly).toMatchObject({ thumbnail: null, outputThumbnail: null });
-    expect(compareOnly.originalPreview?.data).toBeDefined();
+    // Larger than the compare's side: a copy at that size.
+    const copy = await sharp(compareOnly.originalPreview!.data).metadata();
+    expect([Math.max(copy.width!, copy.height!), copy.format]).toEqual([100, "jpeg"]);
+  });
+
+  it("makes a copy for the compare's before when the original would not line up or show as it is", async () => {
+    const copyOf = async (input: Buffer, options: Partial<CompressOptions> = {}) => {
+      const output = await compressImage(input, { quality: 60, previews: { list: false }, ...options });
+      const preview = output.originalPreview!;
+      expect(preview.data.equals(input)).toBe(false);
+      const { width, height, orientation } = await sharp(preview.data).metadata();
+      return { width, height, orientation, output: [output.width, output.height] };
+    };
+    // Scaled down: the before is at the output's size.
+    const photo = await imageFixtures.baselineJpeg();
+    const scaled = await copyOf(photo, { maxWidth: 200 });
+    expect([scaled.width, scaled.height]).toEqual(scaled.output);
+    // Turned by its EXIF orientation: stripped, it would show on its side.
+    const turned = await copyOf(await imageFixtures.exifRotatedJpeg());
+    expect([turned.width, turned.height, turned.orientation ?? 1]).toEqual([...turned.output, 1]);
+    // Heavier than a high-quality JPEG of its size (noise at quality 100): a lighter copy.
+    const noise = Buffer.from(Array.from({ length: 300 * 200 * 3 }, (_, index) => (index * 7919) % 251));
+    const heavy = await sharp(noise, { raw: { width: 300, height: 200, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    expect(heavy.length).toBeGreaterThan(300 * 200);
+    const light = await copyOf(heavy);
+    expect([light.width, light.height]).toEqual([300, 200]);
+    // CMYK: browsers disagree on its colours.
+    const cmyk = await copyOf(await imageFixtures.cmykJpeg());
+    expect([cmyk.width, cmyk.height]).toEqual(cmyk.output);
   });
 });

@@ -4,7 +4,7 @@ import { ImageFailure } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
 import { HeicDecodeError, decodeHeic, readPrimaryImage } from "./heic";
 import { imageWorkGate } from "./image-work-gate";
-import { makeOriginalPreview, makeThumbnail, type OriginalPreview } from "./thumbnail";
+import { makeOriginalPreview, makeThumbnail, type OriginalPreview, originalAsPreview } from "./thumbnail";
 import { type ImageFormat, type OutputChoice, imageFormatInfo } from "./image-formats";
 import { sniffImage } from "./sniff-image";
 import { stripMetadata } from "./strip-metadata";
@@ -307,7 +307,14 @@ async function encodeWithin(
   const kept = keptCandidate && (maxBytes === null || keptCandidate.length <= maxBytes) ? keptCandidate : null;
   // Previews of the original are made from its decodable source (a HEIC's primary image).
   const previews = options.previews
-    ? await makePreviews(source, kept ?? best.data, { ...best, ...options.previews, maxPixels, header })
+    ? await makePreviews(source, kept ?? best.data, {
+        ...best,
+        ...options.previews,
+        maxPixels,
+        header,
+        inputFormat,
+        animated,
+      })
     : { thumbnail: null, outputThumbnail: null, originalPreview: null };
   if (kept) {
     return {
@@ -348,20 +355,28 @@ async function makePreviews(
     height,
     maxPixels,
     header,
+    inputFormat,
+    animated,
     list,
     compareSide = config.images.comparePreviewMaxSide,
-  }: { width: number; height: number; maxPixels: number; header: Metadata; list: boolean; compareSide?: number },
+  }: {
+    width: number;
+    height: number;
+    maxPixels: number;
+    header: Metadata;
+    inputFormat: ImageFormat;
+    animated: boolean;
+    list: boolean;
+    compareSide?: number;
+  },
 ) {
+  const compare = { width, height, maxSide: compareSide };
   return {
     thumbnail: list ? await makeThumbnail(input, { maxPixels }) : null,
     outputThumbnail: list ? await makeThumbnail(output, { maxPixels }) : null,
-    originalPreview: await makeOriginalPreview(input, {
-      maxPixels,
-      width,
-      height,
-      maxSide: compareSide,
-      hasAlpha: header.hasAlpha ?? false,
-    }),
+    originalPreview:
+      originalAsPreview(input, { ...compare, format: inputFormat, header, animated }) ??
+      (await makeOriginalPreview(input, { ...compare, maxPixels, hasAlpha: header.hasAlpha ?? false })),
   };
 }
 
