@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { sniffImage } from "./sniff-image";
 import { ZipFile } from "yazl";
@@ -23,6 +24,56 @@ async function excelWorkbook(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** An uncompressed TIFF whose first pixels are `pixels` (RGB): libtiff writes them right after the header. */
+const plainTiff = (pixels: number[]) =>
+  sharp(Buffer.from(pixels), { raw: { width: pixels.length / 3, height: 1, channels: 3 } })
+    .tiff({ compression: "none" })
+    .toBuffer();
+
+/**
+ * A one-pixel grey TIFF written by hand, with `extra` directory entries ([tag, type, count, value]),
+ * and, when given, the maker (tag 271).
+ */
+function handMadeTiff(extra: [number, number, number, Buffer][], maker?: string): Buffer {
+  const makerText = maker === undefined ? null : Buffer.from(`${maker}\0`, "latin1");
+  const field = (write: (field: Buffer) => void) => {
+    const value = Buffer.alloc(4);
+    write(value);
+    return value;
+  };
+  const short = (value: number) => field((into) => into.writeUInt16LE(value));
+  const long = (value: number) => field((into) => into.writeUInt32LE(value));
+  const entries: [number, number, number, Buffer][] = [
+    [256, 3, 1, short(1)],
+    [257, 3, 1, short(1)],
+    [258, 3, 1, short(8)],
+    [259, 3, 1, short(1)],
+    [262, 3, 1, short(1)],
+    [273, 4, 1, long(0)], // the strip's offset, set below
+    [277, 3, 1, short(1)],
+    [278, 3, 1, short(1)],
+    [279, 4, 1, long(1)],
+    ...extra,
+  ];
+  if (makerText) entries.push([271, 2, makerText.length, long(0)]);
+  entries.sort((a, b) => a[0] - b[0]);
+  const directorySize = 2 + entries.length * 12 + 4;
+  const makerAt = 8 + directorySize;
+  const pixelAt = makerAt + (makerText?.length ?? 0);
+  const directory = Buffer.alloc(directorySize);
+  directory.writeUInt16LE(entries.length, 0);
+  entries.forEach(([tag, type, count, value], index) => {
+    const at = 2 + index * 12;
+    directory.writeUInt16LE(tag, at);
+    directory.writeUInt16LE(type, at + 2);
+    directory.writeUInt32LE(count, at + 4);
+    if (tag === 273) directory.writeUInt32LE(pixelAt, at + 8);
+    else if (tag === 271) directory.writeUInt32LE(makerAt, at + 8);
+    else value.copy(directory, at + 8);
+  });
+  return Buffer.concat([bytes("II", [42, 0, 8, 0, 0, 0]), directory, makerText ?? Buffer.alloc(0), Buffer.from([128])]);
 }
 
 describe("sniffImage", () => {
@@ -143,6 +194,23 @@ describe("what a seller reads when the file is not an image we read", () => {
     );
   });
 
+  it("reads a TIFF as a TIFF when file-type's tells for a camera's raw file do not hold", async () => {
+    // Pixels that spell Canon's and Nikon's tells where an uncompressed TIFF keeps them.
+    const canonLike = await plainTiff([67, 82, 2, 0, 0, 0]);
+    expect(canonLike.toString("latin1", 8, 10)).toBe("CR");
+    const nikonLike = await plainTiff([0x1c, 0x00, 0xfe, 0x00, 0, 0]);
+    // PrintIM, which Epson's scanning software writes, is also Sony's tell.
+    const printIm = handMadeTiff([[50341, 7, 4, Buffer.from("PrIM")]]);
+    for (const tiff of [canonLike, nikonLike, printIm]) {
+      expect(await sniffImage(tiff)).toEqual({ format: "tiff" });
+      expect((await sharp(tiff).metadata()).format).toBe("tiff");
+    }
+    // The same tag from a Sony camera is its raw file.
+    expect(await describeNotAnImage(handMadeTiff([[50341, 7, 4, Buffer.from("PrIM")]], "SONY"))).toBe(
+      `camera raw (ARW) is not a supported image format ${supported}`,
+    );
+  });
+
   it("reads an animated PNG as the PNG it also is, and a TIFF cut before its first directory as a TIFF", async () => {
     const png = await imageFixtures.opaquePng();
     const animationControl = pngChunk("acTL", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]));
@@ -160,7 +228,10 @@ describe("what a seller reads when the file is not an image we read", () => {
     expect(await describeNotAnImage(Buffer.from('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>'))).toBe(
       "the URL returned an XML document, not an image",
     );
-    // "BM" starts a BMP file, and ordinary text too.
+    // "GIF" starts a GIF file, and ordinary text too; so does "BM" a BMP.
+    expect(await describeNotAnImage(Buffer.from("GIFT cards are out of stock\n"))).toBe(
+      "the URL returned text, not an image",
+    );
     expect(await describeNotAnImage(Buffer.from("BMW parts are out of stock\n"))).toBe(
       "the URL returned text, not an image",
     );

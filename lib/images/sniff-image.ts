@@ -25,11 +25,22 @@ const readableFormats: Partial<Record<string, ImageFormat>> = {
 
 export async function sniffImage(bytes: Buffer): Promise<SniffedImage> {
   if (bytes.length === 0) return { notAnImage: "the file is empty (0 bytes)" };
-  const signature = await fileTypeFromBuffer(bytes);
-  // Two-byte signatures (BMP's "BM", a Windows program's "MZ") also start ordinary text.
-  const fileType = signature && weakSignatures.includes(signature.ext) && looksLikeText(bytes) ? undefined : signature;
-  const format = isoImageFormat(bytes) ?? (fileType ? readableFormats[fileType.ext] : damagedFormat(bytes));
-  return format ? { format } : { notAnImage: describeNotAnImage(bytes, fileType) };
+  const iso = isoImageFormat(bytes);
+  if (iso) return { format: iso };
+  const signed = signatureFormat(bytes);
+  const fileType = await fileTypeFromBuffer(bytes);
+  const named = fileType ? readableFormats[fileType.ext] : undefined;
+  // One of ours only where its full signature agrees: file-type's GIF is three bytes ("GIFT cards…").
+  if (named && named === signed) return { format: named };
+  // A TIFF file-type takes for a camera's raw file on a loose tell is a TIFF, unless the tell holds.
+  if (signed === "tiff" && fileType && !isCameraRaw(bytes, fileType.ext)) return { format: "tiff" };
+  // file-type checks more than the first bytes (a PNG's first chunk, a TIFF's first directory) and
+  // names nothing when those are broken: a file that starts as one of ours is a damaged one, and
+  // decoding it says how.
+  if (signed && !fileType) return { format: signed };
+  // Short signatures (BMP's "BM", a Windows program's "MZ", "GIF") also start ordinary text.
+  const textual = (named || weakSignatures.includes(fileType?.ext ?? "")) && looksLikeText(bytes);
+  return { notAnImage: describeNotAnImage(bytes, textual ? undefined : fileType) };
 }
 
 const weakSignatures = ["bmp", "exe"];
@@ -51,12 +62,8 @@ function isoImageFormat(bytes: Buffer): ImageFormat | null {
 
 const heifBrands = ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1"];
 
-/**
- * file-type checks more than the first bytes (a PNG's first chunk, a TIFF's first directory) and names
- * nothing when those are broken. A file that starts as one of the formats we read is a damaged one, and
- * decoding it says how.
- */
-function damagedFormat(bytes: Buffer): ImageFormat | null {
+/** The format of ours a file's first bytes name in full, whatever follows them. */
+function signatureFormat(bytes: Buffer): ImageFormat | null {
   const start = bytes.toString("latin1", 0, 12);
   if (start.startsWith("\xff\xd8\xff")) return "jpeg";
   if (start.startsWith("\x89PNG\r\n\x1a\n")) return "png";
@@ -65,6 +72,54 @@ function damagedFormat(bytes: Buffer): ImageFormat | null {
   // Classic and BigTIFF, both byte orders.
   if (["II*\0", "MM\0*", "II+\0", "MM\0+"].includes(start.slice(0, 4))) return "tiff";
   return null;
+}
+
+/**
+ * Whether a TIFF file-type names as a camera's raw file is one. Its tells for Canon's CR2 and Nikon's
+ * NEF are bytes where an uncompressed TIFF keeps its first pixels, and for Sony's ARW a tag scanners
+ * write too: each is confirmed by the file's own structure or its maker (tag 271). DNG's tell, its
+ * version tag, is the format's own.
+ */
+function isCameraRaw(bytes: Buffer, ext: string): boolean {
+  switch (ext) {
+    case "cr2":
+      return bytes.toString("latin1", 8, 10) === "CR" && bytes[10] === 2 && tiffNumbers(bytes).u32(4) === 16;
+    case "nef":
+      return /^nikon/i.test(tiffMaker(bytes));
+    case "arw":
+      return /^sony/i.test(tiffMaker(bytes));
+    case "dng":
+      return true;
+    default:
+      return false;
+  }
+}
+
+function tiffNumbers(bytes: Buffer) {
+  const little = bytes[0] === 0x49;
+  return {
+    u16: (at: number) => (little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at)),
+    u32: (at: number) => (little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at)),
+  };
+}
+
+/** The maker a classic TIFF's first directory names (tag 271), or "" when it names none. */
+function tiffMaker(bytes: Buffer): string {
+  const { u16, u32 } = tiffNumbers(bytes);
+  try {
+    const directory = u32(4);
+    const entries = u16(directory);
+    for (let entry = 0; entry < entries; entry++) {
+      const at = directory + 2 + entry * 12;
+      if (u16(at) !== 271) continue;
+      const length = Math.min(u32(at + 4), 64);
+      const start = length <= 4 ? at + 8 : u32(at + 8);
+      return bytes.toString("latin1", start, start + length).replace(/\0[^]*$/, "");
+    }
+  } catch {
+    // A directory that runs past the end of the file names no maker.
+  }
+  return "";
 }
 
 /** Names sellers know for image formats that are not read. */
