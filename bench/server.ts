@@ -29,6 +29,16 @@ export function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...settings } as NodeJS.ProcessEnv;
 }
 
+/**
+ * For sections that import the app's modules into the bench process: they read their settings when
+ * imported, so the process gets the defaults, as the servers do (and quiet logs).
+ */
+export function appDefaultsInThisProcess() {
+  const appSettings = childEnv({});
+  for (const name of Object.keys(process.env)) if (!(name in appSettings)) delete process.env[name];
+  process.env.LOG_LEVEL = "warn";
+}
+
 /** Builds the app once: `next start` serves what `next build` left in .next/. */
 export function ensureBuild() {
   if (existsSync(path.join(APP_ROOT, ".next/BUILD_ID"))) return;

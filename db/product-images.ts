@@ -28,8 +28,9 @@ export type ProductImage = {
 
 /**
  * The images in one state of the products at positions `fromPosition` up to (not including)
- * `toPosition`, in row order and then in each row's URL order. Callers page through a request by
- * product positions, so a page is bounded by the products it covers and their URLs per row.
+ * `toPosition`, in the order of the rows they are on, and then in each row's URL order. Callers page
+ * through a request by product positions, so a page is bounded by the products it covers and their
+ * URLs per row.
  */
 export async function listProductImages({
   requestId,
@@ -57,6 +58,6 @@ export async function listProductImages({
       where product.request_id = ${requestId}
         and product.position >= ${fromPosition} and product.position < ${toPosition}
         and image.status = ${status}
-      order by product.position, place.ordinality`),
+      order by coalesce(place.image_row, product.row_number), product.position, place.ordinality`),
   );
 }

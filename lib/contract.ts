@@ -140,7 +140,7 @@ export const ImageStatus = z
     }),
     originalPreviewUrl: z.string().nullable().meta({
       description:
-        "The \"before\" of a full-size compare: the original at the output's size (at most COMPARE_PREVIEW_MAX_SIDE px on the long side), made by the service so that a viewer never loads the uploader's URL. Null until the image is completed, when turned off, and for images processed before it existed.",
+        "The \"before\" of a full-size compare, kept by the service so that a viewer never loads the uploader's URL: the original itself without its metadata when a browser shows it as it is at the output's size, else a copy of it at the output's size (at most COMPARE_PREVIEW_MAX_SIDE px on the long side). Null until the image is completed, when turned off, and for images processed before it existed.",
     }),
     status: ImageState,
     error: z

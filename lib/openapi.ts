@@ -65,7 +65,7 @@ const statusResponses = {
 /** What any operation that can fail may also answer, beside the errors it lists (`lib/http.ts`). */
 const otherErrors = problem(
   contract.ErrorBody,
-  "Another error: `internal` (500) on our side, or `unavailable:database` or `unavailable:storage` (503, with `Retry-After`) while a dependency cannot be reached; nothing was lost.",
+  "Another error: `internal` (500) on our side, or `unavailable:database` or `unavailable:storage` (503, with `Retry-After`) while a dependency cannot be reached; the message says what to do.",
 );
 
 /** Liveness, health (which reports its dependencies itself) and this document: they refuse nobody. */

@@ -4,7 +4,7 @@ import { since } from "../http";
 import { median } from "../load";
 import { type CachedImage, cached, photoJpeg, photoRaw, type RawImage } from "../photos";
 import { type Figure, num, printFigure, printTable, ratioOf } from "../report";
-import { childEnv } from "../server";
+import { appDefaultsInThisProcess } from "../server";
 import type { Section } from "./section";
 
 const QUALITY = 50;
@@ -136,10 +136,7 @@ export const kinds: Section = {
   name: "kinds",
   title: `8. kinds: compressImage in this process, quality ${QUALITY}, median over ${ROUNDS} interleaved rounds after a warm-up`,
   async run() {
-    // The app's module reads its settings when imported: give it the defaults, as the servers get.
-    const appSettings = childEnv({});
-    for (const name of Object.keys(process.env)) if (!(name in appSettings)) delete process.env[name];
-    process.env.LOG_LEVEL = "warn";
+    appDefaultsInThisProcess();
     const { compressImage } = await import("@/lib/images/compress-image");
 
     const inputs = await Promise.all(KINDS.map(async (kind) => (await kind.make()).bytes));

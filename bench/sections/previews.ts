@@ -1,7 +1,7 @@
 import type { CompressOptions } from "@/lib/images/compress-image";
 import { photoJpeg } from "../photos";
 import { type Figure, printFigure, printTable, ratioOf } from "../report";
-import { childEnv } from "../server";
+import { appDefaultsInThisProcess } from "../server";
 import type { Section } from "./section";
 
 const PHOTOS = 12;
@@ -25,10 +25,7 @@ export const previews: Section = {
   name: "previews",
   title: `12. previews: CPU per photo (${PHOTOS} photos, ${WIDTH}×${HEIGHT} JPEG q90) for the output and the pages' previews`,
   async run() {
-    // The app's module reads its settings when imported: give it the defaults, as the servers get.
-    const appSettings = childEnv({});
-    for (const name of Object.keys(process.env)) if (!(name in appSettings)) delete process.env[name];
-    process.env.LOG_LEVEL = "warn";
+    appDefaultsInThisProcess();
     const { compressImage } = await import("@/lib/images/compress-image");
 
     const photos = await Promise.all(

@@ -5,9 +5,9 @@ import { formatBytes, formatSaving, savingRatio } from "@/lib/format";
 import { CompareDialog } from "./compare-dialog";
 
 /**
- * The full-size compare of a processed image of a request. The before is the service's copy of the
- * original at the output's size (`originalPreviewUrl`): the original itself is not kept, and the
- * uploader's URL is never shown to a visitor's browser. Images processed before that copy existed
+ * The full-size compare of a processed image of a request. The before (`originalPreviewUrl`) is the
+ * original kept by the service, its metadata stripped, or a copy of it at the output's size: the
+ * uploader's URL is never shown to a visitor's browser. Images processed before the before existed
  * have only the small preview, drawn at the output's size, and the compare says so.
  */
 export function ImageCompare({ image, title, onClose }: { image: ImageStatus; title: string; onClose: () => void }) {

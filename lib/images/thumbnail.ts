@@ -89,9 +89,8 @@ export function originalAsPreview(
   if (format !== "jpeg" && format !== "webp") return null;
   if (animated || (header.orientation ?? 1) !== 1 || !["srgb", "b-w"].includes(header.space ?? "")) return null;
   if (header.width !== width || header.height !== height || Math.max(width, height) > maxSide) return null;
-  if (input.length > width * height * ORIGINAL_BYTES_PER_PIXEL) return null;
   const stripped = stripMetadata(input, format, header);
-  if (!stripped) return null;
+  if (!stripped || stripped.length > width * height * ORIGINAL_BYTES_PER_PIXEL) return null;
   return format === "jpeg"
     ? { data: stripped, contentType: "image/jpeg", extension: "jpg" }
     : { data: stripped, contentType: "image/webp", extension: "webp" };

@@ -19,7 +19,7 @@ export function outputThumbnailUrlOf(image: ImageRow | undefined, storage: Stora
     : Promise.resolve(null);
 }
 
-/** The service's copy of the original at the output's size, the "before" of a full-size compare. */
+/** The "before" of a full-size compare: the original without its metadata, or a copy at the output's size. */
 export function originalPreviewUrlOf(image: ImageRow | undefined, storage: Storage): Promise<string | null> {
   return image?.status === "completed" && image.originalPreviewKey
     ? storage.publicUrl(image.originalPreviewKey)

@@ -181,7 +181,8 @@ async function twinRowsOf(requestId: string, shownImages: ImageRow[]): Promise<M
   for (const [position, twin] of twinOf) {
     // Rows come in input order: the first that uses the twin is where the seller sees it first.
     const row = using.find((product) => product.imagePositions.includes(twin));
-    if (row) rows.set(position, row.rowNumber);
+    // A Shopify product spans rows: the twin's own row, not its product's first.
+    if (row) rows.set(position, row.imageRows?.[row.imagePositions.indexOf(twin)] ?? row.rowNumber);
   }
   return rows;
 }

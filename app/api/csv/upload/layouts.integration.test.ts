@@ -1,7 +1,7 @@
 import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestStatus } from "@/lib/contract";
-import { download, failuresReport, settle, uploadCsv } from "@/test/api";
+import { download, failuresReport, getStatus, settle, uploadCsv } from "@/test/api";
 import { type ImageServer, serveBytes, startImageServer } from "@/test/image-server";
 import { readCsv } from "@/test/read-csv";
 import { cutoutPng, photoJpeg } from "@/test/sample-images";
@@ -111,6 +111,38 @@ describe("a Shopify product export", () => {
       ["4", "classic-tee", "Classic Tee, organic", failing()],
     ]);
   }, 90_000);
+});
+
+describe("a Shopify product over several rows", () => {
+  it("names an image's own row when another image of the upload has the same bytes", async () => {
+    // The socks' image has the bytes of the tee's second image, on row 3, and is held until that
+    // one is done, so it copies its output.
+    const twin = await photoJpeg(321, 213);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    images.route("/tee-side.jpg", serveBytes(twin, "image/jpeg"));
+    images.route("/socks.jpg", async (request, response, hit) => {
+      await released;
+      await serveBytes(twin, "image/jpeg")(request, response, hit);
+    });
+    const csv = [
+      "Handle,Title,Image Src",
+      `tee,Tee,${image("tee-blue.png")}`,
+      `tee,,${image("tee-side.jpg")}`,
+      `socks,Socks,${image("socks.jpg")}`,
+      "",
+    ].join("\n");
+    const { requestId } = await (await uploadCsv(csv)).json();
+    for (let tries = 0; tries < 400; tries++) {
+      const light = await (await getStatus(requestId, "?products=0")).json();
+      if (light.progress.processedImages === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    release();
+    const status = await settle(requestId);
+    expect(status.products.map((product) => product.rowNumber)).toEqual([2, 4]);
+    expect(status.products[1].images[0]).toMatchObject({ reused: true, sameAsRow: 3 });
+  });
 });
 
 describe("a WooCommerce product export", () => {
