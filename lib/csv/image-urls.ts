@@ -39,6 +39,13 @@ const MAX_URL_LENGTH = 2048;
 export function readImageUrl(url: string): { canonical: string } | { problem: string } {
   if (url.length > MAX_URL_LENGTH)
     return { problem: `URL is longer than ${MAX_URL_LENGTH} characters: "${shorten(url)}"` };
+  // Another address after a space, "|" or ";" is a second URL, not part of this one (an image proxy's
+  // own "…/fetch/https://…" or "?url=https://…" is).
+  const joiner = /([\s|;]+)https?:\/\//i.exec(url)?.[1];
+  if (joiner !== undefined) {
+    const joinedBy = joiner.trim() === "" ? "spaces" : `"${joiner.trim()}"`;
+    return { problem: `"${shorten(url)}" is several URLs joined by ${joinedBy}: separate image URLs with commas` };
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

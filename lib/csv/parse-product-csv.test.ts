@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CsvTextDecoder } from "./decode-csv-file";
 import { normalizeSerialNumber, type ParsedProductCsv, parseProductCsv, ProductCsvReader } from "./parse-product-csv";
 import { splitImageUrls } from "./image-urls";
+import { COLUMNS } from "./columns";
 
 const limits = { maxRows: 100, maxUrlsPerRow: 5, maxImages: 1000, maxProductNameLength: 500 };
 const header = "S. No.,Product Name,Input Image Urls";
@@ -60,11 +61,46 @@ describe("parseProductCsv", () => {
   });
 
   it("rejects URLs that are not http or https, naming the row", () => {
-    const csv = `${header}\n1,SKU1,file:///etc/passwd\n2,SKU2,"https://a.test/1.jpg,javascript:alert(1)"\n3,SKU3,data:image/png;base64,AAAA\n`;
+    const csv = `${header}\n1,SKU1,file:///etc/passwd\n2,SKU2,"https://a.test/1.jpg,javascript:alert(1)"\n3,SKU3,"data:image/png;base64,AAAA"\n`;
     const result = parseProductCsv(csv, limits);
     expect(result.errors.map((e) => e.row)).toEqual([2, 3, 4]);
     expect(result.errors[0].message).toContain("file:");
     expect(result.errors[1].message).toContain("javascript:");
+  });
+
+  it("refuses URLs joined by spaces, | or ;, and keeps an image proxy's URL inside a URL", () => {
+    const csv = [
+      header,
+      "1,Shirt,https://a.test/1.jpg | https://a.test/2.jpg",
+      "2,Hat,https://a.test/1.jpg https://a.test/2.jpg",
+      "3,Cap,https://a.test/1.jpg;https://a.test/2.jpg",
+      '4,Mug,"https://res.cloudinary.test/demo/image/fetch/https://a.test/1.jpg, https://img.test/?url=https://a.test/2.jpg"',
+      "",
+    ].join("\n");
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, COLUMNS.inputUrls],
+      [3, COLUMNS.inputUrls],
+      [4, COLUMNS.inputUrls],
+    ]);
+    expect(result.errors.map((e) => e.message.replace(/^".*" is/, "…"))).toEqual([
+      '… several URLs joined by "|": separate image URLs with commas',
+      "… several URLs joined by spaces: separate image URLs with commas",
+      '… several URLs joined by ";": separate image URLs with commas',
+    ]);
+  });
+
+  it("refuses a row whose URLs were not quoted, so that none is dropped; empty cells past the header are fine", () => {
+    const csv = `${header}\n1,Shirt,https://a.test/1.jpg,https://a.test/2.jpg\n2,Hat,https://a.test/3.jpg,,\n`;
+    const result = parseProductCsv(csv, limits);
+    expect(result.errors).toEqual([
+      {
+        row: 2,
+        column: null,
+        message:
+          'This row has 4 cells but the header has 3: put a cell that holds several URLs in double quotes, like "https://…/a.jpg, https://…/b.jpg".',
+      },
+    ]);
   });
 
   it("reports every bad row, not just the first", () => {

@@ -312,6 +312,16 @@ export class ProductCsvReader {
     ] as const);
     if (this.overRowLimit(rowNumber, this.products.length)) return;
     const cell = (column: "serialNumber" | "productName" | "inputUrls") => (record[columns.get(column)!] ?? "").trim();
+    // Unquoted, the commas between a cell's URLs split it into cells past the header's: the URLs after
+    // the first would be dropped from the work and pushed out of place in the output.
+    const beyondHeader = record.slice(this.header.length).filter((value) => value.trim() !== "");
+    if (beyondHeader.length > 0) {
+      problems.add(
+        rowNumber,
+        null,
+        `This row has ${record.length} cells but the header has ${this.header.length}: put a cell that holds several URLs in double quotes, like "https://…/a.jpg, https://…/b.jpg".`,
+      );
+    }
 
     const rawSerial = cell("serialNumber");
     const serialNumber = normalizeSerialNumber(rawSerial);
