@@ -356,7 +356,10 @@ describe("who may change a request", () => {
     for (const action of [retryRequest, cancelRequest, deleteRequest]) {
       const response = await action(requestId, OTHER_BROWSER);
       expect(response.status).toBe(404);
-      expect(await response.json()).toMatchObject({ code: "not_found:request" });
+      expect(await response.json()).toMatchObject({
+        code: "not_found:request",
+        error: `No request with id "${requestId}" that this client may change: only the client that uploaded it may retry, cancel or delete it (send the cic_owner cookie its upload's answer set).`,
+      });
     }
     expect((await getStatus(requestId, "", undefined, OTHER_BROWSER)).status).toBe(200);
     expect(await rowsOf(requestId)).toBeGreaterThan(0);

@@ -3,7 +3,9 @@ import { findRequest } from "@/db/requests";
 import { deleteRequestRows, retryRequestRow } from "@/db/request-lifecycle";
 import type { RequestRow } from "@/db/schema";
 import { type Client, mayChange } from "@/lib/auth/identify-client";
+import { OWNER_COOKIE } from "@/lib/auth/session";
 import type { RequestSummary } from "@/lib/contract";
+import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { getJobRunner } from "@/lib/jobs/job-runner";
@@ -118,8 +120,16 @@ async function changeableRequest(client: Client, requestId: string): Promise<Req
   return request;
 }
 
+/**
+ * In open mode anyone may see a request by its id, so an action refused to another client says whose
+ * it is to change; in keys mode another workspace's request is not there at all.
+ */
 function notFound(requestId: string) {
-  return new AppError("not_found:request", `No request with id "${requestId}".`);
+  const whose =
+    config.auth.mode === "open"
+      ? ` that this client may change: only the client that uploaded it may retry, cancel or delete it (send the ${OWNER_COOKIE} cookie its upload's answer set)`
+      : "";
+  return new AppError("not_found:request", `No request with id "${requestId}"${whose}.`);
 }
 
 function refused(
