@@ -78,14 +78,19 @@ function findShopLayout(header: string[]): CsvLayout | null {
   return null;
 }
 
-/** Today's answer to a file in no layout: each missing template column, named. */
+/**
+ * The answer to a file in no layout: each missing template column, named, the first with the other
+ * ways in (an API client sees no mapping form).
+ */
 function missingTemplateColumns(header: string[], found: Map<InputColumn, number>): HeaderProblem[] {
   const columns = `"${COLUMNS.serialNumber}", "${COLUMNS.productName}" and "${COLUMNS.inputUrls}"`;
+  const otherWays =
+    " A Shopify or WooCommerce product export is read as it is; for other columns, name them with the upload's nameColumn, imageColumns and idColumn fields.";
   return (["serialNumber", "productName", "inputUrls"] as const)
     .filter((column) => !found.has(column))
-    .map((column) => ({
+    .map((column, index) => ({
       column: COLUMNS[column],
-      message: `Missing column "${COLUMNS[column]}". The header row must name ${columns}; found ${describeHeader(header)}.`,
+      message: `Missing column "${COLUMNS[column]}". The header row must name ${columns}; found ${describeHeader(header)}.${index === 0 ? otherWays : ""}`,
     }));
 }
 
