@@ -153,10 +153,24 @@ export async function parseJsonBody<T extends z.ZodType>(request: Request, schem
   } catch {
     throw new AppError("bad_request:body", "The body is not valid JSON.");
   }
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new AppError("bad_request:body", `${issue.path.join(".") || "body"}: ${issue.message}`);
+  throw new AppError("bad_request:body", bodyProblem(schema, result.error.issues[0]));
+}
+
+/**
+ * A body's first problem in the words of the upload's form fields: "quality must be a whole number
+ * from 1 to 100 (got 0)", "urls is missing"; a message the schema words itself is kept.
+ */
+function bodyProblem(schema: z.ZodType, issue: z.core.$ZodIssue): string {
+  const name = issue.path.join(".") || "body";
+  if (issue.code === "invalid_type" && issue.input === undefined) return `${name} is missing.`;
+  const shape = (schema as z.ZodType & { shape?: Record<string, z.ZodType> }).shape;
+  const field = issue.path.length === 1 ? shape?.[String(issue.path[0])] : undefined;
+  const rule = field ? expected(field) : null;
+  if (!rule || rule === "is not valid") return `${name}: ${issue.message}`;
+  const got = JSON.stringify(issue.input) ?? String(issue.input);
+  return `${name} ${rule} (got ${got.length > 40 ? `${got.slice(0, 39)}…` : got}).`;
 }
 
 /** "must be a whole number from 1 to 500", read from the parameter's own schema. */

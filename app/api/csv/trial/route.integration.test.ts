@@ -131,9 +131,19 @@ describe("POST /api/csv/trial", () => {
     expect(((await file.json()) as { error: string }).error).toBe(
       'urls.1: "file:///etc/passwd" uses file:, only http and https image URLs can be downloaded',
     );
-    const quality = await tryImages({ urls: [server.url("/photo.jpg")], quality: 0 });
-    expect(quality.status).toBe(400);
-    expect(((await quality.json()) as { error: string }).error).toMatch(/^quality: /);
+    // Options are refused in the upload's words, naming what came.
+    const refusedWith = async (body: object) => ((await (await tryImages(body)).json()) as { error: string }).error;
+    const photo = server.url("/photo.jpg");
+    expect(await refusedWith({ urls: [photo], quality: 0 })).toBe(
+      "quality must be a whole number from 1 to 100 (got 0).",
+    );
+    expect(await refusedWith({ urls: [photo], quality: "60" })).toBe(
+      'quality must be a whole number from 1 to 100 (got "60").',
+    );
+    expect(await refusedWith({ urls: [photo], format: "gif" })).toBe(
+      'format must be one of keep, jpeg, png, webp, avif, auto (got "gif").',
+    );
+    expect(await refusedWith({ url: [photo] })).toBe("urls is missing.");
     expect(server.hits("/photo.jpg")).toBe(hits);
   });
 
