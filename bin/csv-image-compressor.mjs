@@ -20,7 +20,7 @@ const version = JSON.parse(readFileSync(new URL("../package.json", import.meta.u
 
 /**
  * @typedef {import("./cli/progress.mjs").Progress} Progress
- * @typedef {{ requestId: string, statusUrl: string, downloadUrl: string, products: number, images: number }} Accepted
+ * @typedef {{ requestId: string, statusUrl: string, downloadUrl: string, products: number, images: number, uniqueImages: number }} Accepted
  * @typedef {{ status: string, completedAt: string | null, progress: Progress, error: string | null }} Status
  */
 
@@ -42,7 +42,9 @@ async function main() {
 
   const form = new FormData();
   form.set("file", new Blob([csv], { type: "text/csv" }), fileName);
-  for (const [name, value] of Object.entries(options.fields)) form.set(name, value);
+  for (const [name, value] of Object.entries(options.fields)) {
+    for (const one of Array.isArray(value) ? value : [value]) form.append(name, one);
+  }
   // A retried upload (a dropped connection) then creates no second request.
   const uploaded = await client.call("/api/csv/upload", {
     method: "POST",
@@ -51,7 +53,7 @@ async function main() {
   });
   const accepted = /** @type {Accepted} */ (await uploaded.json());
   console.log(
-    `Uploaded ${fileName}: ${count(accepted.products)} products, ${count(accepted.images)} images. Request ${accepted.requestId}`,
+    `Uploaded ${fileName}: ${counted(accepted.products, "product")}, ${imageCount(accepted)}. Request ${accepted.requestId}`,
   );
   console.log(`Follow it at ${new URL(`/requests/${encodeURIComponent(accepted.requestId)}`, options.server)}`);
 
@@ -81,6 +83,26 @@ async function main() {
   if (processedImages === 0) {
     throw new CliError(`No image was compressed${status.error ? `: ${status.error}` : "."}`, EXIT.nothingDone);
   }
+}
+
+/**
+ * "5 images", or "5 image URLs, 3 distinct images" when some are the same: progress counts distinct
+ * images, each downloaded once.
+ * @param {Accepted} accepted
+ */
+function imageCount(accepted) {
+  const distinct = accepted.uniqueImages ?? accepted.images;
+  return distinct === accepted.images
+    ? counted(accepted.images, "image")
+    : `${counted(accepted.images, "image URL")}, ${counted(distinct, "distinct image")}`;
+}
+
+/**
+ * @param {number} value
+ * @param {string} noun
+ */
+function counted(value, noun) {
+  return `${count(value)} ${noun}${value === 1 ? "" : "s"}`;
 }
 
 /**

@@ -105,13 +105,46 @@ test("a refused file prints every problem with its row and exits 2, writing noth
 test("a bad form field is named, and an unreachable server is said plainly", async () => {
   const file = writeCsv("fields.csv", productCsv(["Shirt", images.url("/cli/a.jpg")]));
   const badQuality = await runCli([file, "--server", APP_URL, "--quality", "500"]);
-  expect(badQuality.code).toBe(2);
-  expect(badQuality.stderr).toMatch(/^ {2}quality: /m);
+  // The option is wrong, not the file: a usage error.
+  expect(badQuality.code).toBe(1);
+  expect(badQuality.stderr).toMatch(/^An option was refused: quality must be a whole number from 1 to 100/m);
 
   const nobody = `http://127.0.0.1:${await freePort()}`;
   const down = await runCli([file], { CIC_SERVER_URL: nobody });
   expect(down.code).toBe(4);
   expect(down.stderr).toContain(`Cannot reach the server at ${nobody} (connection refused).`);
+});
+
+test("a CSV in no known layout is read with its columns named on the command line", async () => {
+  const file = writeCsv(
+    "catalogue.csv",
+    ["sku,title,front,back", `T-1,Blue Shirt,${images.url("/cli/a.jpg")},${images.url("/cli/b.png")}`, ""].join("\n"),
+  );
+  const run = await runCli([
+    file,
+    "--server",
+    APP_URL,
+    "--name-column",
+    "title",
+    "--image-column",
+    "front",
+    "--image-column",
+    "back",
+    "--id-column",
+    "sku",
+    "--max-bytes",
+    "200000",
+    "--poll",
+    "0.2",
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toContain("Uploaded catalogue.csv: 1 product, 2 images.");
+  expect(run.stdout).toContain("Finished: completed. 2 of 2 images compressed.");
+  const [header, row] = readCsv(readFileSync(path.join(folder, "catalogue-output.csv"), "utf8"));
+  expect(header).toEqual(["sku", "title", "front", "back"]);
+  expect(row.slice(0, 2)).toEqual(["T-1", "Blue Shirt"]);
+  expect(row[2]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/images\/.+\.jpg$/);
+  expect(row[3]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/images\/.+\.png$/);
 });
 
 test.describe("against a server in keys mode", () => {

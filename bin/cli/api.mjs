@@ -106,6 +106,11 @@ export class ServiceClient {
         EXIT.unauthorized,
       );
     }
+    const errors = body.errors ?? [];
+    if (response.status === 400 && errors.length > 0 && errors.every(isOptionProblem)) {
+      // Nothing wrong with the file: one of the options the command was given.
+      return new CliError(`An option was refused: ${errors.map((problem) => problem.message).join(" ")}`, EXIT.usage);
+    }
     if ([400, 408, 413, 415, 422].includes(response.status) && body.errors) {
       const problems = body.errors
         // A problem of the whole file is the message itself.
@@ -142,4 +147,22 @@ function networkReason(error) {
   });
   if (cause?.code) return reasons[cause.code] ?? cause.code;
   return cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** The upload's form fields the command's options fill. */
+const OPTION_FIELDS = new Set([
+  "quality",
+  "format",
+  "maxWidth",
+  "maxHeight",
+  "maxBytes",
+  "webhookUrl",
+  "nameColumn",
+  "imageColumns",
+  "idColumn",
+]);
+
+/** @param {{ row: number | null, column: string | null }} problem */
+function isOptionProblem(problem) {
+  return problem.row === null && problem.column !== null && OPTION_FIELDS.has(problem.column);
 }

@@ -29,6 +29,17 @@ const server = createServer((request, response) => {
         errorCount: 3,
       }),
     );
+  } else if (request.url === "/option-refused") {
+    const message = 'quality must be a whole number from 1 to 100 (got "0").';
+    response.writeHead(400, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        error: message,
+        code: "bad_request:csv",
+        isValid: false,
+        errors: [{ row: null, column: "quality", message }],
+        errorCount: 1,
+      }),
+    );
   } else if (request.url === "/limited") {
     response.writeHead(429, { "retry-after": "42", "content-type": "application/json" });
     response.end(JSON.stringify({ error: "Too many uploads.", code: "too_many_requests:rate_limit" }));
@@ -70,6 +81,13 @@ describe("the command line's client", () => {
       "  quality: must be 1 to 100",
       "  … and 1 more",
     ]);
+  });
+
+  it("turns a refused option into a usage error, exit 1, the file not blamed", async () => {
+    const error = await failureOf(new ServiceClient(origin, null, "test").call("/option-refused"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe('An option was refused: quality must be a whole number from 1 to 100 (got "0").');
+    expect(error.details ?? []).toEqual([]);
   });
 
   it("says when to try again after a limit, and that a closed port cannot be reached", async () => {

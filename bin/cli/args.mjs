@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
  * @property {string} file the CSV to upload
  * @property {URL} server the service's origin
  * @property {string | null} apiKey
- * @property {Record<string, string>} fields upload form fields (quality, format, …), sent as given
+ * @property {Record<string, string | string[]>} fields upload form fields (quality, format, …), sent as
+ *   given; a list is sent as the same field repeated
  * @property {boolean} zip also write the images ZIP
  * @property {boolean} failures also write the failures report
  * @property {string | null} outDir where the files go; null: beside the CSV
@@ -26,6 +27,10 @@ Options:
       --format <f>        keep, jpeg, png, webp, avif or auto
       --max-width <px>    scale larger images down to this width
       --max-height <px>   scale larger images down to this height
+      --max-bytes <bytes> make every image at most this many bytes (lower quality where needed)
+      --name-column <c>   for a CSV in no known layout: the column with the product name
+      --image-column <c>  … a column with image URLs (repeat it for several)
+      --id-column <c>     … the column with the product's id or SKU (optional)
       --webhook-url <url> called by the server when the request is finished
   -z, --zip               also write <name>-images.zip: every compressed image
   -f, --failures          also write <name>-failures.csv: every image that failed, and why
@@ -34,8 +39,8 @@ Options:
   -h, --help              this text
   -v, --version           the version
 
-Exit codes: 0 done (some images may have failed: the output says how many), 1 wrong usage or
-unreadable file, 2 the file was refused (each problem is printed with its row), 3 the API key was
+Exit codes: 0 done (some images may have failed: the output says how many), 1 wrong usage (an
+option the server refused too) or unreadable file, 2 the file was refused (each problem is printed with its row), 3 the API key was
 refused or is missing, 4 the server could not be reached or answered with an error, 5 the request
 finished without any image compressed (failed or cancelled).`;
 
@@ -61,6 +66,10 @@ export function readOptions(argv, env) {
         format: { type: "string" },
         "max-width": { type: "string" },
         "max-height": { type: "string" },
+        "max-bytes": { type: "string" },
+        "name-column": { type: "string" },
+        "image-column": { type: "string", multiple: true },
+        "id-column": { type: "string" },
         "webhook-url": { type: "string" },
         zip: { type: "boolean", short: "z" },
         failures: { type: "boolean", short: "f" },
@@ -90,18 +99,23 @@ export function readOptions(argv, env) {
   if (!Number.isFinite(pollSeconds) || pollSeconds < 0.1 || pollSeconds > 60) {
     throw new UsageError(`--poll takes seconds from 0.1 to 60 (got "${pollText}").`);
   }
-  /** @type {Record<string, string>} */
+  /** @type {Record<string, string | string[]>} */
   const fields = {};
   for (const [option, field] of /** @type {const} */ ([
     ["quality", "quality"],
     ["format", "format"],
     ["max-width", "maxWidth"],
     ["max-height", "maxHeight"],
+    ["max-bytes", "maxBytes"],
     ["webhook-url", "webhookUrl"],
+    ["name-column", "nameColumn"],
+    ["id-column", "idColumn"],
   ])) {
     const value = text(option);
     if (value !== undefined) fields[field] = value;
   }
+  const imageColumns = values["image-column"];
+  if (Array.isArray(imageColumns)) fields.imageColumns = imageColumns.map(String);
   return {
     file: positionals[0],
     server,
