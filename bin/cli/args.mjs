@@ -40,9 +40,9 @@ Options:
   -v, --version           the version
 
 Exit codes: 0 done (some images may have failed: the output says how many), 1 wrong usage (an
-option the server refused too) or unreadable file, 2 the file was refused (each problem is printed with its row), 3 the API key was
-refused or is missing, 4 the server could not be reached or answered with an error, 5 the request
-finished without any image compressed (failed or cancelled).`;
+option the server refused too) or unreadable file, 2 the file was refused (each problem is printed
+with its row), 3 the API key was refused or is missing, 4 the server could not be reached or
+answered with an error, 5 the request finished without any image compressed (failed or cancelled).`;
 
 /** A problem with how the command was called: the message, then the usage, exit 1. */
 export class UsageError extends Error {}
