@@ -117,6 +117,10 @@ test("the API reference has contents, names the status answer, and holds every p
   const statusSection = page.locator("section", { has: page.locator('[id="get-api-csv-status-requestId-"]') });
   await expect(statusSection.getByText("RequestStatus | RequestStatusLight")).toBeVisible();
   await expect(statusSection).not.toContainText(/ any\b/);
+  // A JSON body's fields are listed as a form's are.
+  const trialSection = page.locator("section", { has: page.locator('[id="post-api-csv-trial"]') });
+  await expect(trialSection.getByRole("heading", { name: "Body (application/json)" })).toBeVisible();
+  await expect(trialSection.getByRole("cell", { name: "urls", exact: true })).toBeVisible();
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   test.info().annotations.push({ type: "docs page height (px)", description: String(height) });
 });

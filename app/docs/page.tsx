@@ -51,6 +51,7 @@ export default function ApiDocsPage() {
   const schemas = Object.entries((document.components?.schemas ?? {}) as Record<string, Schema>);
 
   const sections = { canonical, schemas: schemas.map(([name]) => name) };
+  const schemaByName = new Map(schemas);
 
   return (
     <div className="mx-auto max-w-6xl lg:grid lg:grid-cols-[14rem_1fr] lg:gap-8">
@@ -91,6 +92,7 @@ export default function ApiDocsPage() {
             method={method}
             operation={operation}
             aliases={aliases.filter((alias) => alias.operation.operationId?.startsWith(`${operation.operationId}At`))}
+            schemas={schemaByName}
           />
         ))}
 
@@ -241,14 +243,23 @@ function OperationSection({
   method,
   operation,
   aliases,
+  schemas,
 }: {
   path: string;
   method: string;
   operation: Operation;
   aliases: { path: string }[];
+  schemas: Map<string, Schema>;
 }) {
   const id = operationId(method, path);
-  const body = operation.requestBody ? Object.entries(operation.requestBody.content)[0] : null;
+  const content = operation.requestBody ? Object.entries(operation.requestBody.content)[0] : null;
+  // A JSON body is a named schema (TrialRequest): its fields are shown here, as a form's are.
+  const body = content
+    ? ([
+        content[0],
+        { schema: schemas.get(content[1].schema.$ref?.split("/").pop() ?? "") ?? content[1].schema },
+      ] as const)
+    : null;
   return (
     <section aria-labelledby={id} className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
       <h2 id={id} className="flex flex-wrap items-baseline gap-2 font-mono text-base">
