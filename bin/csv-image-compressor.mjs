@@ -20,7 +20,7 @@ const version = JSON.parse(readFileSync(new URL("../package.json", import.meta.u
 
 /**
  * @typedef {import("./cli/progress.mjs").Progress} Progress
- * @typedef {{ requestId: string, statusUrl: string, downloadUrl: string, products: number, images: number, uniqueImages: number }} Accepted
+ * @typedef {{ requestId: string, statusUrl: string, downloadUrl: string, products: number, images: number, uniqueImages: number, warnings?: string[] }} Accepted
  * @typedef {{ status: string, completedAt: string | null, progress: Progress, error: string | null }} Status
  */
 
@@ -55,6 +55,8 @@ async function main() {
   console.log(
     `Uploaded ${fileName}: ${counted(accepted.products, "product")}, ${imageCount(accepted)}. Request ${accepted.requestId}`,
   );
+  // A server of another version may not read every option this command sends: it says which.
+  for (const warning of accepted.warnings ?? []) console.error(`Warning: ${warning}`);
   console.log(`Follow it at ${new URL(`/requests/${encodeURIComponent(accepted.requestId)}`, options.server)}`);
 
   const progress = new ProgressReport(process.stdout);

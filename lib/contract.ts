@@ -294,6 +294,10 @@ export const UploadAccepted = z
         "Open mode, with a webhookUrl of the upload's own: the Standard Webhooks secret (`whsec_…`) its deliveries are signed with. Shown here only; keep it to verify them.",
       example: "whsec_…",
     }),
+    warnings: z.array(z.string()).meta({
+      description:
+        'What the upload went ahead without: form fields it does not read, each named ("qualty" was ignored: did you mean "quality"?). Empty when there is nothing to say.',
+    }),
     ...links,
   })
   .meta({ id: "UploadAccepted" });

@@ -31,6 +31,7 @@ import { inputCsvKey, uploadedFileName } from "@/lib/storage/keys";
 import { problemWithWebhookUrl } from "@/lib/webhooks/webhook-url";
 import { requestLinks } from "./links";
 import { acceptOnce, type Once } from "./idempotency";
+import { ignoredFieldWarnings } from "./ignored-fields";
 import { type ReadUpload, readUpload, type UploadFields } from "./read-upload";
 import { shownWebhookUrl } from "./status";
 
@@ -176,6 +177,7 @@ async function store(
     layout: csv.layout!.kind,
     webhookUrl: shownWebhookUrl(options.webhookUrl),
     webhookSecret,
+    warnings: ignoredFieldWarnings(upload.ignoredFields),
     ...requestLinks(requestId),
   };
 }

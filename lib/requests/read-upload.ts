@@ -29,6 +29,8 @@ export const UPLOAD_FIELDS = [
 ] as const;
 /** A field that may be sent several times, one column name each. */
 const IMAGE_COLUMNS_FIELD = "imageColumns";
+/** Every form field an upload reads beside the file. */
+export const UPLOAD_FIELD_NAMES: readonly string[] = [...UPLOAD_FIELDS, IMAGE_COLUMNS_FIELD];
 /** Image columns a mapping may name: more than any real catalogue has. */
 const MAX_IMAGE_COLUMNS = 30;
 export type UploadFields = Partial<Record<(typeof UPLOAD_FIELDS)[number], string>> & { imageColumns?: string[] };
@@ -40,6 +42,8 @@ export type ReadUpload = {
   chunks: Buffer[];
   byteLength: number;
   fields: UploadFields;
+  /** Names of the form fields that are none of ours, in the order they came. */
+  ignoredFields: string[];
 };
 
 /**
@@ -107,6 +111,7 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
 
   return new Promise<ReadUpload>((resolve, reject) => {
     const fields: UploadFields = {};
+    const ignoredFields: string[] = [];
     let file: { name: string; upload: CsvUpload } | null = null;
     let failure: AppError | null = null;
     let settled = false;
@@ -141,7 +146,7 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
           "bad_request:upload",
           `The form field "${name}" is longer than ${MAX_FIELD_BYTES} bytes.`,
         );
-      }
+      } else ignoredFields.push(name);
     });
 
     form.on("file", (name, stream, fileName) => {
@@ -198,7 +203,15 @@ export async function readUpload(request: Request): Promise<ReadUpload> {
       }
       const { upload, name } = file;
       readWithMapping(upload, { ...config.csv, maxBytes }, readColumnMapping(fields).mapping).then(
-        (csv) => finish(null, { fileName: name, csv, chunks: upload.chunks, byteLength: upload.byteLength, fields }),
+        (csv) =>
+          finish(null, {
+            fileName: name,
+            csv,
+            chunks: upload.chunks,
+            byteLength: upload.byteLength,
+            fields,
+            ignoredFields,
+          }),
         (error: unknown) => finish(error),
       );
     });

@@ -168,6 +168,24 @@ describe("upload → status → download", () => {
     expect(lowStatus.products[0].images[0].bytesOut).toBeLessThan(highStatus.products[0].images[0].bytesOut!);
   });
 
+  it("goes ahead without fields it does not read, and says so, guessing what a misspelt one meant", async () => {
+    const csv = productCsv(["Q", images.url("/a.jpg")]);
+    const response = await uploadCsv(csv, {
+      fields: { qualty: "10", Max_Width: "100", submit: "Upload", quality: "80" },
+    });
+    expect(response.status).toBe(202);
+    const accepted = await response.json();
+    expect(accepted.warnings).toEqual([
+      'The form field "qualty" is not one an upload reads and was ignored (did you mean "quality"?).',
+      'The form field "Max_Width" is not one an upload reads and was ignored (did you mean "maxWidth"?).',
+      'The form field "submit" is not one an upload reads and was ignored.',
+    ]);
+    expect(accepted).toMatchObject({ quality: 80, options: { maxWidth: null } });
+    const plain = await (await uploadCsv(csv)).json();
+    expect(plain.warnings).toEqual([]);
+    await Promise.all([settle(accepted.requestId), settle(plain.requestId)]);
+  });
+
   it("answers 404 for an unknown request", async () => {
     expect((await getStatus("no-such-request")).status).toBe(404);
     expect((await download("no-such-request")).status).toBe(404);
