@@ -2,6 +2,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageFailure } from "@/lib/errors";
 import { type CompressedImage, type CompressOptions, compressImage } from "./compress-image";
+import { originalAsPreview } from "./thumbnail";
 import {
   ANIMATION_DELAYS,
   ANIMATION_FRAMES,
@@ -421,6 +422,27 @@ describe("compressImage: previews", () => {
     // Larger than the compare's side: a copy at that size.
     const copy = await sharp(compareOnly.originalPreview!.data).metadata();
     expect([Math.max(copy.width!, copy.height!), copy.format]).toEqual([100, "jpeg"]);
+  });
+
+  it("keeps a progressive JPEG as its own before, never an arithmetic-coded one", async () => {
+    const progressive = await sharp(await imageFixtures.baselineJpeg())
+      .jpeg({ quality: 90, progressive: true })
+      .toBuffer();
+    const header = await sharp(progressive).metadata();
+    const asBefore = (jpeg: Buffer) =>
+      originalAsPreview(jpeg, {
+        format: "jpeg",
+        header,
+        animated: false,
+        width: header.width!,
+        height: header.height!,
+        maxSide: 2048,
+      });
+    expect(asBefore(progressive)?.contentType).toBe("image/jpeg");
+    // The same file marked as arithmetic-coded (SOF10): not every browser shows one.
+    const arithmetic = Buffer.from(progressive);
+    arithmetic[progressive.indexOf(Buffer.from([0xff, 0xc2])) + 1] = 0xca;
+    expect(asBefore(arithmetic)).toBeNull();
   });
 
   it("makes a copy for the compare's before when the original would not line up or show as it is", async () => {

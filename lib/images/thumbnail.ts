@@ -91,7 +91,21 @@ export function originalAsPreview(
   if (header.width !== width || header.height !== height || Math.max(width, height) > maxSide) return null;
   const stripped = stripMetadata(input, format, header);
   if (!stripped || stripped.length > width * height * ORIGINAL_BYTES_PER_PIXEL) return null;
+  if (format === "jpeg" && !isHuffmanCoded(stripped)) return null;
   return format === "jpeg"
     ? { data: stripped, contentType: "image/jpeg", extension: "jpg" }
     : { data: stripped, contentType: "image/webp", extension: "webp" };
+}
+
+/**
+ * Whether a JPEG is baseline, extended or progressive with Huffman coding, as every browser shows it.
+ * Arithmetic coding (and lossless JPEG) is read by libjpeg-turbo but not by every browser.
+ */
+function isHuffmanCoded(jpeg: Buffer): boolean {
+  // The stripped file is a plain run of segments: the frame header comes before the first scan.
+  for (let at = 2; at + 4 <= jpeg.length && jpeg[at] === 0xff; at += 2 + jpeg.readUInt16BE(at + 2)) {
+    const marker = jpeg[at + 1];
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) return marker <= 0xc2;
+  }
+  return false;
 }
