@@ -28,10 +28,12 @@ export function CompareDialog({
   onClose: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // Opened once it is in the page; taken out of the page, a dialog stops being modal by itself. It is
+  // not closed on cleanup: React's development mode runs cleanups at once, and the close event
+  // that followed told the parent to take the compare away as soon as it opened.
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
   }, []);
   return (
     <dialog

@@ -22,16 +22,19 @@ export function startServerProcess({
   port,
   env = {},
   standalone = false,
+  dev = false,
 }: {
   dataDir: string;
   port: number;
   env?: Record<string, string>;
   /** Runs `.next/standalone/server.js` (what the Docker image runs) instead of `next start`; give an absolute dataDir. */
   standalone?: boolean;
+  /** Runs `next dev`, as the README's `npm run dev` does, instead of `next start`. */
+  dev?: boolean;
 }): ServerProcess {
   const command = standalone
     ? ["server.js"]
-    : ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)];
+    : ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)];
   const child: ChildProcess = spawn(process.execPath, command, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
