@@ -78,19 +78,14 @@ function findShopLayout(header: string[]): CsvLayout | null {
   return null;
 }
 
-/**
- * The answer to a file in no layout: each missing template column, named, the first with the other
- * ways in (an API client sees no mapping form).
- */
+/** Today's answer to a file in no layout: each missing template column, named. */
 function missingTemplateColumns(header: string[], found: Map<InputColumn, number>): HeaderProblem[] {
   const columns = `"${COLUMNS.serialNumber}", "${COLUMNS.productName}" and "${COLUMNS.inputUrls}"`;
-  const otherWays =
-    " A Shopify or WooCommerce product export is read as it is; for other columns, name them with the upload's nameColumn, imageColumns and idColumn fields.";
   return (["serialNumber", "productName", "inputUrls"] as const)
     .filter((column) => !found.has(column))
-    .map((column, index) => ({
+    .map((column) => ({
       column: COLUMNS[column],
-      message: `Missing column "${COLUMNS[column]}". The header row must name ${columns}; found ${describeHeader(header)}.${index === 0 ? otherWays : ""}`,
+      message: `Missing column "${COLUMNS[column]}". The header row must name ${columns}; found ${describeHeader(header)}.`,
     }));
 }
 

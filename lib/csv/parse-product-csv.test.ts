@@ -337,14 +337,10 @@ describe("ProductCsvReader on a 10 MB file with no line break", () => {
     for (let i = 0; i < text.length; i += piece) reader.push(text.slice(i, i + piece));
     const found = `found "${"x".repeat(59)}…".`;
     expect(reader.end().errors).toEqual(
-      ["S. No.", "Product Name", "Input Image Urls"].map((column, index) => ({
+      ["S. No.", "Product Name", "Input Image Urls"].map((column) => ({
         row: 1,
         column,
-        message:
-          `Missing column "${column}". The header row must name "S. No.", "Product Name" and "Input Image Urls"; ${found}` +
-          (index === 0
-            ? " A Shopify or WooCommerce product export is read as it is; for other columns, name them with the upload's nameColumn, imageColumns and idColumn fields."
-            : ""),
+        message: `Missing column "${column}". The header row must name "S. No.", "Product Name" and "Input Image Urls"; ${found}`,
       })),
     );
     const headerOnly = new ProductCsvReader(limits);

@@ -75,7 +75,10 @@ async function acceptUpload(upload: ReadUpload, client: Client): Promise<UploadA
   const { csv } = upload;
   if (csv.limitCrossed?.limit === "images") throw rejectedUpload("payload_too_large:images", csv.limitCrossed.message);
   const options = readOptions(upload.fields);
-  if (csv.errorCount > 0 || options.problems.length > 0) throw refusal(csv.errors, csv.errorCount, options.problems);
+  if (csv.errorCount > 0 || options.problems.length > 0) {
+    const unknownColumns = csv.layout === null && csv.header.length > 0;
+    throw refusal(csv.errors, csv.errorCount, options.problems, unknownColumns);
+  }
   await consume("images", client.limitKey, csv.imageUrls.length);
   try {
     return await store(upload, client, options);
@@ -254,7 +257,12 @@ function readOptions(fields: UploadFields) {
  * The answer to an upload with problems. A wrong form field is named as such, not counted among
  * "the CSV's problems"; every problem is listed either way.
  */
-function refusal(csvProblems: Problem[], csvProblemCount: number, fieldProblems: Problem[]): AppError {
+function refusal(
+  csvProblems: Problem[],
+  csvProblemCount: number,
+  fieldProblems: Problem[],
+  unknownColumns: boolean,
+): AppError {
   const count = csvProblemCount + fieldProblems.length;
   let message: string;
   if (csvProblemCount === 0) {
@@ -264,6 +272,11 @@ function refusal(csvProblems: Problem[], csvProblemCount: number, fieldProblems:
         : `${plural(fieldProblems.length, "form field")} are invalid; nothing was stored.`;
   } else {
     message = `The ${fieldProblems.length > 0 ? "upload" : "CSV"} has ${plural(count, "problem")}; nothing was stored.`;
+  }
+  // An API client sees no mapping form (the dashboard offers one): the other ways in, said here.
+  if (unknownColumns) {
+    message +=
+      " A Shopify or WooCommerce product export is read as it is; for other columns, name them with the upload's nameColumn, imageColumns and idColumn fields.";
   }
   return new AppError(
     fieldProblems.length > 0 && csvProblemCount === 0 ? "bad_request:upload" : "bad_request:csv",

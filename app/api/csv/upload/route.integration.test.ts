@@ -246,11 +246,15 @@ describe("CSV rules at upload", () => {
     }
   });
 
-  it("rejects a missing column with its name", async () => {
+  it("rejects a missing column with its name, and says what other files it reads", async () => {
     const json = await expectRejected(400, `S. No.,Product Name\n1,SKU1\n`);
     expect(json.errors).toEqual([
       { row: 1, column: "Input Image Urls", message: expect.stringContaining("Missing column") },
     ]);
+    // The dashboard offers a mapping form; an API client is told of the fields instead.
+    expect(json.error).toBe(
+      "The CSV has 1 problem; nothing was stored. A Shopify or WooCommerce product export is read as it is; for other columns, name them with the upload's nameColumn, imageColumns and idColumn fields.",
+    );
   });
 
   it("rejects an empty file", async () => {
