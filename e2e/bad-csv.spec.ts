@@ -53,7 +53,7 @@ test.describe("a CSV with problems", () => {
 
     const answer = await serverAnswer(page.request, "no-names.csv", Buffer.from(csv));
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toBe("The CSV has 1 problem; nothing was stored.");
+    expect(answer.body.error).toMatch(/^The CSV has 1 problem; nothing was stored\. A Shopify or WooCommerce/);
     expect(answer.body.errors).toEqual([
       expect.objectContaining({
         row: 1,

@@ -17,10 +17,13 @@ export function ChosenFile({
   busy,
   onReplace,
   onRemove,
+  previewShown = true,
   children,
 }: {
   file: File;
   preview: CsvPreviewState;
+  /** False while the seller chooses the columns of a file in no known layout. */
+  previewShown?: boolean;
   upload: UploadState;
   busy: boolean;
   onReplace: () => void;
@@ -74,7 +77,7 @@ export function ChosenFile({
         </p>
       ) : null}
       {children}
-      {preview.state === "parsed" ? <CsvPreview csv={preview.csv} /> : null}
+      {preview.state === "parsed" && previewShown ? <CsvPreview csv={preview.csv} /> : null}
 
       <UploadRejection upload={upload} />
     </section>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { type ColumnMapping, suggestMapping } from "@/lib/csv/csv-layout";
 
 /**
@@ -12,17 +12,22 @@ export function ColumnMappingFields({
   header,
   value,
   onChange,
+  onPendingChange,
   disabled,
 }: {
   header: string[];
   value: ColumnMapping | null;
   onChange: (mapping: ColumnMapping | null) => void;
+  /** Whether the choice on screen is not the one the file is read with (the upload waits for it). */
+  onPendingChange: (pending: boolean) => void;
   disabled: boolean;
 }) {
   const id = useId();
   const columns = [...new Set(header.map((column) => column.trim()).filter(Boolean))];
   const [draft, setDraft] = useState(() => value ?? suggestMapping(columns));
   const [problem, setProblem] = useState<string | null>(null);
+  const pending = value === null || !sameMapping(draft, value);
+  useEffect(() => onPendingChange(pending), [pending, onPendingChange]);
 
   const apply = () => {
     if (!draft.nameColumn) return setProblem("Choose the column with the product name.");
@@ -49,10 +54,12 @@ export function ColumnMappingFields({
       className="space-y-3 rounded-lg bg-indigo-50/60 p-3 ring-1 ring-indigo-600/15 ring-inset"
     >
       <legend className="sr-only">Choose the columns</legend>
-      <p className="text-sm text-slate-700">
-        {value
-          ? "Read with the columns below. Change them and apply again, or go back to the template's columns."
-          : "This file is not in the template, a Shopify export or a WooCommerce export. Say which columns hold what:"}
+      <p data-testid="column-mapping-note" className="text-sm text-slate-700">
+        {!value
+          ? "This file is not in the template, a Shopify export or a WooCommerce export. Check which columns hold what, then press Use these columns:"
+          : pending
+            ? "Your changes are not used yet: press Use these columns to read the file with them."
+            : "Read with the columns below. Change them and apply again, or go back to the template's columns."}
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
         <label className="block text-sm font-medium text-slate-700">
@@ -123,5 +130,15 @@ export function ColumnMappingFields({
         ) : null}
       </div>
     </fieldset>
+  );
+}
+
+/** Whether the draft on screen is the mapping in use. */
+function sameMapping(a: Omit<ColumnMapping, "nameColumn"> & { nameColumn: string | null }, b: ColumnMapping): boolean {
+  return (
+    a.nameColumn === b.nameColumn &&
+    a.idColumn === b.idColumn &&
+    a.imageColumns.length === b.imageColumns.length &&
+    a.imageColumns.every((column, index) => column === b.imageColumns[index])
   );
 }

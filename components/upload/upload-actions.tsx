@@ -6,12 +6,15 @@ export function UploadActions({
   upload,
   disabled,
   hasProblems,
+  awaitingColumns,
   imageCount,
   onCancel,
 }: {
   upload: UploadState;
   disabled: boolean;
   hasProblems: boolean;
+  /** The column choice on screen is not applied yet. */
+  awaitingColumns: boolean;
   imageCount: number | null;
   onCancel: () => void;
 }) {
@@ -57,21 +60,28 @@ export function UploadActions({
   // The preview runs the server's own checks: a file with problems would only be refused.
   return (
     <div className="flex flex-col-reverse gap-3 sm:flex-row sm:items-center sm:justify-between">
-      <p data-testid="upload-hint" className={`text-xs ${hasProblems ? "text-rose-700" : "text-slate-500"}`}>
-        {hasProblems
-          ? "The server makes the same checks and would refuse this file as it is: fix the problems above first."
-          : "Nothing is stored until the file passes the same checks on the server."}
+      <p
+        data-testid="upload-hint"
+        className={`text-xs ${hasProblems && !awaitingColumns ? "text-rose-700" : "text-slate-500"}`}
+      >
+        {awaitingColumns
+          ? "Check the columns above, then press Use these columns."
+          : hasProblems
+            ? "The server makes the same checks and would refuse this file as it is: fix the problems above first."
+            : "Nothing is stored until the file passes the same checks on the server."}
       </p>
       <button
         type="submit"
-        disabled={disabled || hasProblems}
+        disabled={disabled || hasProblems || awaitingColumns}
         className="inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm transition-colors hover:bg-indigo-500 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600 disabled:shadow-none"
       >
-        {hasProblems
-          ? "Fix the problems to upload"
-          : imageCount !== null
-            ? `Upload and compress ${plural(imageCount, "image")}`
-            : "Upload and compress"}
+        {awaitingColumns
+          ? "Choose the columns to upload"
+          : hasProblems
+            ? "Fix the problems to upload"
+            : imageCount !== null
+              ? `Upload and compress ${plural(imageCount, "image")}`
+              : "Upload and compress"}
       </button>
     </div>
   );

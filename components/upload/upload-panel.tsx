@@ -9,6 +9,8 @@ import { WarningIcon } from "@/components/ui/icons";
 import type { UploadAccepted } from "@/lib/contract";
 import type { CsvFileLimits } from "@/lib/csv/csv-upload";
 import type { ColumnMapping } from "@/lib/csv/csv-layout";
+import { COLUMNS } from "@/lib/csv/columns";
+import type { CsvProblem } from "@/lib/csv/parse-product-csv";
 import { ChosenFile } from "./chosen-file";
 import { ColumnMappingFields } from "./column-mapping";
 import { CsvDropZone } from "./csv-drop-zone";
@@ -25,6 +27,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const [pickProblem, setPickProblem] = useState<string | null>(null);
   const [options, setOptions] = useState(() => defaultUploadOptions(defaultQuality));
   const [mapping, setMapping] = useState<ColumnMapping | null>(null);
+  const [columnsPending, setColumnsPending] = useState(false);
   const preview = useCsvPreview(file, limits, mapping);
   const onAccepted = useCallback(
     (response: UploadAccepted) => router.push(`/requests/${encodeURIComponent(response.requestId)}`),
@@ -51,7 +54,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!file || busy || !optionsValid || hasProblems) return;
+    if (!file || busy || !optionsValid || hasProblems || awaitingColumns) return;
     const { maxKilobytes, ...fields } = options;
     const maxBytes = targetBytesOf(maxKilobytes);
     send({
@@ -78,6 +81,11 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   };
   // A file in no known layout (its header read, no columns found), or one read with a mapping.
   const mappable = csv !== null && csv.header.length > 0 && (csv.layout === null || mapping !== null);
+  // A file that lacks most of the template's columns is another kind of file: the column choice is
+  // what matters, not the missing columns. One that lacks a single column is a template to fix.
+  const choosingColumns = mappable && mapping === null && missingTemplateColumns(csv.errors).length >= 2;
+  // The column choice on screen is not the one the file is read with: the upload waits for it.
+  const awaitingColumns = mappable && columnsPending && (mapping !== null || choosingColumns);
 
   return (
     <form onSubmit={submit} noValidate aria-label="Upload a product CSV" className="space-y-5">
@@ -111,6 +119,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
         <ChosenFile
           file={file}
           preview={preview}
+          previewShown={!choosingColumns}
           upload={upload}
           busy={busy}
           onReplace={dropzone.open}
@@ -122,6 +131,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
               header={csv.header}
               value={mapping}
               onChange={setMapping}
+              onPendingChange={setColumnsPending}
               disabled={busy}
             />
           ) : null}
@@ -136,9 +146,17 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
         upload={upload}
         disabled={!file || !optionsValid || preview.state === "reading"}
         hasProblems={hasProblems}
+        awaitingColumns={awaitingColumns}
         imageCount={csv?.uniqueImageCount ?? null}
         onCancel={cancel}
       />
     </form>
   );
+}
+
+const TEMPLATE_COLUMNS: string[] = [COLUMNS.serialNumber, COLUMNS.productName, COLUMNS.inputUrls];
+
+/** The template's columns the header row lacks, as the preview's problems name them. */
+function missingTemplateColumns(problems: CsvProblem[]): CsvProblem[] {
+  return problems.filter((problem) => problem.row === 1 && TEMPLATE_COLUMNS.includes(problem.column ?? ""));
 }

@@ -18,7 +18,9 @@ export class DashboardPage {
     this.preview = page.getByTestId("csv-preview");
     this.previewProblems = page.getByTestId("preview-problems");
     this.previewOk = page.getByTestId("preview-ok");
-    this.uploadButton = page.getByRole("button", { name: /^(Upload and compress|Fix the problems to upload)/ });
+    this.uploadButton = page.getByRole("button", {
+      name: /^(Upload and compress|Fix the problems to upload|Choose the columns to upload)/,
+    });
     this.uploadError = page.getByTestId("upload-error");
     this.serverProblems = page.getByTestId("server-problems");
     this.recentRequests = page.getByTestId("recent-request");
