@@ -1,6 +1,7 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { uploadCsv, waitUntilFinished } from "./support/api";
 import { productCsv } from "./support/csv";
+import { DashboardPage } from "./support/dashboard-page";
 import { imageUrls } from "./support/image-server";
 import { RequestPage } from "./support/request-page";
 
@@ -53,6 +54,21 @@ for (const [device, viewport] of Object.entries(viewports)) {
       await expect(page.getByRole("heading", { name: "Upload a CSV" })).toBeVisible();
       await expect(page.getByTestId("recent-request").first()).toBeVisible();
       await capture(page, testInfo, `${device}-dashboard`);
+
+      // A file with problems: a long URL without a place to break is quoted in its message.
+      const dashboard = new DashboardPage(page);
+      await dashboard.chooseCsv(
+        "problems.csv",
+        [
+          "S. No.,Product Name,Input Image Urls",
+          `1,Shirt,https://cdn.shop.example/${"very-long-file-name-".repeat(6)}.jpg`,
+          `2,,ftp://cdn.shop.example/${"another-long-file-name-".repeat(6)}.jpg`,
+          `3,Hat,https://cdn.shop.example/a.jpg | https://cdn.shop.example/${"b".repeat(90)}.jpg`,
+          "",
+        ].join("\n"),
+      );
+      await expect(dashboard.previewProblems).toBeVisible();
+      await capture(page, testInfo, `${device}-dashboard-problems`);
 
       const requestPage = new RequestPage(page);
       await requestPage.goto(accepted.requestId);

@@ -16,7 +16,7 @@ export function ProblemList({ problems, total, testId }: { problems: CsvProblem[
               {problem.row === null ? "File" : `Row ${problem.row}`}
               {problem.column ? <span className="font-normal text-rose-700/80"> · {problem.column}</span> : null}
             </span>
-            <span className="min-w-0 break-words text-slate-700">{problem.message}</span>
+            <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{problem.message}</span>
           </li>
         ))}
       </ul>
