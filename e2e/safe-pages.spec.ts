@@ -67,5 +67,14 @@ test("the dashboard and a request page work under the policy, and previews come 
   for (const image of await requestPage.beforeImages.all()) {
     expect(await image.getAttribute("src")).toMatch(new RegExp(`^${APP_URL}/files/thumbnails/`));
   }
+
+  // The same page opened at another name of this server (localhost, where PUBLIC_BASE_URL says
+  // 127.0.0.1): the links still name PUBLIC_BASE_URL, and the policy lets them load.
+  const requestId = requestPage.requestIdFromUrl();
+  await page.goto(`${APP_URL.replace("127.0.0.1", "localhost")}/requests/${requestId}`);
+  await expect(requestPage.percent).toHaveText("100");
+  await expect(requestPage.beforeImages.first()).toBeVisible();
+  await requestPage.expectImagesLoaded(requestPage.beforeImages);
+  await requestPage.expectImagesLoaded(requestPage.afterImages);
   expect(violations).toEqual([]);
 });

@@ -18,7 +18,11 @@ export class LocalStorage implements Storage {
   readonly name = "local";
   readonly displayName = "storage folder";
   readonly servedByApp = true;
-  readonly fileOrigins: readonly string[] = [];
+  /**
+   * The app serves the files, on its public address: a page opened at another name of the same server
+   * (127.0.0.1 against localhost) still shows them.
+   */
+  readonly fileOrigins: readonly string[];
   readonly linksExpire = false;
   private readonly root: string;
 
@@ -28,6 +32,7 @@ export class LocalStorage implements Storage {
     /** Free space below which `check` calls the folder broken (MIN_FREE_DISK_BYTES); 0 never does. */
     private readonly minFreeBytes = 0,
   ) {
+    this.fileOrigins = [new URL(publicBaseUrl).origin];
     this.root = path.resolve(dir);
   }
 

@@ -169,12 +169,9 @@ export function describeStorageConformance(title: string, subject: StorageSubjec
       const key = `${newFolder()}/1.jpg`;
       const url = new URL(await store().publicUrl(key));
       expect(["http:", "https:"]).toContain(url.protocol);
-      if (store().servedByApp) {
-        expect(url.href.startsWith(`${subject.appBaseUrl}/files/`)).toBe(true);
-      } else {
-        // The pages' Content-Security-Policy lets images load from these origins only.
-        expect(store().fileOrigins).toContain(url.origin);
-      }
+      if (store().servedByApp) expect(url.href.startsWith(`${subject.appBaseUrl}/files/`)).toBe(true);
+      // The pages' Content-Security-Policy lets images load from these origins only (and the app's own).
+      expect(store().fileOrigins).toContain(url.origin);
       if (!store().linksExpire) expect(await store().publicUrl(key)).toBe(url.href);
     });
 
