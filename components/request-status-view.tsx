@@ -75,7 +75,14 @@ export function RequestStatusView({
           <div className="flex flex-col gap-2 sm:items-end">
             <DownloadButton status={status} />
             <RequestFiles status={status} />
-            {changeable ? <RequestActions request={status} onDeleted={() => router.push("/")} /> : null}
+            {changeable ? (
+              <RequestActions request={status} onDeleted={() => router.push("/")} />
+            ) : (
+              // Seen by its link from another browser or device: why the actions are not here.
+              <p data-testid="actions-elsewhere" className="max-w-xs text-xs text-slate-500 sm:text-right">
+                Retry, cancel and delete are offered in the browser that uploaded this file.
+              </p>
+            )}
           </div>
         </div>
       </div>

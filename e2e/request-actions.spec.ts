@@ -123,6 +123,10 @@ test("another browser sees a request by its link but is offered no action on it"
     await requestPage.goto(accepted.requestId);
     await expect(requestPage.status).toHaveAttribute("data-status", "completed");
     await expect(otherPage.getByTestId("request-actions")).toHaveCount(0);
+    // Said, so that a seller on another device knows where to go.
+    await expect(otherPage.getByTestId("actions-elsewhere")).toHaveText(
+      "Retry, cancel and delete are offered in the browser that uploaded this file.",
+    );
   } finally {
     await other.close();
   }
