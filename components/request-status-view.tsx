@@ -152,7 +152,12 @@ export function RequestStatusView({
             testId="count-failed"
             tone={progress.failedImages ? "text-rose-700" : "text-slate-900"}
           />
-          <Count label="Under way" value={activity.workingImages} testId="count-working" tone="text-amber-800" />
+          <Count
+            label="Under way"
+            value={activity.workingImages}
+            testId="count-working"
+            tone={activity.workingImages ? "text-amber-800" : "text-slate-900"}
+          />
           <Count label="Waiting" value={activity.waitingImages} testId="count-waiting" tone="text-slate-900" />
           <Count label="Total images" value={progress.totalImages} testId="count-total" tone="text-slate-900" />
           <div className="rounded-lg bg-emerald-50/70 px-3 py-2 ring-1 ring-emerald-600/15 ring-inset">
