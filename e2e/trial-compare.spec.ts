@@ -54,6 +54,9 @@ test("try the first 5 images, compare them, try again at another quality, then u
     await trial.getByRole("button", { name: "Try the first 5 images" }).click();
     await expect(trial.getByTestId("trial-result")).toHaveAttribute("data-quality", "50", { timeout: 60_000 });
     await expect(trial.getByTestId("trial-image")).toHaveCount(5);
+    // Each named by its product and place, as the seller knows it.
+    await expect(trial.getByTestId("trial-image").first()).toContainText("Sunset Tee · 1");
+    await expect(trial.getByTestId("trial-image").nth(3)).toContainText("Harbour Print · 2");
     await expect(trial.locator("[data-testid=trial-image][data-status=completed]")).toHaveCount(4);
     await expect(trial.locator("[data-testid=trial-image][data-status=failed]")).toHaveCount(1);
   });

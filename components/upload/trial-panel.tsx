@@ -31,11 +31,14 @@ function trialOptions(options: UploadOptionsInput): Omit<TrialRequest, "urls"> |
  */
 export function TrialPanel({
   imageUrls,
+  labels,
   options,
   disabled,
 }: {
   /** The file's distinct image URLs, in order. */
   imageUrls: string[];
+  /** What each of them is to the seller ("Blue Shirt · 2"), in the same order. */
+  labels: string[];
   options: UploadOptionsInput;
   disabled: boolean;
 }) {
@@ -115,7 +118,9 @@ export function TrialPanel({
                   data-status={image.status}
                   className="rounded-md px-2.5 py-1.5 text-left text-xs ring-1 ring-slate-200 aria-pressed:bg-indigo-50 aria-pressed:ring-indigo-400 hover:bg-slate-50"
                 >
-                  <span className="block font-medium text-slate-800">Image {index + 1}</span>
+                  <span className="block max-w-[12rem] truncate font-medium text-slate-800">
+                    {labels[index] ?? `Image ${index + 1}`}
+                  </span>
                   <TrialSizes image={image} />
                 </button>
               </li>

@@ -6,11 +6,11 @@ import { type CsvDrop, useCsvDropzone } from "@/components/hooks/use-csv-dropzon
 import { useCsvPreview } from "@/components/hooks/use-csv-preview";
 import { isUnderWay, useCsvUpload } from "@/components/hooks/use-csv-upload";
 import { WarningIcon } from "@/components/ui/icons";
-import type { UploadAccepted } from "@/lib/contract";
 import type { CsvFileLimits } from "@/lib/csv/csv-upload";
 import type { ColumnMapping } from "@/lib/csv/csv-layout";
 import { COLUMNS } from "@/lib/csv/columns";
-import type { CsvProblem } from "@/lib/csv/parse-product-csv";
+import type { CsvProblem, ParsedProductCsv } from "@/lib/csv/parse-product-csv";
+import { MAX_TRIAL_IMAGES, type UploadAccepted } from "@/lib/contract";
 import { ChosenFile } from "./chosen-file";
 import { ColumnMappingFields } from "./column-mapping";
 import { CsvDropZone } from "./csv-drop-zone";
@@ -140,7 +140,9 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
 
       <UploadOptions value={options} onChange={setOptions} defaultQuality={defaultQuality} disabled={busy} />
 
-      {csv?.imageUrls.length ? <TrialPanel imageUrls={csv.imageUrls} options={options} disabled={busy} /> : null}
+      {csv?.imageUrls.length ? (
+        <TrialPanel imageUrls={csv.imageUrls} labels={trialLabels(csv)} options={options} disabled={busy} />
+      ) : null}
 
       <UploadActions
         upload={upload}
@@ -159,4 +161,14 @@ const TEMPLATE_COLUMNS: string[] = [COLUMNS.serialNumber, COLUMNS.productName, C
 /** The template's columns the header row lacks, as the preview's problems name them. */
 function missingTemplateColumns(problems: CsvProblem[]): CsvProblem[] {
   return problems.filter((problem) => problem.row === 1 && TEMPLATE_COLUMNS.includes(problem.column ?? ""));
+}
+
+/** The first distinct images as a seller knows them: their product and place ("Blue Shirt · 2"). */
+function trialLabels(csv: ParsedProductCsv): string[] {
+  return csv.imageUrls.slice(0, MAX_TRIAL_IMAGES).map((_, position) => {
+    const product = csv.products.find((each) => each.imagePositions.includes(position));
+    if (!product) return `Image ${position + 1}`;
+    const name = product.productName || `Row ${product.rowNumber}`;
+    return `${name} · ${product.imagePositions.indexOf(position) + 1}`;
+  });
 }
