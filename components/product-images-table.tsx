@@ -88,7 +88,13 @@ function ImageRow({ image, position, productName }: { image: ImageStatus; positi
           <ThumbnailPlaceholder
             tone="muted"
             testId="before-image-pending"
-            label={image.status === "failed" || image.status === "cancelled" ? "No preview" : "Waiting"}
+            label={
+              image.status === "failed" || image.status === "cancelled"
+                ? "No preview"
+                : image.status === "processing"
+                  ? "Working"
+                  : "Waiting"
+            }
           />
         )}
       </td>
@@ -245,7 +251,7 @@ function ResultText({ image }: { image: ImageStatus }) {
     case "processing":
       return (
         <p data-testid="image-result" className="text-sm text-amber-800">
-          Compressing…
+          Downloading and compressing…
           {image.error ? <span className="block text-xs text-amber-700">Retrying after: {image.error}</span> : null}
         </p>
       );
