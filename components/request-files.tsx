@@ -28,7 +28,7 @@ export function RequestFiles({ status }: { status: RequestStatus }) {
           href={links.failuresUrl}
           download
           data-testid="download-failures"
-          className="rounded font-medium text-rose-700 underline underline-offset-2 hover:text-rose-900"
+          className="inline-flex items-center justify-center rounded-lg bg-white px-3 py-2 font-semibold text-rose-700 shadow-sm ring-1 ring-rose-300 ring-inset hover:bg-rose-50"
         >
           Failures report ({formatCount(failedImages)} {failedImages === 1 ? "image" : "images"})
         </a>
