@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { ImageFailure } from "@/lib/errors";
+import { permanentFailureOf } from "@/test/image-failure";
 import { type CompressedImage, type CompressOptions, compressImage } from "./compress-image";
 import { originalAsPreview } from "./thumbnail";
 import {
@@ -26,16 +26,6 @@ async function compressFixture(name: ImageFixtureName, options: Partial<Compress
   const input = await imageFixtures[name]();
   const output = await compressImage(input, { quality: QUALITY, ...options });
   return { input, output };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ImageFailure> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImageFailure);
-  expect((error as ImageFailure).retryable).toBe(false);
-  return error as ImageFailure;
 }
 
 /** The output's channel values at (x, y), decoded by sharp; RGBA when the image has alpha. */
@@ -231,12 +221,12 @@ describe("compressImage: animations", () => {
     const all = 200 * 150 * ANIMATION_FRAMES;
     const { output } = await compressFixture("animatedGif", { maxPixels: all });
     expect(output.frames).toBe(ANIMATION_FRAMES);
-    const failure = await failureOf(compressFixture("animatedGif", { maxPixels: all - 1 }));
+    const failure = await permanentFailureOf(compressFixture("animatedGif", { maxPixels: all - 1 }));
     expect(failure.message).toBe("the animation has 4 frames of 200×150 pixels (0.12 MP in all); the limit is 0.12 MP");
   });
 
   it("refuses an animation with more frames than allowed", async () => {
-    const failure = await failureOf(compressFixture("animatedWebp", { maxFrames: 3 }));
+    const failure = await permanentFailureOf(compressFixture("animatedWebp", { maxFrames: 3 }));
     expect(failure.message).toBe("the image has 4 frames; the limit is 3");
   });
 });
@@ -344,18 +334,18 @@ describe("compressImage: refusals", () => {
     const input = await imageFixtures.hugeDimensionsPng();
     expect(input.length).toBeLessThan(4096);
     const started = performance.now();
-    const failure = await failureOf(compressImage(input, { quality: QUALITY, maxPixels: 50_000_000 }));
+    const failure = await permanentFailureOf(compressImage(input, { quality: QUALITY, maxPixels: 50_000_000 }));
     expect(performance.now() - started).toBeLessThan(250);
     expect(failure.message).toBe("the image is 50000×50000 pixels (2500 MP); the limit is 50 MP");
   });
 
   it("applies the pixel limit it is given", async () => {
-    const failure = await failureOf(compressFixture("baselineJpeg", { maxPixels: 100_000 }));
+    const failure = await permanentFailureOf(compressFixture("baselineJpeg", { maxPixels: 100_000 }));
     expect(failure.message).toBe("the image is 400×300 pixels (0.12 MP); the limit is 0.1 MP");
   });
 
   it("fails a truncated JPEG with a clear reason instead of returning a half-grey picture", async () => {
-    const failure = await failureOf(compressFixture("truncatedJpeg"));
+    const failure = await permanentFailureOf(compressFixture("truncatedJpeg"));
     expect(failure.message).toBe(
       "the JPEG file is truncated: it ends before the image does (it was cut short when it was saved or uploaded)",
     );
@@ -363,11 +353,11 @@ describe("compressImage: refusals", () => {
 
   it("fails files that start like an image but are garbage", async () => {
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 0x41)]);
-    expect((await failureOf(compressImage(png, { quality: QUALITY }))).message).toBe(
+    expect((await permanentFailureOf(compressImage(png, { quality: QUALITY }))).message).toBe(
       "the PNG file is damaged: its header is missing or corrupt",
     );
     const gif = Buffer.from(`GIF89a${"x".repeat(50)}`);
-    expect((await failureOf(compressImage(gif, { quality: QUALITY }))).message).toBe(
+    expect((await permanentFailureOf(compressImage(gif, { quality: QUALITY }))).message).toBe(
       "the GIF file is damaged: its image data is not GIF data",
     );
   });
@@ -387,7 +377,7 @@ describe("compressImage: refusals", () => {
     ["svgWithScript", "SVG images are not supported"],
     ["emptyFile", "the file is empty (0 bytes)"],
   ] as const)("refuses %s: %s", async (fixture, message) => {
-    const failure = await failureOf(compressFixture(fixture));
+    const failure = await permanentFailureOf(compressFixture(fixture));
     expect(failure.message).toBe(message);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { ImageFailure } from "@/lib/errors";
+import { permanentFailureOf } from "@/test/image-failure";
 import { compressImage } from "./compress-image";
 import { readPrimaryImage } from "./heic";
 
@@ -37,16 +37,6 @@ const near = (actual: number[], expected: number[]) =>
 
 const RED = [224, 31, 32];
 const BLUE = [32, 80, 208];
-
-async function failureOf(promise: Promise<unknown>): Promise<ImageFailure> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImageFailure);
-  expect((error as ImageFailure).retryable).toBe(false);
-  return error as ImageFailure;
-}
 
 /** The fixture with its primary image's stored size (`ispe`) rewritten: a bomb's header over a small file. */
 function withStoredSize(file: Buffer, width: number, height: number): Buffer {
@@ -94,30 +84,30 @@ describe("HEIC photos", () => {
   });
 
   it("is refused over the pixel limit from its boxes, before decoding", async () => {
-    const small = await failureOf(compressImage(turnedPhoto(), { quality: 50, maxPixels: 5_000 }));
+    const small = await permanentFailureOf(compressImage(turnedPhoto(), { quality: 50, maxPixels: 5_000 }));
     expect(small.message).toBe("the image is 120×80 pixels (0.0096 MP); the limit is 0.005 MP");
     // A 1 KB file claiming 50000×50000: refused on its header at once. Had it been decoded, libheif
     // would have found pixels that do not match and failed otherwise.
     const bomb = withStoredSize(turnedPhoto(), 50_000, 50_000);
     const started = performance.now();
-    const failure = await failureOf(compressImage(bomb, { quality: 50, maxPixels: 50_000_000 }));
+    const failure = await permanentFailureOf(compressImage(bomb, { quality: 50, maxPixels: 50_000_000 }));
     expect(performance.now() - started).toBeLessThan(250);
     expect(failure.message).toBe("the image is 50000×50000 pixels (2500 MP); the limit is 50 MP");
   });
 
   it("says what is wrong with a HEIC it cannot read", async () => {
     const input = turnedPhoto();
-    expect((await failureOf(compressImage(input.subarray(0, 600), { quality: 50 }))).message).toBe(
+    expect((await permanentFailureOf(compressImage(input.subarray(0, 600), { quality: 50 }))).message).toBe(
       "the HEIC/HEIF file is truncated: it ends before the image does (it was cut short when it was saved or uploaded)",
     );
     const sequence = Buffer.from(input);
     sequence.write("msf1", 8, "latin1");
-    expect((await failureOf(compressImage(sequence, { quality: 50 }))).message).toBe(
+    expect((await permanentFailureOf(compressImage(sequence, { quality: 50 }))).message).toBe(
       "a HEIC/HEIF image sequence (an animation or burst) is not supported: save one photo of it as HEIC or JPEG",
     );
     const noSize = Buffer.from(input);
     noSize.write("xxxx", noSize.indexOf(Buffer.from("ispe", "latin1")), "latin1");
-    expect((await failureOf(compressImage(noSize, { quality: 50 }))).message).toBe(
+    expect((await permanentFailureOf(compressImage(noSize, { quality: 50 }))).message).toBe(
       "the HEIC/HEIF file is damaged: its image size cannot be found",
     );
   });
@@ -126,7 +116,7 @@ describe("HEIC photos", () => {
 describe("HEIC photos and the memory budget", () => {
   it("refuses a HEIC whose decode would not fit the memory budget, before decoding", async () => {
     // 120×80 counted as RGBA is 38,400 bytes, six times over for the decode: 230,400 bytes.
-    const failure = await failureOf(compressImage(turnedPhoto(), { quality: 50, memoryBudgetBytes: 200_000 }));
+    const failure = await permanentFailureOf(compressImage(turnedPhoto(), { quality: 50, memoryBudgetBytes: 200_000 }));
     expect(failure.message).toBe(
       "the HEIC/HEIF photo is 0.0096 MP; photos in this format are read up to 0.0083 MP here (decoding one takes more memory than other formats)",
     );

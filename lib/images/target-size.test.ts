@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageFailure } from "@/lib/errors";
+import { permanentFailureOf } from "@/test/image-failure";
 import { animatedGif, logoPng, photoPixels } from "@/test/image-fixtures";
 import { type CompressOptions, compressImage } from "./compress-image";
 
@@ -20,16 +21,6 @@ function photoJpeg(): Promise<Buffer> {
 
 async function sizeAt(input: Buffer, options: Partial<CompressOptions> = {}) {
   return (await compressImage(input, { quality: QUALITY, ...options })).bytesOut;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ImageFailure> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ImageFailure);
-  expect((error as ImageFailure).retryable).toBe(false);
-  return error as ImageFailure;
 }
 
 describe("maxBytes: a target size for every output", () => {
@@ -94,13 +85,13 @@ describe("maxBytes: a target size for every output", () => {
   });
 
   it("an image that cannot fit even at the lowest quality fails with a reason that says so", async () => {
-    const logo = await failureOf(compressImage(await logoPng(), { quality: QUALITY, maxBytes: 8_000 }));
+    const logo = await permanentFailureOf(compressImage(await logoPng(), { quality: QUALITY, maxBytes: 8_000 }));
     expect(logo.message).toMatch(/^the image cannot be made 7\.8 KB or smaller: .* as PNG\); allow a larger size/);
-    const failure = await failureOf(compressImage(await photoJpeg(), { quality: QUALITY, maxBytes: 2_000 }));
+    const failure = await permanentFailureOf(compressImage(await photoJpeg(), { quality: QUALITY, maxBytes: 2_000 }));
     expect(failure.message).toMatch(
       /^the image cannot be made 2(\.0)? KB or smaller: even at the lowest quality it does not fit \(the smallest it came to is [\d.]+ KB as JPEG\); allow a larger size, or a smaller maximum width and height$/,
     );
-    const animation = await failureOf(compressImage(await animatedGif(), { quality: QUALITY, maxBytes: 300 }));
+    const animation = await permanentFailureOf(compressImage(await animatedGif(), { quality: QUALITY, maxBytes: 300 }));
     expect(animation.message).toMatch(/^the image cannot be made .* or smaller: even at the lowest quality/);
   });
 });
