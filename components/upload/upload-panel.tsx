@@ -8,8 +8,8 @@ import { isUnderWay, useCsvUpload } from "@/components/hooks/use-csv-upload";
 import { WarningIcon } from "@/components/ui/icons";
 import type { CsvFileLimits } from "@/lib/csv/csv-upload";
 import type { ColumnMapping } from "@/lib/csv/csv-layout";
-import { COLUMNS } from "@/lib/csv/columns";
-import type { CsvProblem, ParsedProductCsv } from "@/lib/csv/parse-product-csv";
+import { locateColumns } from "@/lib/csv/columns";
+import type { ParsedProductCsv } from "@/lib/csv/parse-product-csv";
 import { MAX_TRIAL_IMAGES, type UploadAccepted } from "@/lib/contract";
 import { ChosenFile } from "./chosen-file";
 import { ColumnMappingFields } from "./column-mapping";
@@ -83,7 +83,7 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
   const mappable = csv !== null && csv.header.length > 0 && (csv.layout === null || mapping !== null);
   // A file that lacks most of the template's columns is another kind of file: the column choice is
   // what matters, not the missing columns. One that lacks a single column is a template to fix.
-  const choosingColumns = mappable && mapping === null && missingTemplateColumns(csv.errors).length >= 2;
+  const choosingColumns = mappable && mapping === null && locateColumns(csv.header).size <= 1;
   // The column choice on screen is not the one the file is read with: the upload waits for it.
   const awaitingColumns = mappable && columnsPending && (mapping !== null || choosingColumns);
 
@@ -154,13 +154,6 @@ export function UploadPanel({ limits, defaultQuality }: { limits: CsvFileLimits;
       />
     </form>
   );
-}
-
-const TEMPLATE_COLUMNS: string[] = [COLUMNS.serialNumber, COLUMNS.productName, COLUMNS.inputUrls];
-
-/** The template's columns the header row lacks, as the preview's problems name them. */
-function missingTemplateColumns(problems: CsvProblem[]): CsvProblem[] {
-  return problems.filter((problem) => problem.row === 1 && TEMPLATE_COLUMNS.includes(problem.column ?? ""));
 }
 
 /** The first distinct images as a seller knows them: their product and place ("Blue Shirt · 2"). */
